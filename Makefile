@@ -1,0 +1,38 @@
+# Stack8s: `make run` sets up and serves; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+SHARED ?= ../shared
+
+.PHONY: install run test lint bench eval clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first and pinned: the CPU build on these machines (an unpinned torch pulls CUDA wheels)
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/stack8s db migrate
+	$(BIN)/stack8s serve --host 127.0.0.1 --port 8000
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+bench: install
+	$(BIN)/python bench/run.py --shared $(SHARED)
+
+eval: install
+	$(BIN)/python $(SHARED)/eval/evaluate.py --base-url http://127.0.0.1:8000 --cases $(SHARED)/eval/cases.yaml
+
+clean:
+	rm -rf $(VENV) .stack8s .pytest_cache

@@ -1,0 +1,3 @@
+from stack8s.cli import app
+
+app()

@@ -1,0 +1,83 @@
+"""Model recommendations: the named model (when resolved) plus RAG search by task, domain, license."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from stack8s.agents.deps import AgentDeps
+from stack8s.planning.plan import ModelRecommendation
+from stack8s.planning.spec import WorkloadSpec
+from stack8s.tools import hf
+from stack8s.tools.models import ModelHit, ModelQuery
+
+MAX_MODELS = 5
+# (task, domain) -> the Hub pipeline tag that serves it; keywords in model_needs refine it.
+DOMAIN_TAGS = {"audio": "automatic-speech-recognition", "nlp": "text-generation", "tabular": None,
+               "multimodal": "image-text-to-text", "computer_vision": None, "other": None}
+KEYWORD_TAGS = [
+    (("detect", "yolo", "detr"), "object-detection"),
+    (("segment",), "image-segmentation"),
+    (("classif", "resnet", "imagenet"), "image-classification"),
+    (("diffusion", "sdxl", "text-to-image", "image generation", "generate image", "generating", "flux"), "text-to-image"),
+    (("embedding", "semantic search", "sentence", "e5", "bge", "retrieval"), "sentence-similarity"),
+    (("transcri", "speech-to-text", "speech recognition", "asr", "whisper"), "automatic-speech-recognition"),
+    (("text-to-speech", "tts", "voice synthesis"), "text-to-speech"),
+    (("rerank",), "text-ranking"),
+    (("ocr",), "image-to-text"),
+    (("forecast", "time series", "time-series"), "time-series-forecasting"),
+]
+
+
+def pipeline_tag_for(spec: WorkloadSpec) -> str | None:
+    text = (spec.model_needs or "").lower()
+    for words, tag in KEYWORD_TAGS:
+        if any(w in text for w in words):
+            return tag
+    if spec.domain == "nlp" and spec.task_type in ("inference", "batch_inference", "fine_tuning", "training", None):
+        return "text-generation"
+    return DOMAIN_TAGS.get(str(spec.domain), None)
+
+
+def search_text(spec: WorkloadSpec) -> str:
+    words = [spec.model_needs or "", str(spec.domain or "").replace("_", " "), str(spec.task_type or "").replace("_", " ")]
+    return " ".join(w for w in words if w).strip()[:500] or "general purpose model"
+
+
+def _named(model: dict[str, Any]) -> ModelHit:
+    max_pop = model.get("max_pop") or 0
+    popularity = round(model["popularity_raw"] / max_pop, 4) if max_pop else 0.0
+    score = round(hf.RELEVANCE_WEIGHT * 1.0 + hf.POPULARITY_WEIGHT * popularity, 4)
+    return ModelHit(
+        model_id=model["model_id"], pipeline_tag=model["pipeline_tag"], license=model["license"],
+        library=model["library"], downloads=model["downloads"], likes=model["likes"],
+        params_billion=model["params_billion"], relevance=1.0, popularity=popularity, score=score,
+        snippet="the model you named",
+    )
+
+
+def _rationale(hit: ModelHit, named: str | None) -> str:
+    if hit.model_id == named:
+        return f"The model you asked for; {hit.downloads:,} downloads, license {hit.license or 'unknown'}."
+    return (f"Relevance {hit.relevance:.2f} to the request, popularity {hit.popularity:.2f} "
+            f"({hit.downloads:,} downloads); license {hit.license or 'unknown'}.")
+
+
+async def recommend_models(
+    deps: AgentDeps, spec: WorkloadSpec, named: dict[str, Any] | None
+) -> list[ModelRecommendation]:
+    tag = None if named else pipeline_tag_for(spec)
+    query = ModelQuery(query=search_text(spec), pipeline_tag=tag, license_filter=spec.license_filter, top_k=10)
+    hits = await hf.search(deps.conn, deps.embedder, query)
+    if not hits and tag:
+        hits = await hf.search(deps.conn, deps.embedder, query.model_copy(update={"pipeline_tag": None}))
+    if named and (not spec.license_filter or (named.get("license") or "").lower() in
+                  {lic.lower() for lic in spec.license_filter}):
+        hits = [_named(named), *[h for h in hits if h.model_id != named["model_id"]]]
+    ordered = sorted(hits, key=lambda h: (-h.score, h.model_id))[:MAX_MODELS]
+    named_id = named["model_id"] if named else None
+    return [
+        ModelRecommendation(rank=i, **h.model_dump(exclude={"snippet", "library"}), rationale=_rationale(h, named_id))
+        for i, h in enumerate(ordered, start=1)
+        if math.isfinite(h.score)
+    ]

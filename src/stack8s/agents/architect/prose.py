@@ -1,0 +1,73 @@
+"""Understanding and tradeoffs from templates. Numbers in them are formatted from the plan, never typed."""
+
+from __future__ import annotations
+
+from stack8s.agents.architect.instances import Selection
+from stack8s.agents.architect.workload import Workload
+from stack8s.planning.plan import CostEstimate, GpuRecommendation
+
+TASK_WORDS = {
+    "inference": "serve", "batch_inference": "run batch jobs with", "training": "train",
+    "fine_tuning": "fine-tune",
+}
+
+
+def understanding(w: Workload) -> str:
+    s = w.spec
+    verb = TASK_WORDS.get(str(s.task_type or "inference"), "run")
+    what = w.sizing.model_id or s.model_needs or (f"a {s.params_billion:g}B-parameter model" if s.params_billion else "a model")
+    parts = [f"You want to {verb} {what}"]
+    if s.domain:
+        parts.append(f"({str(s.domain).replace('_', ' ')})")
+    if s.provider:
+        parts.append(f"on {s.provider}" + (f" in {s.region}" if s.region else ""))
+    elif s.regions:
+        parts.append(f"in {len(s.regions)} allowed regions")
+    if s.budget_monthly_usd is not None:
+        parts.append(f"within ${s.budget_monthly_usd:,.0f} a month")
+    if s.concurrent_users:
+        parts.append(f"for {s.concurrent_users} concurrent users")
+    text = " ".join(parts) + "."
+    if w.sizing.gpu_needed:
+        text += f" It needs about {w.sizing.required_vram_gb:g} GB of GPU memory ({w.sizing.method})."
+    else:
+        text += f" It runs on CPU with about {w.ram_needed_gb:g} GB of RAM."
+    return text
+
+
+def _budget_tradeoff(w: Workload, top: GpuRecommendation, cost: CostEstimate, alternative: str | None) -> str:
+    budget = w.spec.budget_monthly_usd or 0
+    text = (f"The cheapest fitting option costs ${cost.total_monthly_usd:,.2f}/month in total, above the "
+            f"${budget:,.0f} budget.")
+    ideas = []
+    if alternative:
+        ideas.append(alternative)
+    if top.spot_price_hourly_usd is not None and not w.spec.spot:
+        ideas.append(f"spot capacity at ${top.spot_price_hourly_usd:.4g}/h (interruptible)")
+    if w.is_llm:
+        ideas.append("a smaller model of the same family")
+    return text + " To fit the budget: " + "; ".join(ideas) + "." if ideas else text
+
+
+def tradeoffs(w: Workload, sel: Selection, cost: CostEstimate, alternative: str | None) -> list[str]:
+    items = list(sel.notes)
+    recs = sel.recommendations
+    if recs and sel.over_budget:
+        items.append(_budget_tradeoff(w, recs[0], cost, alternative))
+    if not sel.fits:
+        items.append("Quantising the weights (8-bit halves, 4-bit quarters them) or sharding over more nodes "
+                     "would make the model fit.")
+    if recs and recs[0].spot_price_hourly_usd is not None and not sel.over_budget:
+        top = recs[0]
+        saving = 1 - top.spot_price_hourly_usd / top.price_hourly_usd if top.price_hourly_usd else 0
+        items.append(f"Spot/preemptible {top.instance_type} is {saving:.0%} cheaper (${top.spot_price_hourly_usd:.4g}/h) "
+                     "but can be reclaimed: fine for batch and training with checkpoints, risky for live serving.")
+    if w.is_llm and w.sizing.precision in ("fp16", "bf16") and w.spec.task_type in ("inference", "batch_inference", None):
+        items.append("FP8 or 4-bit AWQ/GPTQ weights cut weight memory by 2-4x for a small quality loss.")
+    if len(recs) > 1:
+        alt = recs[1]
+        items.append(f"{alt.instance_type} ({alt.provider}, {alt.gpu_count}x {alt.gpu_model or 'CPU'}) costs "
+                     f"${alt.price_monthly_usd:,.2f}/month: an alternative with different availability.")
+    if w.replicas == 1 and w.spec.task_type in ("inference", None):
+        items.append("One replica has no redundancy: run 2 for high availability (doubles compute cost).")
+    return items

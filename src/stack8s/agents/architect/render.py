@@ -1,0 +1,52 @@
+"""Markdown for a person: a short summary, then tables of instances and models, cost, next steps."""
+
+from __future__ import annotations
+
+from stack8s.planning.plan import DeploymentPlan
+from stack8s.planning.spec import WorkloadSpec
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def plan_markdown(plan: DeploymentPlan) -> str:
+    lines = ["## Deployment plan", "", plan.understanding, ""]
+    if plan.gpu_recommendations:
+        lines += ["### Instances", "", "| # | provider | instance | region | GPUs | VRAM | $/hour | $/month | fits |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in plan.gpu_recommendations:
+            gpus = f"{r.gpu_count}x {r.gpu_model}" if r.gpu_count else f"CPU ({r.vcpu:g} vCPU, {r.ram_gb:g} GB)"
+            lines.append(f"| {r.rank} | {r.provider} | {_cell(r.instance_type)} | {r.region} | {gpus} | "
+                         f"{r.total_vram_gb:g} GB | {r.price_hourly_usd:.4g} | {r.price_monthly_usd:,.2f} | "
+                         f"{'yes' if r.fits else 'no'} |")
+    if plan.model_recommendations:
+        lines += ["", "### Models", "", "| # | model | task | license | params | score |", "|---|---|---|---|---|---|"]
+        for m in plan.model_recommendations:
+            params = f"{m.params_billion:g}B" if m.params_billion else "-"
+            lines.append(f"| {m.rank} | {_cell(m.model_id)} | {m.pipeline_tag or '-'} | {m.license or '-'} | "
+                         f"{params} | {m.score:.2f} |")
+    cost = plan.cost_estimate
+    budget = {True: " (within budget)", False: " (over budget)", None: ""}[cost.within_budget]
+    lines += ["", f"### Cost: ${cost.total_monthly_usd:,.2f} per month{budget}", ""]
+    lines += [f"- {c.item}: ${c.monthly_usd:,.2f} — {c.assumption}" for c in cost.breakdown]
+    if plan.kubernetes_stack:
+        lines += ["", "### Kubernetes stack", ""]
+        lines += [f"- **{c.chart}** ({c.repository}): {c.purpose}" for c in plan.kubernetes_stack]
+    lines += ["", "### Steps", ""]
+    lines += [f"{s.order}. **{s.title}**: {s.details}" for s in plan.deployment_steps]
+    if plan.tradeoffs:
+        lines += ["", "### Tradeoffs", ""] + [f"- {t}" for t in plan.tradeoffs]
+    if plan.assumptions:
+        lines += ["", "### Assumptions", ""] + [f"- {a}" for a in plan.assumptions]
+    return "\n".join(lines)
+
+
+def clarification_markdown(spec: WorkloadSpec, questions: list[str]) -> str:
+    known = [f"{k.replace('_', ' ')}: {v}" for k, v in spec.model_dump(exclude_none=True).items()
+             if k not in ("confidence", "missing_fields") and v not in ([], "")]
+    lines = ["To plan this I need a little more information:", ""]
+    lines += [f"{i}. {q}" for i, q in enumerate(questions, start=1)]
+    if known:
+        lines += ["", "So far I have: " + "; ".join(known) + "."]
+    return "\n".join(lines)

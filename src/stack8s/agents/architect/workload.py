@@ -1,0 +1,150 @@
+"""From a WorkloadSpec to what the plan must hold: the model, the precision, and the memory needed.
+
+Every default taken here is written into `assumptions`, so the plan says what it assumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from stack8s.planning import sizing
+from stack8s.planning.plan import Sizing
+from stack8s.planning.spec import WorkloadSpec
+
+DEFAULT_CONTEXT = 4096
+DEFAULT_SEQUENCES = 8
+LLM_TAGS = {"text-generation", "image-text-to-text", "text2text-generation", None}
+QUANT_PRECISION = {"awq": "int4", "gptq": "int4", "int4": "int4", "fp8": "fp8", "int8": "int8", "gguf": "int4"}
+# Parameter counts (billions) used when the user names no model; documented per domain/task.
+DEFAULT_PARAMS = {
+    "computer_vision": 0.025,  # ResNet-50 class CNN (25.6M parameters)
+    "audio": 0.77,             # Whisper medium (769M)
+    "tabular": 0.0,            # tree models / scikit-learn: no GPU memory model applies
+    "multimodal": 7.0,         # a 7B vision-language model (LLaVA-1.5-7B class)
+    "nlp": 7.0,                # a 7B instruct LLM (Mistral-7B class)
+    "other": 0.1,
+}
+
+
+@dataclass
+class Workload:
+    spec: WorkloadSpec
+    model: dict[str, Any] | None
+    is_llm: bool
+    shardable: bool
+    sizing: Sizing
+    ram_needed_gb: float
+    replicas: int
+    assumptions: list[str] = field(default_factory=list)
+
+
+def _arch(model: dict[str, Any] | None, params: float) -> sizing.ModelArch:
+    m = model or {}
+    return sizing.ModelArch(
+        params_billion=params,
+        num_layers=m.get("num_layers"),
+        hidden_size=m.get("hidden_size"),
+        num_attention_heads=m.get("num_attention_heads"),
+        num_kv_heads=m.get("num_kv_heads"),
+        head_dim=m.get("head_dim"),
+        max_context=m.get("max_context"),
+        num_experts=m.get("num_experts"),
+        active_params_billion=m.get("active_params_billion"),
+        quantization=m.get("quantization"),
+    )
+
+
+def _is_llm(spec: WorkloadSpec, model: dict[str, Any] | None, params: float) -> bool:
+    if model is not None:
+        return model.get("pipeline_tag") in LLM_TAGS and (model.get("params_billion") or 0) >= 0.5
+    return spec.domain in ("nlp", "multimodal", None) and params >= 0.5
+
+
+def _precision(spec: WorkloadSpec, model: dict[str, Any] | None, notes: list[str]) -> str:
+    if spec.precision:
+        return str(spec.precision)
+    quant = (model or {}).get("quantization")
+    if quant in QUANT_PRECISION:
+        notes.append(f"The model is published {quant.upper()}-quantised, so weights are sized at {QUANT_PRECISION[quant]}.")
+        return QUANT_PRECISION[quant]
+    notes.append("Precision: 16-bit weights (fp16/bf16), the default for serving and fine-tuning.")
+    return "fp16"
+
+
+def _params(spec: WorkloadSpec, model: dict[str, Any] | None, notes: list[str]) -> float:
+    if model and model.get("params_billion"):
+        return float(model["params_billion"])
+    if spec.params_billion:
+        return float(spec.params_billion)
+    default = DEFAULT_PARAMS.get(str(spec.domain or "nlp"), 7.0)
+    if default:
+        notes.append(f"No model size was given: sized for a typical {default:g}B-parameter model for {spec.domain or 'this task'}.")
+    return default
+
+
+def plan_workload(spec: WorkloadSpec, model: dict[str, Any] | None) -> Workload:
+    notes: list[str] = []
+    params = _params(spec, model, notes)
+    replicas = spec.replicas or 1
+    if spec.gpu_needed is False or (spec.domain == "tabular" and not params):
+        return _cpu_workload(spec, model, params, replicas, notes)
+    is_llm = _is_llm(spec, model, params)
+    precision = _precision(spec, model, notes)
+    task = str(spec.task_type or "inference")
+    if task in ("training", "fine_tuning") and is_llm:
+        result = _size_training(spec, model, params, precision, notes)
+    elif is_llm:
+        result = _size_llm_inference(spec, model, params, precision, replicas, notes)
+    else:
+        result = sizing.size_non_llm(params_billion=params, task=task, domain=str(spec.domain or "other"),
+                                     precision=precision, pipeline_tag=(model or {}).get("pipeline_tag"))
+    result = result.model_copy(update={"model_id": (model or {}).get("model_id") or spec.model_id})
+    return Workload(spec, model, is_llm, is_llm, result, _host_ram(result), replicas, notes)
+
+
+def _size_llm_inference(
+    spec: WorkloadSpec, model: dict[str, Any] | None, params: float, precision: str, replicas: int, notes: list[str]
+) -> Sizing:
+    context = spec.context_length or min((model or {}).get("max_context") or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
+    if not spec.context_length:
+        notes.append(f"Context length: {context:,} tokens per sequence (not stated).")
+    users = spec.concurrent_users or DEFAULT_SEQUENCES
+    sequences = -(-users // replicas)
+    if not spec.concurrent_users:
+        notes.append(f"Concurrency: {sequences} sequences decoding at once per replica (not stated).")
+    elif replicas > 1:
+        notes.append(f"{users} concurrent users spread over {replicas} replicas: {sequences} sequences each.")
+    return sizing.size_inference(
+        params_billion=params, precision=precision, arch=_arch(model, params), context_length=context,
+        concurrent_sequences=sequences, model_id=(model or {}).get("model_id"),
+    )
+
+
+def _size_training(
+    spec: WorkloadSpec, model: dict[str, Any] | None, params: float, precision: str, notes: list[str]
+) -> Sizing:
+    method = str(spec.fine_tuning_method or ("full" if spec.task_type == "training" else "lora"))
+    if not spec.fine_tuning_method:
+        notes.append(f"Fine-tuning method: {method} (not stated).")
+    seq_len = spec.context_length or 2048
+    notes.append(f"Training sequences of {seq_len:,} tokens, micro-batch 1 with gradient checkpointing.")
+    train_precision = "bf16" if precision in ("fp16", "bf16", "fp32") else precision
+    return sizing.size_training(params_billion=params, method=method, arch=_arch(model, params),  # type: ignore[arg-type]
+                                seq_len=seq_len, micro_batch=1, precision=train_precision)
+
+
+def _cpu_workload(
+    spec: WorkloadSpec, model: dict[str, Any] | None, params: float, replicas: int, notes: list[str]
+) -> Workload:
+    task = str(spec.task_type or "inference")
+    common = {"params_billion": params, "task": task, "dataset_size_gb": spec.dataset_size_gb}
+    result = sizing.size_cpu_only(**common, model_id=(model or {}).get("model_id") or spec.model_id)
+    ram = sizing.cpu_ram_gb(**common)
+    notes.append(f"CPU only: about {ram:g} GB of RAM per replica.")
+    return Workload(spec, model, False, False, result, ram, replicas, notes)
+
+
+def _host_ram(result: Sizing) -> float:
+    """Host RAM to load weights through: at least the weights once (checkpoint files are read into RAM)."""
+    return round(min(result.weights_gb, 2048.0), 1)

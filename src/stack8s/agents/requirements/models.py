@@ -1,0 +1,388 @@
+"""Model names in free text -> catalog ids, fuzzily but deterministically.
+
+`ModelLexicon.from_rows` indexes the catalog once: per model its family words ("llama", "stable
+diffusion xl"), version ("3.1"), size tokens ("70b", "8x7b"), quantisation and every alias. `resolve`
+tokenises the text ("llama3.1" == "llama 3.1" == "llama-3.1"), corrects misspelt family words by edit
+distance ("lama" -> "llama"), finds each place where a family or an alias is named, drops models that
+contradict a stated size or version, and ranks the rest by a total order: tokens matched, quantisation
+wanted, longest alias matched, instruct over base, fewest unrequested variant words, downloads, id.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from stack8s.agents.requirements.lexicon import PRECISIONS
+from stack8s.catalogs.models import HFModelRow
+
+MAX_TEXT_CHARS = 20_000
+_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+[a-z0-9]*)*")
+_ALPHA_DIGITS = re.compile(r"([a-z]{2,})(\d[a-z0-9.]*)")
+_NO_SPLIT = frozenset({"fp", "bf", "int", "in", "nf", "mi"})
+_SIZE = re.compile(r"\d+(?:\.\d+)?[bm]|\d+x\d+(?:\.\d+)?b")
+_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+_SIZE_WORDS = {"b": "b", "bn": "b", "billion": "b", "m": "m", "million": "m"}
+
+# Words that never name a model on their own.
+GENERIC = frozenset({
+    "model", "models", "the", "a", "an", "ai", "llm", "base", "instruct", "chat", "it", "hf", "v", "version",
+    "latest", "new", "video", "image", "text", "large", "small", "medium", "mini", "tiny", "open", "my", "our",
+})
+# Family words that are also everyday words: they count only together with a size, version or variant.
+AMBIGUOUS = frozenset({
+    "git", "sam", "wan", "clip", "blip", "playground", "scout", "maverick", "sd", "yi", "r1", "mochi", "lcm",
+    "svd", "dpt", "midas", "kontext", "owl", "hermes", "command", "dino", "table", "depth", "super", "remove",
+    "background", "segment", "tatr", "rt", "nous",
+})
+# Everyday words one edit away from a family word; never "corrected".
+FUZZY_STOP = frozenset({
+    "reset", "resent", "gamma", "mistrial", "whisker", "whiskers", "mocha", "comma", "lamas", "llano", "fluxes",
+    "falcons", "clips", "blips", "granted", "grant", "pixel", "pixels", "vicinity", "zephyrs", "yolk", "deeps",
+    "phone", "llamas",
+})
+_INSTRUCT = frozenset({"instruct", "chat", "it"})
+_BASE_WORDS = frozenset({"base", "pretrained", "pt"})
+_QUANT_WORDS = frozenset({"awq", "gptq", "int4", "int8", "fp8", "gguf", "bnb", "4bit", "8bit", "w4a16", "nf4"})
+_NOISE = frozenset({"hf", "meta", "diffusers", "dynamic", "v0", "1k", "in"})
+_QUANT_SETS: dict[str, frozenset[str]] = {
+    "awq": frozenset({"awq"}), "gptq": frozenset({"gptq"}), "gguf": frozenset({"gguf"}),
+    "fp8": frozenset({"fp8"}), "int8": frozenset({"int8"}), "int4": frozenset({"awq", "gptq", "int4", "bnb"}),
+}
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, compatibility forms folded ("Ｌlama" -> "llama")."""
+    decomposed = unicodedata.normalize("NFKD", text[:MAX_TEXT_CHARS])
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def _split(token: str) -> list[str]:
+    found = _ALPHA_DIGITS.fullmatch(token)
+    if not found or found.group(1) in _NO_SPLIT:
+        return [token]
+    letters, digits = found.groups()
+    if letters.endswith("v") and len(letters) > 3:
+        return [letters[:-1], "v" + digits]
+    return [letters, digits]
+
+
+def _merge_sizes(tokens: list[str]) -> list[str]:
+    """Join "7 billion" -> "7b", "70 b" -> "70b" and "8 x 7b" -> "8x7b"."""
+    out: list[str] = []
+    for token in tokens:
+        if token in _SIZE_WORDS and out and _NUMBER.fullmatch(out[-1]):
+            out[-1] += _SIZE_WORDS[token]
+        elif _SIZE.fullmatch(token) and len(out) >= 2 and out[-1] == "x" and _NUMBER.fullmatch(out[-2]):
+            out[-2:] = [f"{out[-2]}x{token}"]
+        else:
+            out.append(token)
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    raw = _TOKEN.findall(fold(text))
+    return _merge_sizes([part for token in raw for part in _split(token)])
+
+
+def is_size(token: str) -> bool:
+    return _SIZE.fullmatch(token) is not None
+
+
+def _is_number(token: str) -> bool:
+    return _NUMBER.fullmatch(token) is not None
+
+
+def osa_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (Levenshtein plus adjacent transpositions)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _allowed_edits(word: str) -> int:
+    return 0 if len(word) < 5 else 1 if len(word) < 8 else 2
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+class FuzzyVocab:
+    """Spelling correction onto a small vocabulary (symmetric-delete index, then exact distance).
+
+    Words shorter than 5 letters must match exactly; 5-7 letters allow one edit, longer words two.
+    A candidate must start with the same letter, and everyday words in `stop` are never corrected.
+    """
+
+    def __init__(self, words: Iterable[str], stop: frozenset[str] = FUZZY_STOP) -> None:
+        self.words = frozenset(words)
+        self._stop = stop
+        self._index: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(self.words):
+            for deleted in _deletions(word, _allowed_edits(word)):
+                self._index[deleted].append(word)
+        self._cache: dict[str, str | None] = {}
+
+    def correct(self, token: str) -> str | None:
+        if token in self.words:
+            return token
+        if len(token) < 4 or len(token) > 24 or token in self._stop or not token.isalpha():
+            return None
+        if token not in self._cache:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[token] = self._nearest(token)
+        return self._cache[token]
+
+    def _nearest(self, token: str) -> str | None:
+        depth = 2 if len(token) >= 7 else 1
+        candidates = {w for d in _deletions(token, depth) for w in self._index.get(d, ())}
+        scored = sorted(
+            (osa_distance(token, w), w) for w in candidates if w[0] == token[0] and abs(len(w) - len(token)) <= 2
+        )
+        return next((w for dist, w in scored if 0 < dist <= _allowed_edits(w)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelMatch:
+    model_id: str
+    params_billion: float | None
+    family: str | None
+    confidence: float
+    matched: str
+    pipeline_tag: str | None = None
+    quantization: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    row: HFModelRow
+    family: str
+    family_words: tuple[str, ...]
+    version: str | None
+    sizes: frozenset[str]
+    keys: frozenset[str]
+    variants: frozenset[str]
+    instruct: bool
+    quant: str | None
+    aliases: tuple[tuple[str, ...], ...]
+
+    def fits_size(self, size: str) -> bool:
+        if size in self.sizes:
+            return True
+        params = self.row.params_billion
+        if params is None or "x" in size:
+            return False
+        stated = float(size[:-1]) / (1000 if size.endswith("m") else 1)
+        return abs(params - stated) <= 0.15 * stated
+
+    def fits_version(self, version: str) -> bool:
+        return self.version is None or self.version == version or self.version.startswith(version + ".")
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    words: tuple[str, ...]
+    candidates: tuple[int, ...]
+
+
+def _family_words(tokens: Sequence[str]) -> tuple[str, ...]:
+    words = tuple(t for t in tokens if not _is_number(t) and not is_size(t) and not re.fullmatch(r"v\d.*", t))
+    specific = tuple(w for w in words if w not in GENERIC)
+    return specific or words
+
+
+def _version(tokens: Sequence[str], family_words: Sequence[str]) -> str | None:
+    for i, token in enumerate(tokens[:-1]):
+        if token in family_words and _is_number(tokens[i + 1]):
+            return tokens[i + 1]
+    return None
+
+
+def _entry(row: HFModelRow) -> _Entry:
+    name = tokenize(row.model_id.split("/")[-1])
+    org = tokenize(row.model_id.split("/")[0]) if "/" in row.model_id else []
+    aliases = [tokenize(a) for a in row.aliases]
+    family_words = _family_words(tokenize(row.family or "")) or _family_words([t for t in name if t not in org][:1])
+    every = {*name, *family_words, *(t for alias in aliases for t in alias)}
+    quant = (row.quantization or next((t for t in name if t in _QUANT_WORDS), None) or "").lower() or None
+    skip = {*family_words, *_INSTRUCT, *_QUANT_WORDS, *_NOISE, *org}
+    return _Entry(
+        row=row,
+        family=row.family or " ".join(family_words),
+        family_words=family_words,
+        version=_version(name, family_words),
+        sizes=frozenset(t for t in every if is_size(t)),
+        keys=frozenset(every),
+        variants=frozenset(t for t in name if t not in skip and not _is_number(t) and not is_size(t)),
+        instruct=bool(_INSTRUCT & set(name)),
+        quant=quant,
+        aliases=tuple(tuple(a) for a in (*aliases, name, [*org, *name]) if _usable_alias(a)),
+    )
+
+
+def _usable_alias(tokens: Sequence[str]) -> bool:
+    meaningful = [t for t in tokens if t not in GENERIC and not _is_number(t) and not is_size(t)]
+    return bool(meaningful)
+
+
+class ModelLexicon:
+    """Index of catalog models for resolving names in user text."""
+
+    def __init__(self, entries: Sequence[_Entry]) -> None:
+        self._entries = tuple(entries)
+        self._by_id = {e.row.model_id: e for e in self._entries}
+        families: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        aliases: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+        for i, entry in enumerate(self._entries):
+            families[entry.family_words].append(i)
+            for alias in entry.aliases:
+                aliases[alias[0]].append((alias, i))
+        self._families: dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]] = defaultdict(list)
+        for words, members in sorted(families.items()):
+            if words:
+                self._families[words[0]].append((words, tuple(members)))
+        self._aliases = {k: sorted(v) for k, v in aliases.items()}
+        vocab = {w for words in families for w in words if w.isalpha() and w not in AMBIGUOUS}
+        self._vocab = FuzzyVocab(vocab)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[HFModelRow]) -> ModelLexicon:
+        unique = {row.model_id: row for row in rows}
+        return cls([_entry(unique[k]) for k in sorted(unique)])
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self._by_id
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, model_id: str) -> HFModelRow | None:
+        entry = self._by_id.get(model_id)
+        return entry.row if entry else None
+
+    def resolve(self, text: str, quantization: str | None = None) -> ModelMatch | None:
+        """The catalog model named in `text`, or None. `quantization` (awq, gptq, int4, fp8, ...)
+        overrides the quantisation read from the text itself."""
+        original = tokenize(text)
+        corrected = [self._vocab.correct(t) or t for t in original]
+        hits = self._family_hits(corrected) + self._alias_hits(corrected)
+        if not hits:
+            return None
+        wanted = _QUANT_SETS.get(quantization or _quant_in(text) or "", frozenset())
+        alias_len = self._alias_lengths(corrected)
+        ranked = [
+            (key, hit, i)
+            for hit in hits
+            for i in hit.candidates
+            if (key := self._rank(hit, self._entries[i], corrected, wanted, alias_len.get(i, 0))) is not None
+        ]
+        if not ranked:
+            return None
+        key, hit, index = min(ranked, key=lambda r: r[0])
+        return self._match(hit, self._entries[index], original, corrected, alias_len.get(index, 0), -key[0])
+
+    def _family_hits(self, tokens: Sequence[str]) -> list[_Hit]:
+        hits: list[_Hit] = []
+        for start, token in enumerate(tokens):
+            for words, members in self._families.get(token, ()):
+                end = _match_words(tokens, start, words)
+                if end is not None:
+                    hits.append(_Hit(start, end, words, members))
+        return hits
+
+    def _alias_hits(self, tokens: Sequence[str]) -> list[_Hit]:
+        hits: list[_Hit] = []
+        for start, token in enumerate(tokens):
+            for alias, index in self._aliases.get(token, ()):
+                if tuple(tokens[start : start + len(alias)]) == alias:
+                    hits.append(_Hit(start, start + len(alias), alias, (index,)))
+        return hits
+
+    def _alias_lengths(self, tokens: Sequence[str]) -> dict[int, int]:
+        lengths: dict[int, int] = {}
+        for hit in self._alias_hits(tokens):
+            index = hit.candidates[0]
+            lengths[index] = max(lengths.get(index, 0), len(hit.words))
+        return lengths
+
+    def _rank(
+        self, hit: _Hit, entry: _Entry, tokens: Sequence[str], wanted: frozenset[str], alias_len: int
+    ) -> tuple[float | int | str, ...] | None:
+        size = _stated_size(tokens, hit)
+        version = next((t for t in tokens[hit.start + 1 : hit.end + 1] if _is_number(t)), None)
+        if (size and not entry.fits_size(size)) or (version and not entry.fits_version(version)):
+            return None
+        window = set(tokens[max(0, hit.start - 2) : hit.end + 5])
+        score = len(window & entry.keys)
+        specific = [w for w in hit.words if w not in AMBIGUOUS and w not in GENERIC]
+        if not specific and score <= len(set(hit.words)):
+            return None
+        quant_ok = entry.quant in wanted if wanted else entry.quant is None
+        wants_base = bool(window & _BASE_WORDS)
+        return (
+            -score, -int(quant_ok), -alias_len, -int(entry.instruct != wants_base),
+            len(entry.variants - window), -entry.row.downloads, entry.row.model_id,
+        )
+
+    def _match(
+        self, hit: _Hit, entry: _Entry, original: Sequence[str], corrected: Sequence[str], alias_len: int,
+        score: int,
+    ) -> ModelMatch:
+        window_end = min(len(corrected), hit.end + 5)
+        last = max((i for i in range(hit.end, window_end) if corrected[i] in entry.keys), default=hit.end - 1)
+        extra = score - len(set(hit.words))
+        confidence = 0.95 if alias_len >= 2 else 0.85 if extra >= 2 else 0.75 if extra == 1 or alias_len else 0.6
+        if any(o != c for o, c in zip(original[hit.start : last + 1], corrected[hit.start : last + 1], strict=True)):
+            confidence -= 0.1
+        return ModelMatch(
+            model_id=entry.row.model_id,
+            params_billion=entry.row.params_billion,
+            family=entry.family,
+            confidence=round(confidence, 2),
+            matched=" ".join(original[hit.start : last + 1]),
+            pipeline_tag=entry.row.pipeline_tag,
+            quantization=entry.quant,
+        )
+
+
+def _match_words(tokens: Sequence[str], start: int, words: Sequence[str]) -> int | None:
+    """End of `words` found in order from `start`, skipping only numbers and sizes between them."""
+    position = start
+    for word in words:
+        while position < len(tokens) and tokens[position] != word:
+            if position == start or not (_is_number(tokens[position]) or is_size(tokens[position])):
+                return None
+            position += 1
+        if position >= len(tokens):
+            return None
+        position += 1
+    return position
+
+
+def _stated_size(tokens: Sequence[str], hit: _Hit) -> str | None:
+    after = (t for t in tokens[hit.start : hit.end + 4] if is_size(t))
+    before = (t for t in reversed(tokens[max(0, hit.start - 3) : hit.start]) if is_size(t))
+    return next(after, None) or next(before, None)
+
+
+def _quant_in(text: str) -> str | None:
+    return next((method for _, method in PRECISIONS.values(text) if method), None)

@@ -1,0 +1,9 @@
+"""The HTTP boundary: /api/v1 routers, health, and the web page."""
+
+from fastapi import APIRouter
+
+from stack8s.api import chat, tools
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(chat.router)
+api_router.include_router(tools.router)

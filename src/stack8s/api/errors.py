@@ -1,0 +1,84 @@
+"""Render every error as JSON `{error, detail}` with the right status. Never leak internals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from stack8s.errors import Stack8sError
+
+log = logging.getLogger(__name__)
+
+
+def _body(error: str, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"error": error, "detail": detail, **extra}
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _describe(err: dict[str, Any]) -> str:
+    where = _location(tuple(err.get("loc", ())))
+    if err.get("type") == "json_invalid":
+        return f"request body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
+    if err.get("type") == "extra_forbidden":
+        return f"unknown field '{where}': remove it"
+    if err.get("type") == "uuid_parsing":
+        return f"{where} must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
+    return f"{where}: {err.get('msg', 'invalid value')}"
+
+
+async def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _location(tuple(e.get("loc", ()))), "message": _describe(e)} for e in exc.errors()]
+    detail = "; ".join(e["message"] for e in errors) or "invalid request"
+    return JSONResponse(status_code=422, content=_body("ValidationError", detail, errors=errors))
+
+
+async def _domain(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Stack8sError)
+    if exc.status_code >= 500:
+        log.error("request.failed error=%s detail=%s", type(exc).__name__, exc.message)
+    return JSONResponse(
+        status_code=exc.status_code, content=_body(type(exc).__name__, exc.message), headers=exc.headers
+    )
+
+
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse(
+        status_code=exc.status_code, content=_body("HTTPError", str(exc.detail)), headers=exc.headers
+    )
+
+
+async def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
+    log.error("db.pool.timeout")
+    return JSONResponse(status_code=503, content=_body("ServiceUnavailable", "database is busy; retry shortly"))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("request.crashed path=%s", request.url.path)
+    return JSONResponse(status_code=500, content=_body("InternalError", "internal error; it has been logged"))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(Stack8sError, _domain)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(PoolTimeout, _pool_timeout)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "missing or invalid bearer token"},
+    404: {"description": "not found (or not yours)"},
+    422: {"description": "invalid input; `detail` says what to fix"},
+}

@@ -1,0 +1,92 @@
+"""create_app(settings): the FastAPI app. The lifespan owns every resource; nothing opens at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+
+from stack8s import __version__
+from stack8s.api import api_router, errors, health
+from stack8s.api.deps import LexiconCache, State
+from stack8s.auth import Authenticator, check_auth_config
+from stack8s.catalogs.seed import seed_shipped
+from stack8s.db.migrate import migrate
+from stack8s.db.pool import open_pool
+from stack8s.db.url import resolve_database
+from stack8s.embeddings import get_embedder
+from stack8s.llm import get_chat_model
+from stack8s.logging import RequestIdMiddleware
+from stack8s.settings import Environment, Settings
+from stack8s.tools.local import ClusterProbe
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def _lifespan(settings: Settings):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        check_auth_config(settings)
+        dsn, embedded = resolve_database(settings)
+        try:
+            applied = await migrate(dsn)
+            if applied:
+                log.info("db.migrated applied=%s", ",".join(applied))
+            embedder = await anyio.to_thread.run_sync(get_embedder, settings)
+            pool = await open_pool(dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+            try:
+                if settings.seed_catalogs:
+                    async with pool.connection() as conn:
+                        await seed_shipped(conn, embedder)
+                yield State(
+                    settings=settings,
+                    pool=pool,
+                    embedder=embedder,
+                    authenticator=Authenticator.from_settings(settings),
+                    lexicon_cache=LexiconCache(),
+                    chat_model=get_chat_model(settings),
+                    cluster=ClusterProbe(),
+                )
+            finally:
+                await pool.close()
+        finally:
+            if embedded is not None:
+                embedded.stop()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Stack8s",
+        version=__version__,
+        description="Plans deployments of AI workloads: instances, models, Helm charts, steps and costs.",
+        lifespan=_lifespan(settings),
+    )
+    errors.install(app)
+    origins = settings.cors_origins
+    if settings.environment == Environment.production:
+        origins = [o for o in origins if o != "*"]
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+    )
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health.router)
+    app.include_router(api_router)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    return app

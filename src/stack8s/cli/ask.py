@@ -1,0 +1,59 @@
+"""`stack8s ask "MESSAGE"`: one chat turn through the same service the API uses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from uuid import UUID
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+
+from stack8s.agents.deps import AgentDeps
+from stack8s.api.deps import LexiconCache
+from stack8s.auth import LOCAL_PRINCIPAL
+from stack8s.catalogs.seed import seed_shipped
+from stack8s.chat import repository, service
+from stack8s.chat.models import ChatReply
+from stack8s.cli._run import database
+from stack8s.embeddings import get_embedder
+from stack8s.errors import Stack8sError
+from stack8s.llm import get_chat_model
+from stack8s.settings import Settings
+from stack8s.tools.local import ClusterProbe
+
+
+async def _ask(message: str, conversation: UUID | None) -> ChatReply:
+    settings = Settings()
+    embedder = get_embedder(settings)
+    async with database(settings) as conn:
+        if settings.seed_catalogs:
+            await seed_shipped(conn, embedder)
+        if conversation is None:
+            conversation = (await repository.create(conn, LOCAL_PRINCIPAL.user_id, None))["conversation_id"]
+        deps = AgentDeps(conn=conn, settings=settings, embedder=embedder,
+                         lexicon=await LexiconCache().get(conn), chat_model=get_chat_model(settings),
+                         cluster=ClusterProbe())
+        reply = await service.handle_message(LOCAL_PRINCIPAL.user_id, conversation, message, deps)
+        await conn.commit()
+        return reply
+
+
+def ask(
+    message: str = typer.Argument(..., help="what you want to deploy, in words"),
+    conversation: UUID | None = typer.Option(None, help="continue a conversation of the local user"),
+    as_json: bool = typer.Option(False, "--json", help="print the raw API response"),
+) -> None:
+    """Plan a deployment from the terminal (as the local user)."""
+    try:
+        reply = asyncio.run(_ask(message, conversation))
+    except Stack8sError as exc:
+        Console(stderr=True).print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(reply.model_dump(mode="json"), indent=2))
+        return
+    console = Console()
+    console.print(Markdown(reply.response))
+    console.print(f"\nconversation: {reply.conversation_id}", style="dim")

@@ -1,0 +1,150 @@
+"""`stack8s catalog import|stats|reembed`: load real sources on top of the shipped catalog."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.progress import Progress
+
+from stack8s.catalogs import repository, service
+from stack8s.catalogs.importers.base import RowError
+from stack8s.catalogs.importers.helm import parse_helm_index
+from stack8s.catalogs.importers.huggingface import parse_hf_metadata, parse_model_cards
+from stack8s.catalogs.importers.skypilot import parse_instances
+from stack8s.catalogs.models import ModelCard
+from stack8s.catalogs.service import ImportReport
+from stack8s.cli._run import console, database
+from stack8s.embeddings import get_embedder
+from stack8s.settings import Settings
+
+app = typer.Typer(help="Catalogs: instances, Helm charts, Hugging Face models.", no_args_is_help=True)
+MAX_ERRORS_SHOWN = 20
+
+
+class Kind(StrEnum):
+    skypilot = "skypilot"
+    helm = "helm"
+    hf = "hf"
+
+
+def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted({f for pattern in patterns for f in path.rglob(pattern)})
+
+
+async def _import_skypilot(path: Path) -> list[ImportReport]:
+    reports = []
+    async with database(Settings()) as conn:
+        for file in _files(path, ("*vms.csv", "*.json")):
+            result = parse_instances(file)
+            reports.append(await service.store_instances(
+                conn, f"skypilot:{file.name}", result.rows, result.errors, service.checksum_of(file)))
+    return reports
+
+
+async def _import_helm(path: Path) -> list[ImportReport]:
+    reports = []
+    async with database(Settings()) as conn:
+        for file in _files(path, ("*.yaml", "*.yml")):
+            result = parse_helm_index(file)
+            reports.append(await service.store_charts(
+                conn, f"helm:{file.name}", result.rows, result.errors, service.checksum_of(file)))
+    return reports
+
+
+def _hf_inputs(path: Path, cards: Path | None) -> tuple[list[Path], Path | None]:
+    if path.is_file():
+        return [path], cards
+    metadata = sorted(p for p in path.iterdir() if p.suffix in (".json", ".csv") and p.is_file())
+    default_cards = path / "model_cards"
+    return metadata, cards or (default_cards if default_cards.is_dir() else None)
+
+
+async def _import_hf(path: Path, cards_path: Path | None) -> list[ImportReport]:
+    settings = Settings()
+    embedder = get_embedder(settings)
+    metadata, cards_path = _hf_inputs(path, cards_path)
+    cards: list[ModelCard] = []
+    card_errors: list[RowError] = []
+    if cards_path:
+        parsed = parse_model_cards(cards_path)
+        cards, card_errors = parsed.rows, parsed.errors
+    reports = []
+    async with database(settings) as conn:
+        for index, file in enumerate(metadata):
+            result = parse_hf_metadata(file)
+            batch = cards if index == len(metadata) - 1 else []
+            errors = result.errors + (card_errors if batch else [])
+            with Progress(console=console, transient=True) as bar:
+                task = bar.add_task(f"{file.name}: embedding cards", total=len(batch) or 1)
+                reports.append(await service.store_models(
+                    conn, f"hf:{file.name}", result.rows, batch, errors, service.checksum_of(file), embedder,
+                    progress=lambda n, t=task: bar.advance(t, n)))
+    return reports
+
+
+def _print(reports: list[ImportReport], seconds: float) -> None:
+    for report in reports:
+        extra = " ".join(f"{k}={v}" for k, v in report.details.items())
+        console.print(f"[bold]{report.catalog}[/bold] {report.source}: {report.rows} rows, "
+                      f"{len(report.errors)} skipped {extra}")
+        for error in report.errors[:MAX_ERRORS_SHOWN]:
+            console.print(f"  [yellow]{error.file}:{error.line}[/yellow] {error.message}")
+        if len(report.errors) > MAX_ERRORS_SHOWN:
+            console.print(f"  ... and {len(report.errors) - MAX_ERRORS_SHOWN} more")
+    console.print(f"done in {seconds:.1f} s")
+
+
+@app.command("import")
+def import_(
+    kind: Kind = typer.Argument(..., help="skypilot | helm | hf"),
+    path: Path = typer.Argument(..., exists=True, help="a file or a folder of files"),
+    cards: Path | None = typer.Option(None, exists=True, help="hf: folder of model-card Markdown files"),
+) -> None:
+    """Import a real source: upserts in one transaction per file; bad rows are reported and skipped."""
+    started = time.perf_counter()
+    if kind is Kind.skypilot:
+        reports = asyncio.run(_import_skypilot(path))
+    elif kind is Kind.helm:
+        reports = asyncio.run(_import_helm(path))
+    else:
+        reports = asyncio.run(_import_hf(path, cards))
+    _print(reports, time.perf_counter() - started)
+
+
+@app.command("stats")
+def stats(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Row counts per catalog and the freshness of each source."""
+
+    async def run() -> dict[str, object]:
+        async with database(Settings()) as conn:
+            return await repository.stats(conn)
+
+    typer.echo(json.dumps(asyncio.run(run()), indent=2 if not as_json else None, default=str))
+
+
+@app.command("reembed")
+def reembed() -> None:
+    """Embed every stored card with the configured embedding model (after changing models)."""
+
+    async def run() -> dict[str, int]:
+        settings = Settings()
+        embedder = get_embedder(settings)
+        async with database(settings) as conn:
+            cur = await conn.execute(
+                "SELECT c.content, c.source, array_agg(mc.model_id ORDER BY mc.model_id) AS ids "
+                "FROM hf.cards c JOIN hf.model_to_card mc USING (card_hash) GROUP BY c.card_hash ORDER BY c.card_hash"
+            )
+            cards = [ModelCard(tuple(r["ids"]), r["content"], r["source"]) for r in await cur.fetchall()]
+            async with conn.transaction():
+                details = await repository.upsert_cards(conn, cards, embedder)
+                await repository.ensure_vector_index(conn, embedder.name, embedder.dim)
+            return details
+
+    console.print(asyncio.run(run()))

@@ -1,0 +1,44 @@
+"""Embedded PostgreSQL 16 + pgvector (the `pgserver` package) for running without DATABASE_URL.
+
+pgserver keeps one server per data folder: a second process on the same folder attaches to the
+running postmaster (an inter-process lock guards start and stop) and the last process to exit
+stops it, so two services on one folder share one server and never start two on the same files.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedPostgres:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir.expanduser().resolve()
+        self._server: Any = None
+
+    def start(self) -> str:
+        """Start (or attach to) the server and return a libpq URI for its `postgres` database."""
+        import pgserver  # imported lazily: only the embedded mode needs it
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        pgdata = self.data_dir / "pgdata"
+        try:
+            self._server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        except Exception as exc:
+            raise RuntimeError(
+                f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "
+                f"See {pgdata / 'log'} or set DATABASE_URL to use another server."
+            ) from exc
+        self._server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+        uri: str = self._server.get_uri()
+        log.info("db.embedded.started data_dir=%s", pgdata)
+        return uri
+
+    def stop(self) -> None:
+        """Release this process's handle; the server stops when no process holds one."""
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None

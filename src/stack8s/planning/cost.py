@@ -1,0 +1,206 @@
+"""Monthly cost estimates from catalog prices. Pure: no I/O, no clock, no randomness.
+
+Money is computed in Decimal from the prices' decimal text and rounded half-up to cents per line;
+the total is the sum of the rounded lines, so a breakdown always adds up exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from stack8s.planning.plan import HOURS_PER_MONTH, CostEstimate, CostLine
+from stack8s.planning.sizing import (
+    FULL_FT_BYTES_PER_PARAM,
+    ModelArch,
+    lora_adapter_params_billion,
+    weight_bytes_per_param,
+)
+from stack8s.planning.spec import FineTuningMethod, Precision, TaskType
+
+STORAGE_USD_PER_GB_MONTH = 0.10
+"""Block storage list price: GCP pd-balanced $0.10/GB-month; AWS gp3 is $0.08/GB-month (us-east-1).
+The higher of the two, so estimates err on the side of cost."""
+
+LOAD_BALANCER_USD_PER_HOUR = 0.025
+"""One external load balancer: GCP forwarding rule, first five rules $0.025/h (x 730 h = $18.25/month);
+AWS ALB is $0.0225/h ($16.43/month) plus LCU charges, so this is a typical light-traffic figure."""
+
+EGRESS_USD_PER_GB = 0.09
+"""Internet egress: AWS data transfer out, first 10 TB/month tier, $0.09/GB (GCP premium tier is similar)."""
+
+SYSTEM_DISK_GB = 50.0
+"""Storage allowance for the OS and container images (CUDA-based serving/training images are 10-20 GB
+each, and nodes keep a few versions)."""
+
+CHECKPOINTS_KEPT = 3
+"""Training checkpoints kept on disk (latest, best, one fallback)."""
+
+FULL_CHECKPOINT_BYTES_PER_PARAM = FULL_FT_BYTES_PER_PARAM - 2.0
+"""A resumable full-training checkpoint: 16-bit weights (2) + fp32 master weights, Adam m and v (12) = 14
+bytes/param; gradients are not saved."""
+
+ADAPTER_CHECKPOINT_BYTES_PER_PARAM = 12.0
+"""A resumable LoRA checkpoint: fp32 adapter weights (4) + Adam m and v (8) = 12 bytes/param."""
+
+BASE_DOWNLOAD_BYTES_PER_PARAM = 2.0
+"""Fine-tuning starts from the published 16-bit checkpoint (QLoRA quantises it while loading)."""
+
+_CENT = Decimal("0.01")
+
+
+def _dec(x: float | int) -> Decimal:
+    """Decimal from the shortest decimal text of a float, so 4.10 stays 4.10."""
+    return Decimal(repr(float(x))) if not isinstance(x, int) else Decimal(x)
+
+
+def _cents(x: Decimal) -> Decimal:
+    return x.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _price(x: float) -> str:
+    """$4.10, $0.0225: at least two decimals, up to four."""
+    text = f"{x:,.4f}".rstrip("0")
+    return "$" + (text if len(text.split(".")[1]) >= 2 else f"{x:,.2f}")
+
+
+def monthly(hourly: float, hours_per_month: int = HOURS_PER_MONTH) -> float:
+    """hourly x hours_per_month (730), rounded half-up to cents."""
+    _check(hourly=hourly)
+    return float(_cents(_dec(hourly) * hours_per_month))
+
+
+def _check(**values: float | None) -> None:
+    for name, value in values.items():
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+
+
+def _compute_line(
+    hourly: float, nodes: int, replicas: int, hours: int, spot: bool, spot_hourly: float | None
+) -> CostLine:
+    use_spot = spot and spot_hourly is not None
+    price = spot_hourly if use_spot and spot_hourly is not None else hourly
+    count = nodes * replicas
+    text = f"{count} x instance at {_price(price)}/h x {hours} h ({replicas} replica(s) x {nodes} node(s))"
+    if use_spot:
+        text += "; spot price, capacity can be reclaimed at short notice"
+    elif spot:
+        text += "; spot requested but no spot price known, on-demand price used"
+    return CostLine(item="compute", monthly_usd=float(_cents(_dec(price) * count * hours)), assumption=text)
+
+
+def _storage_line(storage_gb: float, usd_per_gb_month: float) -> CostLine:
+    return CostLine(
+        item="storage",
+        monthly_usd=float(_cents(_dec(storage_gb) * _dec(usd_per_gb_month))),
+        assumption=f"{storage_gb:g} GB of weights, datasets and checkpoints at "
+        f"{_price(usd_per_gb_month)}/GB-month",
+    )
+
+
+def _load_balancer_line(hours: int) -> CostLine:
+    return CostLine(
+        item="load balancer",
+        monthly_usd=float(_cents(_dec(LOAD_BALANCER_USD_PER_HOUR) * hours)),
+        assumption=f"1 load balancer at {_price(LOAD_BALANCER_USD_PER_HOUR)}/h x {hours} h "
+        "(GCP forwarding rule list price; AWS ALB $0.0225/h + LCUs)",
+    )
+
+
+def _egress_line(egress_gb: float, usd_per_gb: float) -> CostLine:
+    return CostLine(
+        item="egress",
+        monthly_usd=float(_cents(_dec(egress_gb) * _dec(usd_per_gb))),
+        assumption=f"{egress_gb:g} GB/month internet egress at {_price(usd_per_gb)}/GB "
+        "(AWS first-10-TB tier)",
+    )
+
+
+def _total(lines: list[CostLine], items: set[str] | None = None) -> float:
+    return float(sum((_dec(x.monthly_usd) for x in lines if items is None or x.item in items), Decimal(0)))
+
+
+def estimate_cost(
+    *,
+    instance_hourly_usd: float,
+    instance_count: int = 1,
+    replicas: int = 1,
+    storage_gb: float = 0.0,
+    storage_usd_per_gb_month: float = STORAGE_USD_PER_GB_MONTH,
+    load_balancer: bool = False,
+    egress_gb: float = 0.0,
+    egress_usd_per_gb: float = EGRESS_USD_PER_GB,
+    budget_monthly_usd: float | None = None,
+    hours_per_month: int = HOURS_PER_MONTH,
+    spot: bool = False,
+    spot_hourly_usd: float | None = None,
+) -> CostEstimate:
+    """Monthly cost: compute (instance_count nodes per replica x replicas), storage, load balancer, egress.
+
+    Each line is rounded to cents; total = sum of the lines; within_budget = total <= budget (None
+    without a budget). Storage and egress lines appear only when non-zero."""
+    _check(
+        instance_hourly_usd=instance_hourly_usd,
+        storage_gb=storage_gb,
+        egress_gb=egress_gb,
+        storage_usd_per_gb_month=storage_usd_per_gb_month,
+        egress_usd_per_gb=egress_usd_per_gb,
+        budget_monthly_usd=budget_monthly_usd,
+        spot_hourly_usd=spot_hourly_usd,
+    )
+    if instance_count < 1 or replicas < 1 or hours_per_month < 1:
+        raise ValueError("instance_count, replicas and hours_per_month must be >= 1")
+    compute = _compute_line(
+        instance_hourly_usd, instance_count, replicas, hours_per_month, spot, spot_hourly_usd
+    )
+    lines = [compute]
+    if storage_gb > 0:
+        lines.append(_storage_line(storage_gb, storage_usd_per_gb_month))
+    if load_balancer:
+        lines.append(_load_balancer_line(hours_per_month))
+    if egress_gb > 0:
+        lines.append(_egress_line(egress_gb, egress_usd_per_gb))
+    total = _total(lines)
+    return CostEstimate(
+        hours_per_month=hours_per_month,
+        compute_monthly_usd=_total(lines, {"compute"}),
+        storage_monthly_usd=_total(lines, {"storage"}),
+        other_monthly_usd=_total(lines, {"load balancer", "egress"}),
+        total_monthly_usd=total,
+        breakdown=lines,
+        within_budget=None if budget_monthly_usd is None else total <= budget_monthly_usd,
+    )
+
+
+def _training_storage_gb(
+    params_billion: float, method: FineTuningMethod, arch: ModelArch | None, checkpoints: int
+) -> float:
+    """16-bit base download + resumable checkpoints (full: 14 B/param; LoRA/QLoRA: adapters x 12 B)."""
+    base = params_billion * BASE_DOWNLOAD_BYTES_PER_PARAM
+    if method is FineTuningMethod.full:
+        return base + checkpoints * params_billion * FULL_CHECKPOINT_BYTES_PER_PARAM
+    adapters = lora_adapter_params_billion(arch or ModelArch(params_billion=params_billion))
+    return base + checkpoints * adapters * ADAPTER_CHECKPOINT_BYTES_PER_PARAM
+
+
+def storage_gb_for(
+    *,
+    params_billion: float,
+    precision: Precision | str = Precision.fp16,
+    task: TaskType | str = TaskType.inference,
+    fine_tuning_method: FineTuningMethod | str | None = None,
+    dataset_size_gb: float | None = None,
+    checkpoints: int = CHECKPOINTS_KEPT,
+    arch: ModelArch | None = None,
+) -> float:
+    """Disk to provision, whole GB: model files (+ checkpoints when training; full fine-tuning if no
+    method is given) + dataset when known + SYSTEM_DISK_GB for the OS and container images."""
+    _check(params_billion=params_billion, dataset_size_gb=dataset_size_gb, checkpoints=checkpoints)
+    if TaskType(task) in (TaskType.training, TaskType.fine_tuning):
+        method = FineTuningMethod(fine_tuning_method or FineTuningMethod.full)
+        model = _training_storage_gb(params_billion, method, arch, checkpoints)
+    else:
+        model = params_billion * weight_bytes_per_param(precision)
+    total = model + (dataset_size_gb or 0.0) + SYSTEM_DISK_GB
+    return float(math.ceil(round(total, 6)))

@@ -1,0 +1,76 @@
+"""WorkloadSpec: what the user wants to run, as far as the conversation tells (API contract)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TaskType(StrEnum):
+    inference = "inference"
+    batch_inference = "batch_inference"
+    training = "training"
+    fine_tuning = "fine_tuning"
+
+
+class Domain(StrEnum):
+    nlp = "nlp"
+    computer_vision = "computer_vision"
+    audio = "audio"
+    multimodal = "multimodal"
+    tabular = "tabular"
+    other = "other"
+
+
+class Precision(StrEnum):
+    fp32 = "fp32"
+    fp16 = "fp16"
+    bf16 = "bf16"
+    fp8 = "fp8"
+    int8 = "int8"
+    int4 = "int4"
+
+
+class FineTuningMethod(StrEnum):
+    full = "full"
+    lora = "lora"
+    qlora = "qlora"
+
+
+class Confidence(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+CRITICAL_FIELDS = ("task_type", "domain", "gpu_needed")
+
+
+class WorkloadSpec(BaseModel):
+    model_config = ConfigDict(use_enum_values=True, protected_namespaces=())
+
+    task_type: TaskType | None = None
+    domain: Domain | None = None
+    gpu_needed: bool | None = None
+    model_needs: str | None = Field(None, description="free text for model search")
+    model_id: str | None = Field(None, description="resolved catalog id when the user named a model")
+    params_billion: float | None = Field(None, ge=0)
+    precision: Precision | None = None
+    fine_tuning_method: FineTuningMethod | None = None
+    budget_monthly_usd: float | None = Field(None, ge=0)
+    provider: str | None = None
+    region: str | None = None
+    regions: list[str] = Field(default_factory=list, description="allowed regions when the user named an area")
+    gpu_preference: str | None = None
+    gpu_count: int | None = Field(None, ge=1)
+    replicas: int | None = Field(None, ge=1)
+    concurrent_users: int | None = Field(None, ge=1)
+    requests_per_second: float | None = Field(None, ge=0)
+    context_length: int | None = Field(None, ge=1)
+    dataset_size_gb: float | None = Field(None, ge=0)
+    license_filter: list[str] = Field(default_factory=list)
+    spot: bool | None = None
+    kubernetes_needs: list[str] = Field(default_factory=list)
+    confidence: Confidence = Confidence.low
+    missing_fields: list[str] = Field(default_factory=list)

@@ -1,0 +1,183 @@
+"""Cost estimates: exact cents, totals that add up, budget boundaries, storage sizing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stack8s.planning.cost import (
+    EGRESS_USD_PER_GB,
+    LOAD_BALANCER_USD_PER_HOUR,
+    STORAGE_USD_PER_GB_MONTH,
+    estimate_cost,
+    monthly,
+    storage_gb_for,
+)
+from stack8s.planning.plan import HOURS_PER_MONTH
+
+
+def dec(x: float) -> Decimal:
+    return Decimal(repr(x))
+
+
+def test_monthly() -> None:
+    assert monthly(4.10) == 2993.00  # 4.10 x 730
+    assert monthly(0.0225) == 16.43  # AWS ALB base: $0.0225/h x 730 = $16.425 -> half-up
+    assert monthly(0.005, hours_per_month=1) == 0.01  # half-up, not banker's rounding
+    with pytest.raises(ValueError):
+        monthly(-1)
+
+
+def test_two_replicas_compute() -> None:
+    est = estimate_cost(instance_hourly_usd=4.10, replicas=2)
+    assert est.compute_monthly_usd == 5986.00
+    assert est.total_monthly_usd == 5986.00
+    assert est.breakdown[0].assumption.startswith("2 x instance at $4.10/h x 730 h")
+    assert est.within_budget is None
+    assert est.hours_per_month == HOURS_PER_MONTH
+
+
+def test_nodes_times_replicas() -> None:
+    est = estimate_cost(instance_hourly_usd=98.32, instance_count=2, replicas=3)
+    assert est.compute_monthly_usd == 430_641.60  # 6 x 98.32 x 730
+
+
+def test_full_breakdown_adds_up() -> None:
+    est = estimate_cost(
+        instance_hourly_usd=4.10, replicas=2, storage_gb=200, load_balancer=True, egress_gb=100
+    )
+    items = {line.item: line.monthly_usd for line in est.breakdown}
+    assert items == {"compute": 5986.00, "storage": 20.00, "load balancer": 18.25, "egress": 9.00}
+    assert est.storage_monthly_usd == 20.00
+    assert est.other_monthly_usd == 27.25
+    assert est.total_monthly_usd == 6033.25
+    assert all(line.assumption for line in est.breakdown)
+    assert "200 GB of weights, datasets and checkpoints at $0.10/GB-month" in est.breakdown[1].assumption
+
+
+def test_constants() -> None:
+    assert LOAD_BALANCER_USD_PER_HOUR * HOURS_PER_MONTH == pytest.approx(18.25)
+    assert STORAGE_USD_PER_GB_MONTH == 0.10
+    assert EGRESS_USD_PER_GB == 0.09
+
+
+def test_zero_storage_and_egress_have_no_lines() -> None:
+    est = estimate_cost(instance_hourly_usd=1.0)
+    assert [line.item for line in est.breakdown] == ["compute"]
+    assert est.storage_monthly_usd == 0 and est.other_monthly_usd == 0
+
+
+def test_budget_boundaries() -> None:
+    total = estimate_cost(instance_hourly_usd=4.10, replicas=2).total_monthly_usd
+    assert estimate_cost(instance_hourly_usd=4.10, replicas=2, budget_monthly_usd=total).within_budget is True
+    assert (
+        estimate_cost(instance_hourly_usd=4.10, replicas=2, budget_monthly_usd=5985.99).within_budget is False
+    )
+    assert estimate_cost(instance_hourly_usd=0, budget_monthly_usd=0).within_budget is True
+
+
+def test_spot() -> None:
+    est = estimate_cost(instance_hourly_usd=4.10, spot=True, spot_hourly_usd=1.23)
+    assert est.compute_monthly_usd == 897.90
+    assert "spot" in est.breakdown[0].assumption
+    fallback = estimate_cost(instance_hourly_usd=4.10, spot=True)
+    assert fallback.compute_monthly_usd == 2993.00
+    assert "on-demand" in fallback.breakdown[0].assumption
+    assert estimate_cost(instance_hourly_usd=4.10, spot_hourly_usd=1.23).compute_monthly_usd == 2993.00
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"instance_hourly_usd": -1},
+        {"instance_hourly_usd": 1, "replicas": 0},
+        {"instance_hourly_usd": 1, "instance_count": 0},
+        {"instance_hourly_usd": 1, "storage_gb": -5},
+        {"instance_hourly_usd": float("inf")},
+        {"instance_hourly_usd": float("nan")},
+    ],
+)
+def test_invalid(kwargs: dict) -> None:
+    with pytest.raises(ValueError):
+        estimate_cost(**kwargs)
+
+
+# --- storage ---------------------------------------------------------------------------------------
+
+
+def test_storage_inference() -> None:
+    # 70.55B x 2 B = 141.1 GB of weights + 50 GB for OS and images -> 192 GB (whole GB, rounded up)
+    assert storage_gb_for(params_billion=70.55, precision="fp16") == 192
+    assert storage_gb_for(params_billion=0) == 50
+
+
+def test_storage_training() -> None:
+    # full fine-tune 13B: 26 GB base + 3 checkpoints x 13B x 14 B + 5 GB data + 50 GB = 627 GB
+    full = storage_gb_for(params_billion=13, task="fine_tuning", fine_tuning_method="full", dataset_size_gb=5)
+    assert full == 627
+    lora = storage_gb_for(params_billion=13, task="fine_tuning", fine_tuning_method="lora", dataset_size_gb=5)
+    assert 26 + 5 + 50 < lora < full
+    assert storage_gb_for(params_billion=13, task="training") == storage_gb_for(
+        params_billion=13, task="training", fine_tuning_method="full"
+    )
+
+
+# --- properties ------------------------------------------------------------------------------------
+
+money = st.floats(min_value=0, max_value=500, allow_nan=False).map(lambda x: round(x, 4))
+
+
+@given(
+    money,
+    st.integers(1, 16),
+    st.integers(1, 64),
+    st.floats(0, 100_000),
+    st.booleans(),
+    st.floats(0, 100_000),
+    st.one_of(st.none(), st.floats(0, 1e7)),
+    st.booleans(),
+    st.one_of(st.none(), money),
+)
+def test_totals_add_up(hourly, nodes, replicas, storage, lb, egress, budget, spot, spot_price) -> None:
+    est = estimate_cost(
+        instance_hourly_usd=hourly,
+        instance_count=nodes,
+        replicas=replicas,
+        storage_gb=storage,
+        load_balancer=lb,
+        egress_gb=egress,
+        budget_monthly_usd=budget,
+        spot=spot,
+        spot_hourly_usd=spot_price,
+    )
+    lines = sum((dec(x.monthly_usd) for x in est.breakdown), Decimal(0))
+    assert dec(est.total_monthly_usd) == lines
+    parts = dec(est.compute_monthly_usd) + dec(est.storage_monthly_usd) + dec(est.other_monthly_usd)
+    assert parts == lines
+    assert all(
+        x.monthly_usd >= 0 and dec(x.monthly_usd) == dec(x.monthly_usd).quantize(Decimal("0.01"))
+        for x in est.breakdown
+    )
+    assert est.within_budget == (None if budget is None else est.total_monthly_usd <= budget)
+
+
+@given(st.floats(min_value=0, max_value=10_000, allow_nan=False))
+def test_monthly_is_hourly_times_730(hourly) -> None:
+    assert abs(dec(monthly(hourly)) - dec(hourly) * 730) <= Decimal("0.005")
+
+
+@given(
+    st.floats(0, 1000),
+    st.floats(0, 1000),
+    st.sampled_from(["inference", "training", "fine_tuning"]),
+    st.sampled_from([None, "full", "lora", "qlora"]),
+    st.floats(0, 10_000),
+)
+def test_storage_monotone(p1, p2, task, method, data) -> None:
+    lo, hi = sorted((p1, p2))
+    a = storage_gb_for(params_billion=lo, task=task, fine_tuning_method=method, dataset_size_gb=data)
+    b = storage_gb_for(params_billion=hi, task=task, fine_tuning_method=method, dataset_size_gb=data)
+    assert 50 <= a <= b
