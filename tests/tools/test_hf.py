@@ -24,7 +24,7 @@ def search(client: httpx.Client, **body: object) -> list[dict]:
     ("query", "pattern"),
     [
         ("speech recognition to transcribe audio", "whisper"),
-        ("generate marketing images from text prompts", "stable-diffusion|flux|sdxl"),
+        ("text to image diffusion model", "stable-diffusion|flux|sdxl"),
         ("sentence embeddings for semantic search", "e5|bge|minilm|mpnet|gte|embed"),
         ("chat assistant large language model", "llama|mistral|qwen|gemma|phi"),
     ],

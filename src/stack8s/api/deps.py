@@ -11,7 +11,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from stack8s.agents.deps import AgentDeps
-from stack8s.agents.requirements.models import ModelLexicon
+from stack8s.agents.requirements.cache import LexiconCache
 from stack8s.auth import Authenticator, Principal
 from stack8s.embeddings import Embedder
 from stack8s.llm import ChatModel
@@ -29,23 +29,6 @@ class State(TypedDict):
     cluster: ClusterProbe
 
 
-class LexiconCache:
-    """The model-name lexicon, rebuilt when the models catalog changes (checked per use, cheaply)."""
-
-    def __init__(self) -> None:
-        self._version: object = None
-        self._lexicon: ModelLexicon | None = None
-
-    async def get(self, conn: AsyncConnection) -> ModelLexicon:
-        from stack8s.catalogs import repository as catalog_repository
-
-        version = await catalog_repository.models_version(conn)
-        if self._lexicon is None or version != self._version:
-            self._lexicon = ModelLexicon.from_rows(await catalog_repository.model_rows(conn))
-            self._version = version
-        return self._lexicon
-
-
 def get_state(request: Request) -> State:
     return request.state._state  # type: ignore[no-any-return]
 
@@ -55,12 +38,14 @@ AppState = Annotated[State, Depends(get_state)]
 
 async def get_conn(state: AppState) -> AsyncIterator[AsyncConnection]:
     """One connection and one transaction per request: committed if the handler returns normally,
-    rolled back if it raises (psycopg_pool's connection() context does exactly this)."""
+    rolled back if it raises (psycopg_pool's connection() context does exactly this). Used with
+    scope="function", so the commit happens before the response is sent: a client never sees an id
+    that is not yet committed, and a failed commit is an error response, not silently lost data."""
     async with state["pool"].connection() as conn:
         yield conn
 
 
-DbConn = Annotated[AsyncConnection, Depends(get_conn)]
+DbConn = Annotated[AsyncConnection, Depends(get_conn, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="Supabase access token (JWT)")
 
 

@@ -103,7 +103,7 @@ async def upsert_cards(
     known = {r["model_id"] for r in await (await conn.execute("SELECT model_id FROM hf.models")).fetchall()}
     linked = [(card, [m for m in card.model_ids if m in known]) for card in cards]
     linked = [(card, ids) for card, ids in linked if ids]
-    chunked = [(card, ids, chunk_card(card.text)) for card, ids in linked]
+    chunked = [(card, ids, card_chunks(card)) for card, ids in linked]
     vectors = await _vectors_for(conn, embedder, [c for _, _, chunks in chunked for c in chunks])
     for card, ids, chunks in chunked:
         await _store_card(conn, card, ids, chunks, vectors, embedder)
@@ -113,6 +113,15 @@ async def upsert_cards(
         "cards": len(chunked), "chunks": sum(len(c) for _, _, c in chunked),
         "embedded": vectors.embedded, "unlinked": len(cards) - len(linked),
     }
+
+
+CHUNK_CHARS = 500
+
+
+def card_chunks(card: ModelCard) -> list[str]:
+    """Chunks of a card, each led by the card's header line when it has one (contextual chunks)."""
+    header = card.extra.get("header", "")
+    return [header + chunk for chunk in chunk_card(card.text, max_chars=CHUNK_CHARS, overlap=80)]
 
 
 class _Vectors(dict[str, Any]):
@@ -139,10 +148,10 @@ async def _store_card(
     conn: AsyncConnection, card: ModelCard, model_ids: list[str], chunks: list[str], vectors: _Vectors,
     embedder: Embedder,
 ) -> None:
-    card_hash = content_hash(card.text)
+    card_hash = content_hash(card.extra.get("header", "") + card.text)
     await conn.execute(
         "INSERT INTO hf.cards (card_hash, content, source) VALUES (%s, %s, %s) ON CONFLICT (card_hash) DO NOTHING",
-        (card_hash, card.text, card.source),
+        (card_hash, card.extra.get("header", "") + card.text, card.source),
     )
     await conn.execute("DELETE FROM hf.model_to_card WHERE model_id = ANY(%s)", (model_ids,))
     async with conn.cursor() as cur:
@@ -242,3 +251,14 @@ async def stats(conn: AsyncConnection) -> dict[str, Any]:
         "embeddings": [dict(r) for r in embedding],
         "sources": [dict(r) for r in sources],
     }
+
+
+async def missing_embeddings(conn: AsyncConnection, model_name: str) -> bool:
+    """True when cards exist but none is embedded with `model_name` (e.g. after switching models)."""
+    cur = await conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM hf.model_to_card) AND NOT EXISTS "
+        "(SELECT 1 FROM hf.card_chunks WHERE embedding_model_name = %s) AS missing",
+        (model_name,),
+    )
+    row = await cur.fetchone()
+    return bool(row and row["missing"])

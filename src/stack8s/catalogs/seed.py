@@ -26,7 +26,7 @@ async def seed_shipped(conn: AsyncConnection, embedder: Embedder) -> list[Import
         result = shipped.load_charts(charts)
         reports.append(await service.store_charts(
             conn, _source(charts), result.rows, result.errors, service.checksum_of(charts)))
-    if await _changed(conn, "models", models) or await _missing_embeddings(conn, embedder):
+    if await _changed(conn, "models", models) or await repository.missing_embeddings(conn, embedder.name):
         result, cards = shipped.load_models(models)
         reports.append(await service.store_models(
             conn, _source(models), result.rows, cards, result.errors, service.checksum_of(models), embedder))
@@ -50,11 +50,3 @@ async def _changed(conn: AsyncConnection, catalog: str, path: object) -> bool:
     return recorded != service.checksum_of(path)
 
 
-async def _missing_embeddings(conn: AsyncConnection, embedder: Embedder) -> bool:
-    cur = await conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM hf.model_to_card) AND NOT EXISTS "
-        "(SELECT 1 FROM hf.card_chunks WHERE embedding_model_name = %s) AS missing",
-        (embedder.name,),
-    )
-    row = await cur.fetchone()
-    return bool(row and row["missing"])

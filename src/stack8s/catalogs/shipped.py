@@ -290,7 +290,16 @@ def _card_for(entry: dict[str, Any], source: str) -> ModelCard | None:
         return None
     license_ = _text(entry.get("license"))
     extra = {"license": license_} if license_ else {}
+    extra["header"] = card_header(entry)
     return ModelCard((_text(entry["model_id"]),), text.strip() + "\n", source, extra)
+
+
+def card_header(entry: dict[str, Any]) -> str:
+    """A contextual first line (id, task in words, library, license), so every chunk's embedding
+    carries what the model does; the card bodies alone embed close to each other."""
+    task = _text(entry.get("pipeline_tag")).replace("-", " ")
+    facts = [f"{task} model" if task else "", _text(entry.get("library")), _text(entry.get("license"))]
+    return f"{_text(entry['model_id'])}: {', '.join(f for f in facts if f)}.\n"
 
 
 def _load_model_file(path: Path, result: ImportResult[HFModelRow], cards: dict[str, ModelCard]) -> None:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from stack8s.agents.deps import AgentDeps
-from stack8s.api.deps import LexiconCache
+from stack8s.agents.requirements.cache import LexiconCache
 from stack8s.auth import LOCAL_PRINCIPAL
 from stack8s.catalogs.seed import seed_shipped
 from stack8s.chat import repository, service

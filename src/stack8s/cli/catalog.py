@@ -70,16 +70,18 @@ async def _import_hf(path: Path, cards_path: Path | None) -> list[ImportReport]:
     settings = Settings()
     embedder = get_embedder(settings)
     metadata, cards_path = _hf_inputs(path, cards_path)
-    cards: list[ModelCard] = []
-    card_errors: list[RowError] = []
-    if cards_path:
-        parsed = parse_model_cards(cards_path)
-        cards, card_errors = parsed.rows, parsed.errors
+    parsed = [(file, parse_hf_metadata(file)) for file in metadata]
     reports = []
     async with database(settings) as conn:
-        for index, file in enumerate(metadata):
-            result = parse_hf_metadata(file)
-            batch = cards if index == len(metadata) - 1 else []
+        known = {r.model_id for r in await repository.model_rows(conn)}
+        known |= {row.model_id for _, result in parsed for row in result.rows}
+        cards: list[ModelCard] = []
+        card_errors: list[RowError] = []
+        if cards_path:
+            card_result = parse_model_cards(cards_path, known_ids=known)
+            cards, card_errors = card_result.rows, card_result.errors
+        for index, (file, result) in enumerate(parsed):
+            batch = cards if index == len(parsed) - 1 else []
             errors = result.errors + (card_errors if batch else [])
             with Progress(console=console, transient=True) as bar:
                 task = bar.add_task(f"{file.name}: embedding cards", total=len(batch) or 1)

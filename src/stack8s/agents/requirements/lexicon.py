@@ -33,7 +33,9 @@ class Table(Generic[V]):
     """Compiled ``(regex, value)`` rows; `hits` returns non-overlapping matches in text order."""
 
     def __init__(self, rows: Iterable[tuple[str, V]]) -> None:
-        self.rows = tuple((re.compile(_WORD.format(pattern), re.IGNORECASE), value) for pattern, value in rows)
+        self.rows = tuple(
+            (re.compile(_WORD.format(pattern), re.IGNORECASE), value) for pattern, value in rows
+        )
 
     def hits(self, text: str) -> list[Hit[V]]:
         found = [
@@ -63,10 +65,12 @@ TASKS = Table[tuple[TaskType, float]](
          r"|chat ?bots?|apis?|endpoints?|set ?up|generat(?:e|es|ing)|predictions?|real[- ]time|online"
          r"|transcri(?:be|bing)|in production|production", (TaskType.inference, 1.0)),
         (r"desplegar|despliegue|bereitstell(?:en|ung)|deployen|deployer|deploiement|servir|hospedar"
-         r"|implantar|ejecutar|ausfuhren|betreiben|hosten|executer|inferencia|inferenz", (TaskType.inference, 1.0)),
+         r"|implantar|ejecutar|ausfuhren|betreiben|hosten|executer|inferencia|inferenz",
+         (TaskType.inference, 1.0)),
         (r"batch(?! ?sizes?)(?:es|ed)?|every night|nightly|overnight|offline|back ?catalog(?:ue)?s?|backlog"
          r"|archives?|scheduled|cron(?: ?jobs?)?|bulk|daily jobs?|once a (?:day|week|night)"
-         r"|jede nacht|cada noche|chaque nuit|por lotes|stapelverarbeitung|en lot", (TaskType.batch_inference, 2.0)),
+         r"|jede nacht|cada noche|chaque nuit|por lotes|stapelverarbeitung|en lot",
+         (TaskType.batch_inference, 2.0)),
         (r"train(?:s|ing)?|pre-?train(?:s|ing)?|from scratch|trainieren|entrenar|entrenamiento"
          r"|entrainer|entrainement|treinar|treinamento|addestrare", (TaskType.training, 3.0)),
         (r"fine[- ]?tun(?:e|es|ing)|finetun(?:e|es|ing)|ajuste fino|feinabstimm(?:en|ung)|affiner"
@@ -80,10 +84,12 @@ TASKS = Table[tuple[TaskType, float]](
 DOMAINS = Table[tuple[Domain, float]](
     [
         (r"llms?|large language models?|language models?|chat ?bots?|gpt|rag|retrieval[- ]augmented"
-         r"|embeddings?|semantic search|e5|bert|roberta|sentence[- ]transformers?|summari[sz](?:e|es|ation|ing|er)"
+         r"|embeddings?|semantic search|e5|bert|roberta|sentence[- ]transformers?"
+         r"|summari[sz](?:e|es|ation|ing|er)"
          r"|translat(?:e|es|ion|ing|or)|sentiment|named entit(?:y|ies)|question answering|text classification"
          r"|text generation|nlp|natural language|faq|support bot|customer support|copilot|code generation"
-         r"|coding assistant|rerank(?:er|ing)|sprachmodell|modelo de lenguaje|modele de langage|lenguaje natural",
+         r"|coding assistant|rerank(?:er|ing)|sprachmodell|modelo de lenguaje|modele de langage"
+         r"|lenguaje natural",
          (Domain.nlp, 2.0)),
         (r"text|documents?|prompts?|chat|assistant|conversational", (Domain.nlp, 1.0)),
         (r"computer vision|vision|images?|photos?|pictures?|object detection|detect(?:ing)? objects"
@@ -91,13 +97,19 @@ DOMAINS = Table[tuple[Domain, float]](
          r"|cameras?|vit|detr|stable diffusion|sdxl|flux|text[- ]to[- ]image|image generation"
          r"|generat(?:e|ing) images|dall-?e|midjourney|bild(?:er)?|imagen(?:es)?|imagens|vision artificial",
          (Domain.computer_vision, 2.0)),
-        (r"whisper|speech|audio|podcasts?|tts|text[- ]to[- ]speech|speech[- ]to[- ]text|transcri(?:be|bing|ption|ptions)"
-         r"|asr|voice|call recordings?|music|dictation|spracherkennung|voz|reconocimiento de voz", (Domain.audio, 2.0)),
+        (r"whisper|speech|audio|podcasts?|tts|text[- ]to[- ]speech|speech[- ]to[- ]text"
+         r"|transcri(?:be|bing|ption|ptions)"
+         r"|asr|voice|call recordings?|music|dictation|spracherkennung|voz|reconocimiento de voz",
+         (Domain.audio, 2.0)),
         (r"scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|tabular|fraud|churn|forecast(?:s|ing)?"
-         r"|time[- ]series|recommend(?:er|ers|ation|ations)(?: systems?)?|credit scor(?:e|ing)|random forests?"
-         r"|logistic regression|structured data|csv|anomaly detection|feature engineering", (Domain.tabular, 2.0)),
-        (r"vlms?|vision[- ]language(?: models?)?|multi[- ]?modal|image[- ]text|images? and text|text and images?"
-         r"|images? ?\+ ?text|llava|visual question answering|vqa|image captioning|describe images", (Domain.multimodal, 3.0)),
+         r"|time[- ]series|recommend(?:er|ers|ation|ations)(?: systems?)?|credit scor(?:e|ing)"
+         r"|random forests?"
+         r"|logistic regression|structured data|csv|anomaly detection|feature engineering",
+         (Domain.tabular, 2.0)),
+        (r"vlms?|vision[- ]language(?: models?)?|multi[- ]?modal|image[- ]text|images? and text"
+         r"|text and images?"
+         r"|images? ?\+ ?text|llava|visual question answering|vqa|image captioning|describe images",
+         (Domain.multimodal, 3.0)),
     ]
 )
 
@@ -110,7 +122,8 @@ PIPELINE_DOMAIN: dict[str, Domain] = {
         Domain.nlp,
     ),
     **dict.fromkeys(
-        ("image-classification", "object-detection", "image-segmentation", "mask-generation", "depth-estimation",
+        ("image-classification",
+         "object-detection", "image-segmentation", "mask-generation", "depth-estimation",
          "zero-shot-object-detection", "image-feature-extraction", "image-to-image", "text-to-image",
          "unconditional-image-generation", "video-classification", "text-to-video", "image-to-video",
          "zero-shot-image-classification"),
@@ -126,7 +139,9 @@ PIPELINE_DOMAIN: dict[str, Domain] = {
          "audio-to-audio", "voice-activity-detection"),
         Domain.audio,
     ),
-    **dict.fromkeys(("tabular-classification", "tabular-regression", "time-series-forecasting"), Domain.tabular),
+    **dict.fromkeys(
+        ("tabular-classification", "tabular-regression", "time-series-forecasting"), Domain.tabular
+    ),
 }
 
 # --------------------------------------------------------------------------- GPU need
@@ -135,9 +150,11 @@ PIPELINE_DOMAIN: dict[str, Domain] = {
 GPU_EXPLICIT = Table[bool](
     [
         (r"gpus?|graphics cards?|cuda|vram|nvidia|accelerators?", True),
-        (r"(?:no|zero|without(?: an?)?|not on(?: an?)?|sin|ohne|sans|sem) gpus?|cpu[- ]?only|only (?:on )?cpus?"
+        (r"(?:no|zero|without(?: an?)?|not on(?: an?)?|sin|ohne|sans|sem) gpus?|cpu[- ]?only"
+         r"|only (?:on )?cpus?"
          r"|(?:on|with) (?:the )?cpus?|cpus? (?:is|are) (?:fine|enough|ok|okay)|gpu[- ]free"
-         r"|(?:do(?:n'?t| not)|does(?:n'?t| not)|won'?t) need (?:an? |any )?gpus?|no need for (?:an? |any )?gpus?"
+         r"|(?:do(?:n'?t| not)|does(?:n'?t| not)|won'?t) need (?:an? |any )?gpus?"
+         r"|no need for (?:an? |any )?gpus?"
          r"|solo cpu|nur cpu|uniquement (?:sur )?cpu|apenas cpu|cpu[- ]based", False),
     ]
 )
@@ -184,12 +201,15 @@ FINE_TUNING_METHODS = Table[FineTuningMethod](
 # SkyPilot cloud names. CoreWeave has none; it maps to itself.
 PROVIDERS = Table[str](
     [
-        (r"aws|amazon web services|amazon(?: cloud)?|ec2|eks|sagemaker|aws lambda", "aws"),
-        (r"gcp|google cloud(?: platform)?|google(?![/-]\w|'s| (?:gemma|t5|flan|vit|bert|siglip|deepmind))|gce|gke"
+        (r"aws|amazon web services|amazon(?: cloud)?(?![/-]\w)|ec2|eks|sagemaker|aws lambda", "aws"),
+        (r"gcp|google cloud(?: platform)?|google(?![/-]\w|'s| (?:gemma|t5|flan|vit|bert|siglip|deepmind))"
+         r"|gce|gke"
          r"|vertex(?: ai)?", "gcp"),
-        (r"(?:microsoft )?azure|microsoft(?![/-]\w|'s| (?:phi|resnet|florence|trocr|git|swin))|aks|azur", "azure"),
+        (r"(?:microsoft )?azure|microsoft(?![/-]\w|'s| (?:phi|resnet|florence|trocr|git|swin))|aks|azur",
+         "azure"),
         (r"lambda ?labs|lambda cloud|lambda(?! functions?)", "lambda"),
-        (r"oci(?! (?:images?|registry|registries|artifacts?|compliant|containers?))|oracle(?: cloud)?", "oci"),
+        (r"oci(?! (?:images?|registry|registries|artifacts?|compliant|containers?))|oracle(?: cloud)?",
+         "oci"),
         (r"run ?pod", "runpod"),
         (r"paperspace", "paperspace"),
         (r"nebius", "nebius"),
@@ -223,31 +243,40 @@ NEGATION_BEFORE = re.compile(
 # when several providers share an id, the first provider listed in REGION_OWNERS is implied.
 REGIONS: dict[str, tuple[str, ...]] = {
     "aws": (
-        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2",
-        "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "ap-northeast-1",
-        "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5",
+        "us-east-1",
+        "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2",
+        "eu-west-3",
+        "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5",
         "ap-south-1", "ap-south-2", "ap-east-1", "me-south-1", "me-central-1", "il-central-1", "af-south-1",
         "us-gov-east-1", "us-gov-west-1",
     ),
     "gcp": (
         "us-central1", "us-central2", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2",
         "us-west3", "us-west4", "northamerica-northeast1", "northamerica-northeast2", "northamerica-south1",
-        "southamerica-east1", "southamerica-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4",
+        "southamerica-east1",
+        "southamerica-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4",
         "europe-west6", "europe-west8", "europe-west9", "europe-west10", "europe-west12", "europe-north1",
-        "europe-north2", "europe-central2", "europe-southwest1", "asia-east1", "asia-east2", "asia-northeast1",
-        "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2",
-        "asia-southeast3", "australia-southeast1", "australia-southeast2", "me-west1", "me-central1", "me-central2",
+        "europe-north2",
+        "europe-central2", "europe-southwest1", "asia-east1", "asia-east2", "asia-northeast1",
+        "asia-northeast2",
+        "asia-northeast3", "asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2",
+        "asia-southeast3",
+        "australia-southeast1", "australia-southeast2", "me-west1", "me-central1", "me-central2",
         "africa-south1",
     ),
     "azure": (
         "eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
         "westcentralus", "canadacentral", "canadaeast", "brazilsouth", "brazilsoutheast", "mexicocentral",
-        "northeurope", "westeurope", "uksouth", "ukwest", "francecentral", "francesouth", "germanywestcentral",
+        "northeurope",
+        "westeurope", "uksouth", "ukwest", "francecentral", "francesouth", "germanywestcentral",
         "germanynorth", "swedencentral", "switzerlandnorth", "switzerlandwest", "norwayeast", "norwaywest",
         "polandcentral", "italynorth", "spaincentral", "austriaeast", "belgiumcentral", "denmarkeast",
         "japaneast", "japanwest", "koreacentral", "koreasouth", "southeastasia", "eastasia", "australiaeast",
         "australiasoutheast", "australiacentral", "centralindia", "southindia", "westindia", "uaenorth",
-        "uaecentral", "qatarcentral", "israelcentral", "southafricanorth", "southafricawest", "indonesiacentral",
+        "uaecentral",
+        "qatarcentral", "israelcentral", "southafricanorth", "southafricawest", "indonesiacentral",
         "malaysiawest", "newzealandnorth",
     ),
     "oci": (
@@ -258,13 +287,16 @@ REGIONS: dict[str, tuple[str, ...]] = {
         "ap-seoul-1", "me-dubai-1", "me-jeddah-1", "il-jerusalem-1",
     ),
     "lambda": (
-        "us-east-1", "us-east-2", "us-east-3", "us-west-1", "us-west-2", "us-west-3", "us-south-1", "us-south-2",
-        "us-south-3", "us-midwest-1", "europe-central-1", "europe-south-1", "asia-northeast-1", "asia-northeast-2",
+        "us-east-1",
+        "us-east-2", "us-east-3", "us-west-1", "us-west-2", "us-west-3", "us-south-1", "us-south-2",
+        "us-south-3",
+        "us-midwest-1", "europe-central-1", "europe-south-1", "asia-northeast-1", "asia-northeast-2",
         "asia-south-1", "australia-east-1", "me-west-1",
     ),
     "nebius": ("eu-north1", "eu-west1", "us-central1", "me-west1"),
     "ibm": ("us-east", "us-south", "ca-tor", "br-sao", "eu-de", "eu-gb", "jp-tok", "jp-osa", "au-syd"),
-    "do": ("nyc1", "nyc2", "nyc3", "sfo1", "sfo2", "sfo3", "tor1", "ams3", "fra1", "lon1", "sgp1", "blr1", "syd1"),
+    "do": ("nyc1",
+    "nyc2", "nyc3", "sfo1", "sfo2", "sfo3", "tor1", "ams3", "fra1", "lon1", "sgp1", "blr1", "syd1"),
     "seeweb": ("it-fr2", "it-mi2", "ch-lug1", "bg-sof1"),
 }
 REGION_OWNERS: tuple[str, ...] = ("aws", "gcp", "azure", "oci", "lambda", "nebius", "ibm", "do", "seeweb")
@@ -275,7 +307,8 @@ AREAS = Table[str](
         (r"(?-i:EU)(?!-)|europe|european(?: union)?|europa|in der eu|en europe|en europa|gdpr|dsgvo", "eu"),
         (r"germany|frankfurt|deutschland|berlin|munich|munchen|allemagne|alemania|alemanha", "germany"),
         (r"(?-i:UK)|united kingdom|britain|great britain|london|england|royaume-uni|reino unido", "uk"),
-        (r"(?-i:US|USA|U\.S\.|U\.S\.A\.)(?!-)|united states|(?<!south )(?<!latin )america|american|stateside|estados unidos|eeuu"
+        (r"(?-i:US|USA|U\.S\.|U\.S\.A\.)(?!-)|united states|(?<!south )(?<!latin )america|american|stateside"
+         r"|estados unidos|eeuu"
          r"|etats-unis|vereinigte staaten", "us"),
         (r"north america|norteamerica|amerique du nord|nordamerika", "na"),
         (r"asia|asian|apac|asia[- ]pacific|asie|asien", "asia"),
@@ -284,9 +317,11 @@ AREAS = Table[str](
 )
 _US = {
     "aws": ("us-east-1", "us-east-2", "us-west-1", "us-west-2"),
-    "gcp": ("us-central1", "us-central2", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2",
+    "gcp": ("us-central1",
+    "us-central2", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2",
             "us-west3", "us-west4"),
-    "azure": ("eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
+    "azure": ("eastus",
+    "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
               "westcentralus"),
     "oci": ("us-ashburn-1", "us-phoenix-1", "us-sanjose-1", "us-chicago-1"),
     "lambda": ("us-east-1", "us-east-2", "us-east-3", "us-west-1", "us-west-2", "us-west-3", "us-south-1",
@@ -297,14 +332,18 @@ _US = {
 }
 AREA_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "eu": {
-        "aws": ("eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
+        "aws": ("eu-west-1",
+        "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
                 "eu-south-2"),
-        "gcp": ("europe-west1", "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8",
-                "europe-west9", "europe-west10", "europe-west12", "europe-north1", "europe-north2", "europe-central2",
+        "gcp": ("europe-west1",
+        "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8",
+                "europe-west9",
+                "europe-west10", "europe-west12", "europe-north1", "europe-north2", "europe-central2",
                 "europe-southwest1"),
         "azure": ("northeurope", "westeurope", "francecentral", "germanywestcentral", "swedencentral",
                   "polandcentral", "italynorth", "spaincentral", "switzerlandnorth", "norwayeast", "uksouth"),
-        "oci": ("eu-frankfurt-1", "eu-amsterdam-1", "eu-paris-1", "eu-madrid-1", "eu-milan-1", "eu-stockholm-1",
+        "oci": ("eu-frankfurt-1",
+        "eu-amsterdam-1", "eu-paris-1", "eu-madrid-1", "eu-milan-1", "eu-stockholm-1",
                 "eu-zurich-1", "eu-marseille-1", "uk-london-1"),
         "lambda": ("europe-central-1", "europe-south-1"),
         "nebius": ("eu-north1", "eu-west1"),
@@ -334,7 +373,8 @@ AREA_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "asia": {
         "aws": ("ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
                 "ap-southeast-3", "ap-south-1", "ap-east-1"),
-        "gcp": ("asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1",
+        "gcp": ("asia-east1",
+        "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1",
                 "asia-south2", "asia-southeast1", "asia-southeast2"),
         "azure": ("japaneast", "japanwest", "koreacentral", "southeastasia", "eastasia", "centralindia",
                   "southindia"),
@@ -353,7 +393,10 @@ AREA_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
 # --------------------------------------------------------------------------- budgets
 CURRENCY = r"(?:us)?\$|€|£|usd|eur|gbp|chf"
 CURRENCY_WORDS = r"dollars?|bucks|euros?|pounds?|dolares|dolar|usd|eur|gbp"
-AMOUNT = r"(\d{1,3}(?:[,.]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(k|m|thousand|million|grand|mil|tausend|mille)?"
+NUMBER = r"\d{1,3}(?:[,.]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+SCALE_WORDS = r"k|m|thousand|million|grand|mil|tausend|mille|mio"
+# A number with an optional scale word; `(?![a-z])` keeps "m" of "monthly" from reading as million.
+AMOUNT = rf"(?P<num>{NUMBER})(?:\s?(?P<scale>{SCALE_WORDS})(?![a-z]))?"
 # Period word -> multiplier to a month (730 hours per month, as the cost model uses).
 PERIODS: tuple[tuple[str, float], ...] = (
     (r"month|mo|mth|monthly|pm|p/m|mes|mois|monat|monatlich|mensual|mensuel|mensuelle|mensal", 1.0),
@@ -364,7 +407,8 @@ PERIODS: tuple[tuple[str, float], ...] = (
 )
 PERIOD_LEAD = r"(?:\s?/\s?|\s+(?:per|a|an|each|every|por|pro|par|al|im|ao|au)\s+|\s+)"
 SCALE: dict[str, float] = {
-    "k": 1e3, "thousand": 1e3, "grand": 1e3, "mil": 1e3, "tausend": 1e3, "mille": 1e3, "m": 1e6, "million": 1e6,
+    "k": 1e3, "thousand": 1e3, "grand": 1e3, "mil": 1e3, "tausend": 1e3, "mille": 1e3,
+    "m": 1e6, "million": 1e6, "mio": 1e6,
 }
 BUDGET_WORDS = (
     r"budget(?:ed)?|presupuesto|orcamento|spend(?:ing)?|afford|kosten|costo|cout|maximum spend|cost cap|limit"
@@ -372,13 +416,15 @@ BUDGET_WORDS = (
 
 # --------------------------------------------------------------------------- counts and sizes
 NUMBER_WORDS: dict[str, int] = {
-    "one": 1, "single": 1, "a single": 1, "two": 2, "dual": 2, "a pair of": 2, "three": 3, "four": 4, "quad": 4,
-    "five": 5, "six": 6, "eight": 8, "ten": 10, "sixteen": 16, "uno": 1, "una": 1, "dos": 2, "tres": 3,
+    "one": 1, "single": 1, "a single": 1, "two": 2, "dual": 2, "a pair of": 2, "three": 3, "four": 4,
+    "quad": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "sixteen": 16, "uno": 1, "una": 1, "dos": 2,
+    "tres": 3,
     "cuatro": 4, "ocho": 8, "ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "acht": 8,
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "huit": 8, "um": 1, "duas": 2,
 }
 GPU_NAMES = (
-    r"(?:nvidia\s+)?(?:h100|h200|gh200|b200|b100|a100|a10g|a10|a40|l40s|l40|l4|t4|v100|p100|k80|rtx[- ]?a?\d{4}"
+    r"(?:nvidia\s+)?(?:h100|h200|gh200|b200|b100|a100|a10g|a10|a40|l40s|l40|l4|t4|v100|p100|k80"
+    r"|rtx[- ]?a?\d{4}"
     r"|a6000|a5000|a4000|mi300x|mi250x?|mi325x|4090|3090|gpus?|graphics cards?)"
 )
 REPLICA_WORDS = r"replicas?|instances|copies|pods|repliken|repliques"
@@ -428,10 +474,13 @@ ITEM_SIZE_KB: tuple[tuple[str, float], ...] = (
 # --------------------------------------------------------------------------- licenses
 PERMISSIVE = ("apache-2.0", "mit", "bsd-3-clause", "bsd-2-clause", "cc-by-4.0", "openrail", "openrail++",
               "creativeml-openrail-m")
-OPEN_SOURCE = ("apache-2.0", "mit", "bsd-3-clause", "bsd-2-clause", "gpl-3.0", "lgpl-3.0", "agpl-3.0", "mpl-2.0")
+OPEN_SOURCE = (
+    "apache-2.0", "mit", "bsd-3-clause", "bsd-2-clause", "gpl-3.0", "lgpl-3.0", "agpl-3.0", "mpl-2.0",
+)
 LICENSES = Table[tuple[str, ...]](
     [
-        (r"apache[- ]?2(?:\.0)?(?:[- ]licen[cs]ed| licen[cs]e)?|apache[- ]licen[cs](?:e|ed)", ("apache-2.0",)),
+        (r"apache[- ]?2(?:\.0)?(?:[- ]licen[cs]ed| licen[cs]e)?|apache[- ]licen[cs](?:e|ed)",
+         ("apache-2.0",)),
         (r"(?-i:MIT)(?:[- ]licen[cs]ed| licen[cs]e)?|mit[- ]licen[cs]ed|mit licen[cs]e", ("mit",)),
         (r"bsd(?:[- ]licen[cs]ed)?", ("bsd-3-clause", "bsd-2-clause")),
         (r"cc[- ]by(?:[- ]4\.0)?", ("cc-by-4.0",)),
@@ -507,7 +556,8 @@ MODEL_NEEDS = Table[str](
         (r"translat(?:e|es|ion|ing|or)", "translation"),
         (r"sentiment", "sentiment analysis"),
         (r"code generation|coding assistant|copilot", "code generation"),
-        (r"transcri(?:be|bing|ption|ptions)|speech[- ]to[- ]text|asr|speech recognition", "speech recognition"),
+        (r"transcri(?:be|bing|ption|ptions)|speech[- ]to[- ]text|asr|speech recognition",
+         "speech recognition"),
         (r"tts|text[- ]to[- ]speech", "text-to-speech"),
         (r"vlms?|vision[- ]language|image captioning|visual question answering|describe images",
          "vision language model"),

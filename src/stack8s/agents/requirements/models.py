@@ -20,33 +20,49 @@ from stack8s.agents.requirements.lexicon import PRECISIONS
 from stack8s.catalogs.models import HFModelRow
 
 MAX_TEXT_CHARS = 20_000
+MAX_MENTIONS = 64  # distinct model mentions ranked per text; no real message names more
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+[a-z0-9]*)*")
 _ALPHA_DIGITS = re.compile(r"([a-z]{2,})(\d[a-z0-9.]*)")
 _NO_SPLIT = frozenset({"fp", "bf", "int", "in", "nf", "mi"})
 _SIZE = re.compile(r"\d+(?:\.\d+)?[bm]|\d+x\d+(?:\.\d+)?b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)*")
+_PLUS = re.compile(r"\+(?![a-z0-9])")
 _SIZE_WORDS = {"b": "b", "bn": "b", "billion": "b", "m": "m", "million": "m"}
 
 # Words that never name a model on their own.
 GENERIC = frozenset({
     "model", "models", "the", "a", "an", "ai", "llm", "base", "instruct", "chat", "it", "hf", "v", "version",
-    "latest", "new", "video", "image", "text", "large", "small", "medium", "mini", "tiny", "open", "my", "our",
+    "latest", "new", "video", "image", "text", "large", "small", "medium", "mini", "tiny", "open", "my",
+    "our",
 })
-# Family words that are also everyday words: they count only together with a size, version or variant.
+# Family words and alias words that are also everyday words or describe a task rather than name a model
+# ("git", "canary", "summarization"): a mention made only of these counts only together with a size,
+# version or variant word ("sam 2", "git base").
 AMBIGUOUS = frozenset({
     "git", "sam", "wan", "clip", "blip", "playground", "scout", "maverick", "sd", "yi", "r1", "mochi", "lcm",
     "svd", "dpt", "midas", "kontext", "owl", "hermes", "command", "dino", "table", "depth", "super", "remove",
-    "background", "segment", "tatr", "rt", "nous",
+    "background", "removal", "segment", "tatr", "rt", "nous", "sklearn", "scikit", "learn", "example", "wine",
+    "quality", "canary", "bark", "seamless", "parler", "mms", "marian", "ttm", "ast", "vad", "ner",
+    "decision",
+    "summarization", "question", "answering", "sentiment", "analysis", "named", "entity", "recognition",
+    "language", "detection", "identification", "speaker", "diarization", "voice", "activity", "keyword",
+    "spotting", "reranker", "zero", "shot", "classification", "classifier", "emotion", "emotions", "go",
+    "financial", "twitter", "extractive", "qa", "cross", "encoder", "overlapped", "speech", "resolution",
+    "upscaler", "handwriting", "ocr", "transformer", "vision", "generative", "segmentation", "captioning",
+    "audio", "spectrogram", "tts", "embedding", "embeddings", "embed", "translation", "multilingual",
 })
 # Everyday words one edit away from a family word; never "corrected".
 FUZZY_STOP = frozenset({
-    "reset", "resent", "gamma", "mistrial", "whisker", "whiskers", "mocha", "comma", "lamas", "llano", "fluxes",
-    "falcons", "clips", "blips", "granted", "grant", "pixel", "pixels", "vicinity", "zephyrs", "yolk", "deeps",
-    "phone", "llamas",
+    "reset", "resent", "gamma", "mistrial", "whisker", "whiskers", "mocha", "comma", "lamas", "llano",
+    "fluxes", "falcons", "clips", "blips", "granted", "grant", "pixel", "pixels", "vicinity", "zephyrs",
+    "yolk", "deeps",
+    "phone", "llamas", "code", "coded", "codes", "barter", "chronic", "canaries", "parlor", "stable",
 })
 _INSTRUCT = frozenset({"instruct", "chat", "it"})
 _BASE_WORDS = frozenset({"base", "pretrained", "pt"})
-_QUANT_WORDS = frozenset({"awq", "gptq", "int4", "int8", "fp8", "gguf", "bnb", "4bit", "8bit", "w4a16", "nf4"})
+_QUANT_WORDS = frozenset({
+    "awq", "gptq", "int4", "int8", "fp8", "gguf", "bnb", "4bit", "8bit", "w4a16", "nf4",
+})
 _NOISE = frozenset({"hf", "meta", "diffusers", "dynamic", "v0", "1k", "in"})
 _QUANT_SETS: dict[str, frozenset[str]] = {
     "awq": frozenset({"awq"}), "gptq": frozenset({"gptq"}), "gguf": frozenset({"gguf"}),
@@ -55,9 +71,10 @@ _QUANT_SETS: dict[str, frozenset[str]] = {
 
 
 def fold(text: str) -> str:
-    """Lower case, accents removed, compatibility forms folded ("Ｌlama" -> "llama")."""
+    """Lower case, accents removed, compatibility forms folded ("Ｌlama" -> "llama"), "r+" -> "r plus"."""
     decomposed = unicodedata.normalize("NFKD", text[:MAX_TEXT_CHARS])
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return _PLUS.sub(" plus ", folded)
 
 
 def _split(token: str) -> list[str]:
@@ -154,7 +171,9 @@ class FuzzyVocab:
         depth = 2 if len(token) >= 7 else 1
         candidates = {w for d in _deletions(token, depth) for w in self._index.get(d, ())}
         scored = sorted(
-            (osa_distance(token, w), w) for w in candidates if w[0] == token[0] and abs(len(w) - len(token)) <= 2
+            (osa_distance(token, w), w)
+            for w in candidates
+            if w[0] == token[0] and abs(len(w) - len(token)) <= 2 and not w.startswith(token)
         )
         return next((w for dist, w in scored if 0 < dist <= _allowed_edits(w)), None)
 
@@ -221,8 +240,10 @@ def _entry(row: HFModelRow) -> _Entry:
     name = tokenize(row.model_id.split("/")[-1])
     org = tokenize(row.model_id.split("/")[0]) if "/" in row.model_id else []
     aliases = [tokenize(a) for a in row.aliases]
-    family_words = _family_words(tokenize(row.family or "")) or _family_words([t for t in name if t not in org][:1])
-    every = {*name, *family_words, *(t for alias in aliases for t in alias)}
+    family_words = _family_words(tokenize(row.family or "")) or _family_words(
+        [t for t in name if t not in _NOISE]
+    )[:1]
+    every = {*org, *name, *family_words, *(t for alias in aliases for t in alias)}
     quant = (row.quantization or next((t for t in name if t in _QUANT_WORDS), None) or "").lower() or None
     skip = {*family_words, *_INSTRUCT, *_QUANT_WORDS, *_NOISE, *org}
     return _Entry(
@@ -284,21 +305,26 @@ class ModelLexicon:
         overrides the quantisation read from the text itself."""
         original = tokenize(text)
         corrected = [self._vocab.correct(t) or t for t in original]
-        hits = self._family_hits(corrected) + self._alias_hits(corrected)
-        if not hits:
+        aliases = self._alias_hits(corrected)
+        mentions = _mentions(corrected, self._family_hits(corrected) + aliases)
+        if not mentions:
             return None
         wanted = _QUANT_SETS.get(quantization or _quant_in(text) or "", frozenset())
-        alias_len = self._alias_lengths(corrected)
+        alias_len: dict[int, int] = {}
+        for hit in aliases:
+            alias_len[hit.candidates[0]] = max(alias_len.get(hit.candidates[0], 0), len(hit.words))
         ranked = [
-            (key, hit, i)
-            for hit in hits
-            for i in hit.candidates
-            if (key := self._rank(hit, self._entries[i], corrected, wanted, alias_len.get(i, 0))) is not None
+            (key, mention, i)
+            for mention in mentions
+            for i in mention.hit.candidates
+            if (key := _rank(mention, self._entries[i], wanted, alias_len.get(i, 0))) is not None
         ]
         if not ranked:
             return None
-        key, hit, index = min(ranked, key=lambda r: r[0])
-        return self._match(hit, self._entries[index], original, corrected, alias_len.get(index, 0), -key[0])
+        key, mention, index = min(ranked, key=lambda r: r[0])
+        score = -key[0]
+        entry = self._entries[index]
+        return self._match(mention.hit, entry, original, corrected, alias_len.get(index, 0), score)
 
     def _family_hits(self, tokens: Sequence[str]) -> list[_Hit]:
         hits: list[_Hit] = []
@@ -317,51 +343,67 @@ class ModelLexicon:
                     hits.append(_Hit(start, start + len(alias), alias, (index,)))
         return hits
 
-    def _alias_lengths(self, tokens: Sequence[str]) -> dict[int, int]:
-        lengths: dict[int, int] = {}
-        for hit in self._alias_hits(tokens):
-            index = hit.candidates[0]
-            lengths[index] = max(lengths.get(index, 0), len(hit.words))
-        return lengths
-
-    def _rank(
-        self, hit: _Hit, entry: _Entry, tokens: Sequence[str], wanted: frozenset[str], alias_len: int
-    ) -> tuple[float | int | str, ...] | None:
-        size = _stated_size(tokens, hit)
-        version = next((t for t in tokens[hit.start + 1 : hit.end + 1] if _is_number(t)), None)
-        if (size and not entry.fits_size(size)) or (version and not entry.fits_version(version)):
-            return None
-        window = set(tokens[max(0, hit.start - 2) : hit.end + 5])
-        score = len(window & entry.keys)
-        specific = [w for w in hit.words if w not in AMBIGUOUS and w not in GENERIC]
-        if not specific and score <= len(set(hit.words)):
-            return None
-        quant_ok = entry.quant in wanted if wanted else entry.quant is None
-        wants_base = bool(window & _BASE_WORDS)
-        return (
-            -score, -int(quant_ok), -alias_len, -int(entry.instruct != wants_base),
-            len(entry.variants - window), -entry.row.downloads, entry.row.model_id,
-        )
-
     def _match(
         self, hit: _Hit, entry: _Entry, original: Sequence[str], corrected: Sequence[str], alias_len: int,
         score: int,
     ) -> ModelMatch:
         window_end = min(len(corrected), hit.end + 5)
-        last = max((i for i in range(hit.end, window_end) if corrected[i] in entry.keys), default=hit.end - 1)
+        last = max(
+            (i for i in range(hit.end, window_end) if _counts(corrected[i], entry)),
+            default=hit.end - 1,
+        )
         extra = score - len(set(hit.words))
-        confidence = 0.95 if alias_len >= 2 else 0.85 if extra >= 2 else 0.75 if extra == 1 or alias_len else 0.6
-        if any(o != c for o, c in zip(original[hit.start : last + 1], corrected[hit.start : last + 1], strict=True)):
-            confidence -= 0.1
+        spelled_differently = original[hit.start : last + 1] != corrected[hit.start : last + 1]
         return ModelMatch(
             model_id=entry.row.model_id,
             params_billion=entry.row.params_billion,
             family=entry.family,
-            confidence=round(confidence, 2),
-            matched=" ".join(original[hit.start : last + 1]),
+            confidence=_confidence(alias_len, extra, spelled_differently),
+            matched=" ".join(corrected[hit.start : last + 1]),
             pipeline_tag=entry.row.pipeline_tag,
             quantization=entry.quant,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """A place where a family or alias is named, with what the nearby words say about it."""
+
+    hit: _Hit
+    size: str | None
+    version: str | None
+    window: frozenset[str]
+
+
+def _mentions(tokens: Sequence[str], hits: Sequence[_Hit]) -> list[_Mention]:
+    """One mention per distinct context (repeated text is ranked once), at most MAX_MENTIONS."""
+    seen: dict[tuple[object, ...], _Mention] = {}
+    for hit in sorted(hits, key=lambda h: (h.start, h.end, h.candidates)):
+        version = next((t for t in tokens[hit.start + 1 : hit.end + 1] if _is_number(t)), None)
+        mention = _Mention(hit, _stated_size(tokens, hit), version, frozenset(_window(tokens, hit)))
+        seen.setdefault((hit.words, hit.candidates, mention.size, version, mention.window), mention)
+        if len(seen) >= MAX_MENTIONS:
+            break
+    return list(seen.values())
+
+
+def _rank(
+    mention: _Mention, entry: _Entry, wanted: frozenset[str], alias_len: int
+) -> tuple[int, int, int, int, int, int, str] | None:
+    """Sort key (smaller is better) of `entry` for this mention, or None when the mention rules it out."""
+    size, version, window = mention.size, mention.version, mention.window
+    if (size and not entry.fits_size(size)) or (version and not entry.fits_version(version)):
+        return None
+    score = len(window & entry.keys) + int(version is not None and version == entry.version)
+    words = mention.hit.words
+    if all(w in AMBIGUOUS or w in GENERIC for w in words) and score <= len(set(words)):
+        return None
+    quant_ok = entry.quant in wanted if wanted else entry.quant is None
+    wants_base = bool(window & _BASE_WORDS)
+    return (
+        -score, -int(quant_ok), -alias_len, -int(entry.instruct != wants_base),
+        len(entry.variants - window), -entry.row.downloads, entry.row.model_id,
+    )
 
 
 def _match_words(tokens: Sequence[str], start: int, words: Sequence[str]) -> int | None:
@@ -376,6 +418,28 @@ def _match_words(tokens: Sequence[str], start: int, words: Sequence[str]) -> int
             return None
         position += 1
     return position
+
+
+def _confidence(alias_len: int, extra: int, corrected: bool) -> float:
+    """A multi-word alias > family plus two details (size, version) > one detail > the family alone."""
+    if alias_len >= 2:
+        base = 0.95
+    elif extra >= 2:
+        base = 0.85
+    elif extra == 1 or alias_len:
+        base = 0.75
+    else:
+        base = 0.6
+    return round(base - (0.1 if corrected else 0.0), 2)
+
+
+def _counts(token: str, entry: _Entry) -> bool:
+    return token in entry.keys and (not _is_number(token) or token == entry.version)
+
+
+def _window(tokens: Sequence[str], hit: _Hit) -> set[str]:
+    """Words near a mention that may name a variant; bare numbers count only as the stated version."""
+    return {t for t in tokens[max(0, hit.start - 2) : hit.end + 5] if not _is_number(t)}
 
 
 def _stated_size(tokens: Sequence[str], hit: _Hit) -> str | None:

@@ -48,7 +48,13 @@ class _Version:
 
     @property
     def version(self) -> str:
-        return _text(self.raw.get("version") or self.data.get("version"))
+        return self.scalar("version")
+
+    def scalar(self, key: str) -> str:
+        """A field as text; numbers as written in the file (YAML reads `1.10` as the float 1.1)."""
+        value = self.data.get(key)
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        return _text(self.raw.get(key) if numeric else value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +92,7 @@ def newest(versions: list[str]) -> str:
 
 
 def _raw_scalars(node: yaml.Node) -> dict[str, str]:
-    """Scalar values of a mapping node as written (no int/float/bool resolution)."""
+    """Scalar values of a mapping node as written (before int/float resolution)."""
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {
@@ -188,11 +194,11 @@ def _check(version: _Version | int, key: str) -> str:
 
 def _row(version: _Version, name: str, repo: _Repo) -> ChartRow:
     data = version.data
-    keywords = data.get("keywords") if isinstance(data.get("keywords"), list) else []
+    keywords: list[Any] = data["keywords"] if isinstance(data.get("keywords"), list) else []
     return ChartRow(
         name=name, repository=repo.name, repository_url=repo.url, description=_text(data.get("description")),
         keywords=tuple(_text(k) for k in keywords if _text(k)), version=version.version,
-        app_version=_text(version.raw.get("appVersion") or data.get("appVersion")) or None,
+        app_version=version.scalar("appVersion") or None,
         stars=_stars(data.get("annotations")), official=_is_official(repo, data),
         home=_text(data.get("home")) or None, deprecated=_deprecated(data.get("deprecated")),
         source=repo.source, as_of=repo.as_of,

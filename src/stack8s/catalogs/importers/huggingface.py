@@ -18,6 +18,7 @@ Duplicated model ids: the last one wins and a note is added to the result.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import json
@@ -173,10 +174,13 @@ def _config_row(model_id: str, config: Any, ctx: _Context) -> HFModelRow:
     if not model_id.strip():
         raise RowProblem("empty model id")
     values = {field: _config_value(config, field) for field in _CONFIG_KEYS}
-    values["head_dim"] = _head_dim(values["head_dim"], values["hidden_size"], values["num_attention_heads"])
+    hidden, heads = values["hidden_size"], values["num_attention_heads"]
     return HFModelRow(
         model_id=model_id.strip(), pipeline_tag=None, library=None, license=None, downloads=0, likes=0,
-        params_billion=None, family=_family_of(config), source=ctx.source, as_of=ctx.as_of, **values,
+        params_billion=None, num_layers=values["num_layers"], hidden_size=hidden, num_attention_heads=heads,
+        num_kv_heads=values["num_kv_heads"], head_dim=_head_dim(values["head_dim"], hidden, heads),
+        max_context=values["max_context"], num_experts=values["num_experts"] or None,
+        family=_family_of(config), source=ctx.source, as_of=ctx.as_of,
     )
 
 
@@ -275,7 +279,7 @@ def parse_hf_metadata(path: Path, as_of: date | None = None) -> ImportResult[HFM
 # ---------------------------------------------------------------- model cards
 
 
-_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _CARD_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 # Lower-case name prefix -> Hugging Face organisation, longest prefixes first (used for Docker cards).
 _ORG_BY_PREFIX: tuple[tuple[str, str], ...] = tuple(sorted((
@@ -291,15 +295,19 @@ _LICENSE_CELL = re.compile(r"^\|\s*\*\*License\*\*\s*\|\s*(.+?)\s*\|?\s*$", re.M
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """(front matter mapping, body). Invalid or non-mapping front matter -> ({}, body) all the same."""
+    """(front matter mapping, body). When the block is not a YAML mapping (e.g. a Markdown rule
+    followed by prose), nothing is stripped and the mapping is empty."""
+    text = text.lstrip("\ufeff")
     found = _FRONT_MATTER.match(text)
     if not found:
-        return {}, text.lstrip("\ufeff")
+        return {}, text
     try:
-        meta = yaml.safe_load(found.group(1))
+        meta = yaml.safe_load(found.group(1) or "")
     except yaml.YAMLError:
-        meta = None
-    return (meta if isinstance(meta, dict) else {}), text[found.end():]
+        return {}, text
+    if meta is not None and not isinstance(meta, dict):
+        return {}, text
+    return meta or {}, text[found.end():]
 
 
 def _clean_title(title: str) -> str:
@@ -338,13 +346,17 @@ def derive_card_id(entry: dict[str, Any]) -> str:
     return f"{_ORG_RENAMES.get(owner.lower(), owner)}/{repo}"
 
 
-def _expand_ids(card_id: str, known_ids: Iterable[str] | None) -> tuple[str, ...]:
-    """The derived id, then every known id it is a prefix of (case-insensitive, followed by - or _)."""
+def _expand_ids(card_id: str, known: list[tuple[str, str]] | None) -> tuple[str, ...]:
+    """The derived id, then every known id it is a prefix of (case-insensitive, followed by - or _).
+
+    `known` is a sorted list of (lower-case id, id), so the matches are found by bisection."""
     prefix = card_id.lower()
-    matches = [
-        known for known in known_ids or ()
-        if known.lower() != prefix and known.lower().startswith(prefix) and known[len(prefix)] in "-_"
-    ]
+    matches = []
+    for lower, original in (known or [])[bisect.bisect_right(known or [], (prefix, "\uffff")):]:
+        if not lower.startswith(prefix):
+            break
+        if lower[len(prefix)] in "-_":
+            matches.append(original)
     return (card_id, *sorted(matches))
 
 
@@ -409,8 +421,10 @@ def _from_front_matter(meta: dict[str, Any], stem: str) -> tuple[str, dict[str, 
 
 
 def _card_files(path: Path) -> tuple[Path, list[Path]]:
+    """(folder the relative names and index.jsonl refer to, card files)."""
     if path.is_file():
-        return path.parent, [path]
+        parents = list(path.parents)[:3]
+        return next((p for p in parents if (p / "index.jsonl").is_file()), path.parent), [path]
     files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _CARD_SUFFIXES]
     return path, sorted(p for p in files if "LICENSE" not in p.name.upper())
 
@@ -425,7 +439,9 @@ def _read_card(file: Path) -> str:
     return text
 
 
-def _card(file: Path, relative: str, entries: list[dict[str, Any]], known: list[str] | None) -> ModelCard:
+def _card(
+    file: Path, relative: str, entries: list[dict[str, Any]], known: list[tuple[str, str]] | None
+) -> ModelCard:
     meta, body = split_front_matter(_read_card(file))
     if not body.strip():
         raise RowProblem("card has front matter but no text")
@@ -447,9 +463,12 @@ def parse_model_cards(path: Path, known_ids: Iterable[str] | None = None) -> Imp
     """
     path = Path(path)
     result: ImportResult[ModelCard] = ImportResult()
+    if not path.exists():
+        result.errors.append(RowError(path.name, 0, f"not found: {path}"))
+        return result
     folder, files = _card_files(path)
     entries = _read_index(folder, result)
-    known = list(known_ids) if known_ids is not None else None
+    known = sorted((k.lower(), k) for k in known_ids) if known_ids is not None else None
     for file in files:
         relative = file.relative_to(folder).as_posix()
         try:

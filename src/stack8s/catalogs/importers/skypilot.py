@@ -350,7 +350,8 @@ def _choose_memory(gpu: str, value: float | None, count: int, value_is_total: bo
         reference = gpu_memory_gb(normalize_gpu(gpu, candidate))
         return abs(math.log(candidate / reference)) if reference and candidate > 0 else 0.0
 
-    return round(min((stated, other), key=distance), 1)
+    best: float = min((stated, other), key=distance)
+    return round(best, 1)
 
 
 def _json_lines(text: str) -> dict[str, int]:
@@ -363,7 +364,8 @@ def _json_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def _vantage_rows(entry: dict[str, Any], ctx: _Context) -> list[InstanceRow]:
+def _vantage_rows(entry: dict[str, Any], ctx: _Context) -> tuple[list[InstanceRow], list[str]]:
+    """Rows of one instance type (one per priced region) and the problems of single regions."""
     name = str(entry.get("apiName") or entry.get("name") or "").strip()
     if not name:
         raise RowProblem("entry without name")
@@ -371,12 +373,16 @@ def _vantage_rows(entry: dict[str, Any], ctx: _Context) -> list[InstanceRow]:
     count = _gpu_count(as_float(entry.get("gpuCount"), "gpuCount"), "gpuCount")
     memory = _choose_memory(gpu, _size_gb(entry.get("gpuMemory")), count, value_is_total=True)
     specs = (as_float(entry.get("vcpu"), "vcpu") or 0.0, _size_gb(entry.get("memory")) or 0.0)
-    rows = []
+    rows, problems = [], []
     for region, prices in sorted((entry.get("pricing") or {}).items()):
-        price = as_float((prices or {}).get("onDemand"), f"onDemand price in {region}")
+        try:
+            price = as_float((prices or {}).get("onDemand"), f"onDemand price of {name} in {region}")
+        except RowProblem as problem:
+            problems.append(str(problem))
+            continue
         if price is not None:
             rows.append(_make_row(ctx, name, region, (gpu or None, count, memory), specs, (price, None)))
-    return rows
+    return rows, problems
 
 
 def parse_aws_vantage_json(path: Path, as_of: date | None = None) -> ImportResult[InstanceRow]:
@@ -415,9 +421,11 @@ def _collect_vantage(
         try:
             if not isinstance(entry, dict):
                 raise RowProblem("entry is not an object")
-            result.rows.extend(_vantage_rows(entry, ctx))
+            rows, problems = _vantage_rows(entry, ctx)
         except RowProblem as problem:
-            result.errors.append(RowError(ctx.file, lines.get(name, 0), str(problem)))
+            rows, problems = [], [str(problem)]
+        result.rows.extend(rows)
+        result.errors.extend(RowError(ctx.file, lines.get(name, 0), message) for message in problems)
     if skipped:
         result.notes.append(f"{ctx.file}: skipped {len(skipped)} non-GPU accelerator instance types")
         log.info("catalog.import.skip file=%s non_gpu=%d", ctx.file, len(skipped))

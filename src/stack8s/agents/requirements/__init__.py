@@ -1,0 +1,1 @@
+"""Requirements agent: the conversation -> WorkloadSpec, or clarifying questions."""

@@ -1,0 +1,498 @@
+"""The deterministic Requirements engine: user messages -> WorkloadSpec, or clarifying questions.
+
+Each user message goes through every extractor in `EXTRACTORS`; an extractor reads the message
+(and the state so far) and returns only the fields it found. The fields are merged in message order,
+so a later message overrides an earlier one ("make it Azure instead" changes the provider and keeps
+the rest). `_finish` then derives what depends on several fields (GPU need, regions, replicas,
+confidence). All phrasings live in `lexicon`; the text is only ever matched, never executed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from stack8s.agents.requirements import lexicon as lx
+from stack8s.agents.requirements.models import MAX_TEXT_CHARS, FuzzyVocab, ModelLexicon, ModelMatch
+from stack8s.catalogs.gpus import match_gpu_preference
+from stack8s.planning.spec import CRITICAL_FIELDS, Confidence, Domain, Precision, TaskType, WorkloadSpec
+
+State = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    text: str  # accents folded, dashes and spaces normalised, case kept
+    model: ModelMatch | None
+
+
+Extractor = Callable[[Message, Mapping[str, Any]], State]
+
+_FLAGS = re.IGNORECASE
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                         "\u2212": "-", "\u00d7": "x", "\u2019": "'", "\u00a0": " "})
+_NUM_WORDS = "|".join(sorted(map(re.escape, lx.NUMBER_WORDS), key=len, reverse=True))
+_COUNT = rf"(?P<n>\d{{1,4}}|{_NUM_WORDS})"
+_NUM = rf"(?P<n>{lx.NUMBER})(?:\s?(?P<scale>k|m)(?![a-z]))?"
+
+
+def _period_groups(periods: Sequence[tuple[str, float]]) -> str:
+    return "|".join(f"(?P<p{i}>{pattern})" for i, (pattern, _) in enumerate(periods))
+
+
+def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(rf"(?<![A-Za-z0-9]){p}", _FLAGS) for p in patterns)
+
+
+_PERIOD = rf"(?:{lx.PERIOD_LEAD}(?:{_period_groups(lx.PERIODS)})(?![a-z0-9]))"
+_CUR_AFTER = rf"(?:\s?(?:{lx.CURRENCY}|{lx.CURRENCY_WORDS})(?![a-z]))"
+_FILLER = (
+    r"(?:\s+(?:is|of|at|around|about|approx\.?|approximately|roughly|up to|under|below|max(?:imum)?"
+    r"|at most|de|von|ist|es|est|da|do|only|just|a|an|per|monthly|total|will be|would be))"
+)
+_BUDGET_KEYWORD = _compile(
+    rf"(?:{lx.BUDGET_WORDS}){_FILLER}{{0,4}}\s*[:=~]?\s*(?:{lx.CURRENCY})?\s?{lx.AMOUNT}{_CUR_AFTER}?"
+    rf"(?![a-z0-9]){_PERIOD}?"
+)
+_BUDGET_MONEY = (
+    re.compile(rf"(?P<cur>{lx.CURRENCY})\s?{lx.AMOUNT}{_CUR_AFTER}?(?![a-z0-9]){_PERIOD}?", _FLAGS),
+    *_compile(rf"{lx.AMOUNT}\s?(?P<cur>{lx.CURRENCY}|{lx.CURRENCY_WORDS})(?![a-z]){_PERIOD}?"),
+    *_compile(rf"{lx.AMOUNT}\s?/\s?(?:{_period_groups(lx.PERIODS)})(?![a-z0-9])"),
+)
+_GPU_COUNT = _compile(
+    rf"{_COUNT}\s?[-x]?\s?(?:{lx.GPU_NAMES})s?(?![a-z0-9])",
+    rf"(?:{lx.GPU_NAMES})s?\s?x\s?(?P<n>\d{{1,2}})(?![\d.a-z])",
+)
+_REPLICAS = _compile(
+    rf"{_COUNT}\s?(?:{lx.REPLICA_WORDS})(?![a-z])",
+    r"replica(?:s| count)?\s?(?:of|:|=)?\s?(?P<n>\d{1,3})(?!\d)",
+)
+_USERS = _compile(
+    rf"{_NUM}\s?(?:(?:concurrent|simultaneous|parallel|active|gleichzeitige|simultaneos|simultanes)\s)?"
+    rf"(?:{lx.USER_WORDS})(?![a-z])",
+    rf"{_NUM}\s?(?:concurrent|simultaneous|parallel) (?:requests|connections|streams|sessions)",
+    rf"concurrency(?: level)?\s?(?:of|:|=)?\s?{_NUM}",
+)
+_RPS = _compile(
+    rf"{_NUM}\s?(?:rps|qps|req/s|(?:requests?|queries|calls)\s?/\s?s(?:ec)?)(?![a-z])",
+    rf"{_NUM}\s?(?:{lx.REQUEST_WORDS})\s?(?:per|a|an|each|/|por|pro|par)\s?(?:{_period_groups(lx.RATE_PERIODS)})"
+    rf"(?![a-z])",
+)
+_CONTEXT = _compile(
+    rf"{_NUM}\s?(?:-?tokens?\s)?(?:of\s)?(?:{lx.CONTEXT_WORDS})(?![a-z])",
+    rf"(?:{lx.CONTEXT_WORDS})\s?(?:of|:|=|is|up to|to|about|around|~|with)?\s?(?:up to\s)?{_NUM}(?![\d,])",
+    rf"(?:prompts?|inputs?|documents?) (?:of )?(?:up to |about |around )?{_NUM}\s?tokens",
+)
+_UNITS = "|".join(sorted(lx.SIZE_UNITS, key=len, reverse=True))
+_DATASET_SIZE = _compile(
+    rf"{_NUM}\s?(?P<unit>{_UNITS})\s(?:of\s)?(?:[a-z]+\s){{0,2}}?(?:{lx.DATA_NOUNS})(?![a-z])",
+    rf"(?:dataset|data set|corpus|training data|data)\s"
+    rf"(?:(?:is|of|size|totals?|with|around|about|~)\s){{0,3}}"
+    rf"{_NUM}\s?(?P<unit>{_UNITS})(?![a-z])",
+)
+_DATASET_ITEMS = _compile(
+    rf"(?P<n>{lx.NUMBER})\s?(?P<scale>k|m|million|thousand|mio)?\s(?:[a-z]+\s)?(?:{_period_groups(lx.ITEM_SIZE_KB)})"
+    rf"(?![a-z])"
+)
+_STATED_SIZE = _compile(
+    r"(?P<n>\d+(?:\.\d+)?)\s?(?:b|bn|billion)(?:[- ]param(?:eter)?s?)?(?![a-z0-9])",
+    r"(?P<e>\d+)x(?P<n>\d+(?:\.\d+)?)b(?![a-z0-9])",
+    r"(?P<m>\d+(?:\.\d+)?)\s?(?:m|million)[- ]param(?:eter)?s?(?![a-z])",
+)
+_REGION_IDS = sorted({r for rs in lx.REGIONS.values() for r in rs if re.search(r"\d", r) or "-" not in r},
+                     key=len, reverse=True)
+_REGION = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, _REGION_IDS)) + r")(?![\w-])", _FLAGS)
+_REGION_OWNERS = {r: tuple(p for p in lx.REGION_OWNERS if r in lx.REGIONS.get(p, ())) for r in _REGION_IDS}
+_PROVIDER_VOCAB = FuzzyVocab(lx.PROVIDER_WORDS)
+# Money amounts, removed before looking for GPU names so that "$4090" is not an RTX 4090.
+_MONEY = re.compile(
+    rf"(?:{lx.CURRENCY})\s?[\d.,]+|(?<![\d.,])[\d.,]+\s?(?:{lx.CURRENCY}|{lx.CURRENCY_WORDS})(?![a-z])",
+    _FLAGS,
+)
+_SENTENCE = re.compile(r"[^.!?;\n]+")
+_EURO = re.compile(r"€|\beur", _FLAGS)
+_DOMAIN_ORDER = (Domain.multimodal, Domain.audio, Domain.computer_vision, Domain.tabular, Domain.nlp)
+_NEURAL = {Domain.nlp, Domain.computer_vision, Domain.audio, Domain.multimodal}
+_PRECISION_QUANT: dict[str, str] = {Precision.fp16: "none", Precision.bf16: "none", Precision.fp32: "none"}
+
+
+def clean(text: str) -> str:
+    """Accents folded ("déployer" -> "deployer"), unicode dashes made ASCII, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text[:MAX_TEXT_CHARS].translate(_DASHES))
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def _number(raw: str, scale: str | None = None, european: bool = False) -> float:
+    if european and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
+        raw = raw.replace(".", "")
+    thousands = re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw)
+    raw = raw.replace(",", "") if thousands else raw.replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        return 0.0
+    return value * lx.SCALE.get((scale or "").lower(), 1.0)
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else lx.NUMBER_WORDS.get(word.lower(), 0)
+
+
+def _period_factor(found: re.Match[str], periods: Sequence[tuple[str, float]], default: float) -> float:
+    groups = found.groupdict()
+    return next((factor for i, (_, factor) in enumerate(periods) if groups.get(f"p{i}")), default)
+
+
+def _first(patterns: Iterable[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    found = [m for p in patterns for m in p.finditer(text)]
+    return min(found, key=lambda m: (m.start(), -m.end()), default=None)
+
+
+# --------------------------------------------------------------------------- extractors
+
+
+def _task(msg: Message, state: Mapping[str, Any]) -> State:
+    hits = lx.TASKS.values(msg.text)
+    if not hits:
+        return {}
+    task, _ = max(hits, key=lambda h: h[1])
+    return {"task_type": task}
+
+
+def _domain(msg: Message, state: Mapping[str, Any]) -> State:
+    scores: dict[Domain, float] = {}
+    for domain, weight in lx.DOMAINS.values(msg.text):
+        scores[domain] = scores.get(domain, 0.0) + weight
+    model_domain = lx.PIPELINE_DOMAIN.get(msg.model.pipeline_tag or "") if msg.model else None
+    if model_domain:
+        scores[model_domain] = scores.get(model_domain, 0.0) + 5.0
+    if not scores:
+        return {}
+    return {"domain": max(_DOMAIN_ORDER, key=lambda d: (scores.get(d, 0.0), -_DOMAIN_ORDER.index(d)))}
+
+
+def _gpu(msg: Message, state: Mapping[str, Any]) -> State:
+    out: State = {}
+    hedged = _hedged_sentences(msg.text)
+    explicit = [h for h in lx.GPU_EXPLICIT.hits(msg.text) if not (h.value and _inside(h.start, hedged))]
+    preference = match_gpu_preference(_MONEY.sub(" ", msg.text))
+    if any(not hit.value for hit in explicit):
+        out["gpu_explicit"] = False
+    elif explicit or preference:
+        out["gpu_explicit"] = True
+    hints = lx.GPU_HINTS.values(msg.text)
+    if hints:
+        out["gpu_hint"] = any(hints)
+    if preference and out.get("gpu_explicit", True):
+        out["gpu_preference"] = preference
+    return out
+
+
+def _hedged_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences that hedge ("not sure we need a GPU"): GPU words there decide nothing."""
+    return [(s.start(), s.end()) for s in _SENTENCE.finditer(text) if lx.GPU_HEDGE.search(s.group())]
+
+
+def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:
+    index = bisect.bisect_right(spans, (position, len(spans) and spans[-1][1] + 1)) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
+
+
+def _gpu_count(msg: Message, state: Mapping[str, Any]) -> State:
+    found = _first(_GPU_COUNT, msg.text)
+    count = _count(found.group("n")) if found else 0
+    return {"gpu_count": count} if 0 < count <= 1024 else {}
+
+
+def _model(msg: Message, state: Mapping[str, Any]) -> State:
+    out: State = {}
+    sized = _first(_STATED_SIZE, msg.text)
+    if sized:
+        out["size"] = _size_of(sized)
+    if msg.model:
+        out.update(model=msg.model, model_text=msg.text, size=out.get("size"))
+    return out
+
+
+def _size_of(found: re.Match[str]) -> tuple[str, float]:
+    groups = found.groupdict()
+    if groups.get("m"):
+        return f"{groups['m']}m", float(groups["m"]) / 1000
+    if groups.get("e"):
+        return f"{groups['e']}x{groups['n']}b", float(groups["e"]) * float(groups["n"])
+    return f"{groups['n']}b", float(groups["n"])
+
+
+def _precision(msg: Message, state: Mapping[str, Any]) -> State:
+    hits = lx.PRECISIONS.values(msg.text)
+    if not hits:
+        return {}
+    precision, method = hits[0]
+    return {"precision": precision, "quant_method": method}
+
+
+def _fine_tuning(msg: Message, state: Mapping[str, Any]) -> State:
+    methods = lx.FINE_TUNING_METHODS.values(msg.text)
+    return {"fine_tuning_method": methods[0]} if methods else {}
+
+
+def _budget(msg: Message, state: Mapping[str, Any]) -> State:
+    found = _first(_BUDGET_KEYWORD, msg.text) or _first(_BUDGET_MONEY, msg.text)
+    if not found:
+        return {}
+    european = _EURO.search(found.group()) is not None
+    amount = _number(found.group("num"), found.group("scale"), european)
+    monthly = round(amount * _period_factor(found, lx.PERIODS, 1.0), 2)
+    return {"budget_monthly_usd": monthly} if monthly > 0 else {}
+
+
+def _provider(msg: Message, state: Mapping[str, Any]) -> State:
+    out: State = {}
+    mentions = [(h.start, h.value) for h in lx.PROVIDERS.hits(msg.text)] + _fuzzy_providers(msg.text)
+    wanted = [p for start, p in sorted(mentions) if not _negated(msg.text, start)]
+    if wanted:
+        out["provider"] = wanted[-1]
+    regions = [m.group().lower() for m in _REGION.finditer(msg.text)]
+    provider = out.get("provider", state.get("provider"))
+    if regions:
+        owners = _REGION_OWNERS[regions[-1]]
+        if provider not in owners and "provider" not in out:
+            out["provider"] = provider = owners[0]
+        if provider in owners:
+            out["region"] = regions[-1]
+    region = out.get("region", state.get("region"))
+    if region and provider and region not in lx.REGIONS.get(provider, ()):
+        out["region"] = None
+    areas = lx.AREAS.values(msg.text)
+    if areas:
+        out["area"] = areas[-1]
+    return out
+
+
+def _negated(text: str, start: int) -> bool:
+    return lx.NEGATION_BEFORE.search(text[max(0, start - 30) : start]) is not None
+
+
+def _fuzzy_providers(text: str) -> list[tuple[int, str]]:
+    found = []
+    for word in re.finditer(r"[A-Za-z]{5,}", text):
+        token = word.group().lower()
+        corrected = _PROVIDER_VOCAB.correct(token)
+        if corrected and corrected != token:
+            found.append((word.start(), lx.PROVIDER_WORDS[corrected]))
+    return found
+
+
+def _replicas(msg: Message, state: Mapping[str, Any]) -> State:
+    out: State = {}
+    found = _first(_REPLICAS, msg.text)
+    if found and 0 < _count(found.group("n")) <= 1000:
+        out["replicas"] = _count(found.group("n"))
+    if lx.HIGH_AVAILABILITY.search(msg.text):
+        out["high_availability"] = True
+    return out
+
+
+def _users(msg: Message, state: Mapping[str, Any]) -> State:
+    found = _first(_USERS, msg.text)
+    users = int(_number(found.group("n"), found.group("scale"))) if found else 0
+    return {"concurrent_users": users} if users >= 1 else {}
+
+
+def _rps(msg: Message, state: Mapping[str, Any]) -> State:
+    found = _first(_RPS, msg.text)
+    if not found:
+        return {}
+    rate = _number(found.group("n"), found.group("scale")) / _period_factor(found, lx.RATE_PERIODS, 1.0)
+    return {"requests_per_second": round(rate, 4)}
+
+
+def _context(msg: Message, state: Mapping[str, Any]) -> State:
+    found = _first(_CONTEXT, msg.text)
+    if not found:
+        return {}
+    scale = {"k": 1024, "m": 1024 * 1024}.get((found.group("scale") or "").lower(), 1)
+    tokens = int(_number(found.group("n")) * scale)
+    return {"context_length": tokens} if 1 <= tokens <= 100_000_000 else {}
+
+
+def _dataset(msg: Message, state: Mapping[str, Any]) -> State:
+    sized = _first(_DATASET_SIZE, msg.text)
+    if sized:
+        unit = lx.SIZE_UNITS[sized.group("unit").lower()]
+        return {"dataset_size_gb": round(_number(sized.group("n"), sized.group("scale")) * unit, 3)}
+    items = _first(_DATASET_ITEMS, msg.text)
+    if not items:
+        return {}
+    count = _number(items.group("n"), items.group("scale"))
+    kilobytes = _period_factor(items, lx.ITEM_SIZE_KB, 0.0)
+    return {"dataset_size_gb": round(count * kilobytes / 1e6, 3)}
+
+
+def _licenses(msg: Message, state: Mapping[str, Any]) -> State:
+    hits = lx.LICENSES.values(msg.text)
+    return {"license_filter": _unique(lid for ids in hits for lid in ids)} if hits else {}
+
+
+def _spot(msg: Message, state: Mapping[str, Any]) -> State:
+    hits = lx.SPOT.values(msg.text)
+    return {"spot": hits[-1]} if hits else {}
+
+
+def _accumulate(key: str, table: lx.Table[str]) -> Extractor:
+    def extract(msg: Message, state: Mapping[str, Any]) -> State:
+        found = table.values(msg.text)
+        return {key: _unique([*state.get(key, []), *found])} if found else {}
+
+    return extract
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+EXTRACTORS: tuple[Extractor, ...] = (
+    _task, _domain, _gpu, _gpu_count, _model, _precision, _fine_tuning, _budget, _provider, _replicas, _users,
+    _rps, _context, _dataset, _licenses, _spot,
+    _accumulate("kubernetes_needs", lx.KUBERNETES_NEEDS), _accumulate("needs", lx.MODEL_NEEDS),
+)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def extract_spec(user_messages: Sequence[str], models: ModelLexicon) -> WorkloadSpec:
+    """Read the user's messages in order (later ones override) and return what they ask for."""
+    state: State = {}
+    for raw in user_messages:
+        text = clean(raw or "")
+        message = Message(text, models.resolve(text))
+        for extractor in EXTRACTORS:
+            state.update(extractor(message, state))
+    return _finish(state, models)
+
+
+def needs_clarification(spec: WorkloadSpec) -> bool:
+    return any(getattr(spec, name) is None for name in CRITICAL_FIELDS)
+
+
+QUESTIONS: dict[str, str] = {
+    "task_type": (
+        "What do you want to do with the model: serve it for live inference (an API or a chatbot), run "
+        "batch jobs over stored data, train a model from scratch, or fine-tune an existing one?"
+    ),
+    "domain": (
+        "Which model or kind of model do you want to run — for example an LLM such as Llama 3.1 8B, an "
+        "image model (classification, detection or Stable Diffusion), speech-to-text such as Whisper, or a "
+        "tabular model such as XGBoost?"
+    ),
+    "gpu_needed": (
+        "Should this run on GPUs, or does it have to be CPU-only (for example a small scikit-learn model or "
+        "edge boxes without GPUs)? If you have a GPU in mind (T4, L4, A100, H100), say which."
+    ),
+}
+
+
+def clarifying_questions(spec: WorkloadSpec) -> list[str]:
+    """One question per missing critical field, in the order task, domain, GPU; [] when none is missing."""
+    return [QUESTIONS[name] for name in CRITICAL_FIELDS if getattr(spec, name) is None]
+
+
+# --------------------------------------------------------------------------- derived fields
+
+
+def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
+    model, params = _final_model(state, models)
+    gpu = _gpu_needed(state, model, params)
+    fields: State = {
+        "task_type": state.get("task_type"),
+        "domain": state.get("domain"),
+        "gpu_needed": gpu,
+        "model_id": model.model_id if model else None,
+        "params_billion": params,
+        "precision": state.get("precision"),
+        "fine_tuning_method": state.get("fine_tuning_method"),
+        "budget_monthly_usd": state.get("budget_monthly_usd"),
+        "provider": state.get("provider"),
+        "region": state.get("region"),
+        "regions": _regions(state.get("area"), state.get("provider")),
+        "gpu_preference": state.get("gpu_preference") if gpu is not False else None,
+        "gpu_count": state.get("gpu_count") if gpu is not False else None,
+        "replicas": state.get("replicas") or (2 if state.get("high_availability") else None),
+        "concurrent_users": state.get("concurrent_users"),
+        "requests_per_second": state.get("requests_per_second"),
+        "context_length": state.get("context_length"),
+        "dataset_size_gb": state.get("dataset_size_gb"),
+        "license_filter": state.get("license_filter", []),
+        "spot": state.get("spot"),
+        "kubernetes_needs": state.get("kubernetes_needs", []),
+    }
+    fields["model_needs"] = _model_needs(state, model)
+    missing = [name for name in CRITICAL_FIELDS if fields[name] is None]
+    if model is None and params is None:
+        missing.append("model_id")
+    fields["missing_fields"] = missing
+    fields["confidence"] = _confidence(missing)
+    return WorkloadSpec(**fields)
+
+
+def _final_model(state: State, models: ModelLexicon) -> tuple[ModelMatch | None, float | None]:
+    """The model last named, re-resolved with the final quantisation wish and any later size."""
+    size: tuple[str, float] | None = state.get("size")
+    model: ModelMatch | None = state.get("model")
+    if model is None:
+        return None, size[1] if size else None
+    quant = state.get("quant_method") or _PRECISION_QUANT.get(state.get("precision"))
+    model = models.resolve(state["model_text"], quantization=quant) or model
+    if size and not _fits(model, size[1]):
+        model = models.resolve(f"{model.family} {size[0]}", quantization=quant)
+        if model is None:
+            return None, size[1]
+    return model, model.params_billion if model.params_billion is not None else (size[1] if size else None)
+
+
+def _fits(model: ModelMatch, size_b: float) -> bool:
+    return model.params_billion is None or abs(model.params_billion - size_b) <= 0.2 * max(size_b, 0.001)
+
+
+def _gpu_needed(state: State, model: ModelMatch | None, params: float | None) -> bool | None:
+    if state.get("gpu_explicit") is not None:
+        return bool(state["gpu_explicit"])
+    model_domain = lx.PIPELINE_DOMAIN.get(model.pipeline_tag or "") if model else None
+    if (model and model_domain != Domain.tabular) or params:
+        return True
+    if state.get("gpu_hint") is not None:
+        return bool(state["gpu_hint"])
+    task, domain = state.get("task_type"), state.get("domain")
+    if task in (TaskType.training, TaskType.fine_tuning) and domain in _NEURAL:
+        return True
+    return False if domain == Domain.tabular else None
+
+
+def _regions(area: str | None, provider: str | None) -> list[str]:
+    if not area:
+        return []
+    per_provider = lx.AREA_REGIONS.get(area, {})
+    if provider:
+        return list(per_provider.get(provider, ()))
+    return _unique(r for p in lx.REGION_OWNERS for r in per_provider.get(p, ()))
+
+
+def _model_needs(state: State, model: ModelMatch | None) -> str | None:
+    parts = [model.matched] if model else []
+    parts += state.get("needs", [])
+    if not parts and state.get("domain"):
+        parts.append(lx.DOMAIN_NEEDS.get(state["domain"], ""))
+    text = " ".join(_unique(p for p in parts if p))
+    return text[:200] or None
+
+
+def _confidence(missing: list[str]) -> Confidence:
+    if any(name in CRITICAL_FIELDS for name in missing):
+        return Confidence.low
+    return Confidence.medium if missing else Confidence.high
