@@ -26,8 +26,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 COMPUTE = [
-    {"gpu_needed": True, "min_vram_gb": 40, "max_price_monthly": 5000, "provider": "aws", "region": "us-east-1",
-     "min_vcpu": 16, "min_ram_gb": 64},
+    {
+        "gpu_needed": True,
+        "min_vram_gb": 40,
+        "max_price_monthly": 5000,
+        "provider": "aws",
+        "region": "us-east-1",
+        "min_vcpu": 16,
+        "min_ram_gb": 64,
+    },
     {"gpu_needed": True, "min_vram_gb": 160},
     {"gpu_model": "H100", "top_k": 20},
     {"gpu_needed": False, "min_ram_gb": 32, "provider": "azure"},
@@ -35,8 +42,14 @@ COMPUTE = [
     {"top_k": 100},
 ]
 CHARTS = ["mlflow", "prometheus monitoring", "vector database", "kafka", "llm serving", "postgres", "gpu"]
-MODELS = ["speech recognition", "llama 70b chat", "text to image diffusion", "sentence embeddings for search",
-          "object detection", "code generation assistant"]
+MODELS = [
+    "speech recognition",
+    "llama 70b chat",
+    "text to image diffusion",
+    "sentence embeddings for search",
+    "object detection",
+    "code generation assistant",
+]
 PLANS = [
     "I need to deploy Llama 70B for inference",
     "Serve Qwen2.5 7B Instruct on GCP for a customer FAQ bot, budget $1000/month",
@@ -59,8 +72,12 @@ def report(name: str, seconds: list[float]) -> None:
 
 def run_import(env: dict[str, str], kind: str, path: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv/bin/stack8s"), "catalog", "import", kind, str(path)], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(ROOT / ".venv/bin/stack8s"), "catalog", "import", kind, str(path)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
@@ -92,19 +109,24 @@ async def in_process(dsn: str, repeat: int) -> None:
         print("in-process (one connection):")
         report("compute search", [t for q in cq for t in await timed(lambda q=q: compute.search(conn, q), repeat)])
         report("chart search", [t for q in kq for t in await timed(lambda q=q: k8s.search(conn, q), repeat)])
-        report("model search (with embedding)",
-               [t for q in mq for t in await timed(lambda q=q: hf.search(conn, embedder, q), repeat)])
+        report(
+            "model search (with embedding)",
+            [t for q in mq for t in await timed(lambda q=q: hf.search(conn, embedder, q), repeat)],
+        )
         texts = [f"model card chunk number {i} about serving large language models on GPUs" * 4 for i in range(512)]
         started = time.perf_counter()
         await embedder.embed(texts)
-        print(f"  embedding throughput              {len(texts) / (time.perf_counter() - started):7.0f} chunks/s "
-              f"(~60-token chunks, batch 64)")
+        print(
+            f"  embedding throughput              {len(texts) / (time.perf_counter() - started):7.0f} chunks/s "
+            f"(~60-token chunks, batch 64)"
+        )
     await pool.close()
 
 
 def through_http(url: str, token: str, repeat: int) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+
         def many(path: str, bodies: list[dict]) -> list[float]:
             out = []
             for body in bodies:
@@ -126,7 +148,7 @@ def through_http(url: str, token: str, repeat: int) -> None:
             response = client.post("/api/v1/chat/message", json={"conversation_id": cid, "message": message})
             plans.append(time.perf_counter() - started)
             assert response.json()["response_type"] == "deployment_plan", response.text[:300]
-        report("plan (deterministic engine, warm)", plans[len(PLANS):] or plans)
+        report("plan (deterministic engine, warm)", plans[len(PLANS) :] or plans)
 
 
 def main() -> None:
@@ -157,8 +179,10 @@ def main() -> None:
         dsn = pgserver.get_server(data_dir / "pgdata").get_uri()
         with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token_for('b')}"}) as c:
             stats = c.get("/api/v1/catalog/stats").json()
-        print(f"catalog: {stats['instances']['total']} instances, {stats['charts']['total']} charts, "
-              f"{stats['models']['total']} models, {stats['models']['chunks']} chunks")
+        print(
+            f"catalog: {stats['instances']['total']} instances, {stats['charts']['total']} charts, "
+            f"{stats['models']['total']} models, {stats['models']['chunks']} chunks"
+        )
         asyncio.run(in_process(dsn, args.repeat))
         through_http(server.url, token_for("bench"), args.repeat)
     finally:

@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from tests.fakes.supabase_auth import FakeSupabaseAuth, mint_hs256
 
 from stack8s.app import create_app
 from stack8s.settings import Settings
-from tests.fakes.supabase_auth import FakeSupabaseAuth, mint_hs256
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 JWT_SECRET = "test-secret-with-at-least-32-characters!!"
@@ -104,7 +104,9 @@ def user_client(live: LiveServer, user_id: str) -> httpx.Client:
 
 
 def needs_shared() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not (SHARED / "data").is_dir(), reason=f"{SHARED}/data not found (../shared beside the project)")
+    return pytest.mark.skipif(
+        not (SHARED / "data").is_dir(), reason=f"{SHARED}/data not found (../shared beside the project)"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,24 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "stack8s"
 LAYERS = {
-    "planning": 0, "db": 0, "settings": 0, "errors": 0, "logging": 0, "validation": 0,
-    "tools": 1, "catalogs": 1, "embeddings": 1, "llm": 1, "auth": 1,
-    "agents": 2, "chat": 3, "api": 4, "cli": 4, "app": 4, "__main__": 5, "web": 4,
+    "planning": 0,
+    "db": 0,
+    "settings": 0,
+    "errors": 0,
+    "logging": 0,
+    "validation": 0,
+    "tools": 1,
+    "catalogs": 1,
+    "embeddings": 1,
+    "llm": 1,
+    "auth": 1,
+    "agents": 2,
+    "chat": 3,
+    "api": 4,
+    "cli": 4,
+    "app": 4,
+    "__main__": 5,
+    "web": 4,
 }
 SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+\.\w+ SET|DELETE FROM)\b")
 SQL_HOMES = ("tools/", "catalogs/repository.py", "chat/repository.py", "db/", "cli/catalog.py", "api/health.py")
@@ -58,8 +73,18 @@ def test_planning_is_pure() -> None:
         if rel.startswith("planning/"):
             roots = {n.names[0].name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)}
             roots |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-            assert roots <= {"__future__", "pydantic", "stack8s", "dataclasses", "enum", "math", "typing",
-                             "decimal", "collections", "functools"}, (rel, roots)
+            assert roots <= {
+                "__future__",
+                "pydantic",
+                "stack8s",
+                "dataclasses",
+                "enum",
+                "math",
+                "typing",
+                "decimal",
+                "collections",
+                "functools",
+            }, (rel, roots)
 
 
 def test_sql_lives_in_tools_repositories_and_db() -> None:

@@ -11,9 +11,19 @@ from tests.conftest import SHARED, LiveServer, needs_shared, token_for
 @needs_shared()
 def test_eval_cases_all_pass(live: LiveServer) -> None:
     result = subprocess.run(
-        [sys.executable, str(SHARED / "eval" / "evaluate.py"), "--base-url", live.url,
-         "--cases", str(SHARED / "eval" / "cases.yaml"), "--token", token_for("eval-user")],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(SHARED / "eval" / "evaluate.py"),
+            "--base-url",
+            live.url,
+            "--cases",
+            str(SHARED / "eval" / "cases.yaml"),
+            "--token",
+            token_for("eval-user"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     print(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -13,8 +13,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
 from stack8s import __version__
-from stack8s.api import api_router, errors, health
 from stack8s.agents.requirements.cache import LexiconCache
+from stack8s.api import api_router, errors, health
 from stack8s.api.deps import State
 from stack8s.auth import Authenticator, check_auth_config
 from stack8s.catalogs.seed import seed_shipped

@@ -6,7 +6,6 @@ import re
 
 import httpx
 import pytest
-
 from tests.api.test_chat import send, start
 
 
@@ -54,7 +53,9 @@ def test_seed_1_llama_70b(client: httpx.Client) -> None:
 
 
 def test_seed_2_resnet_training_budget(client: httpx.Client) -> None:
-    body = plan_for(client, "I want to train a ResNet-50 image classifier on about 1.2M images. Budget is $3000 per month.")
+    body = plan_for(
+        client, "I want to train a ResNet-50 image classifier on about 1.2M images. Budget is $3000 per month."
+    )
     plan = body["deployment_plan"]
     check_invariants(plan)
     spec = body["workload_spec"]

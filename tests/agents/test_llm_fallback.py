@@ -9,14 +9,14 @@ from collections.abc import Iterator
 import anyio
 import httpx
 import pytest
-
-from stack8s.agents.architect.narrate import Prose, narrate
-from stack8s.planning.plan import CostEstimate, DeploymentPlan, Sizing
-from stack8s.planning.spec import WorkloadSpec
 from tests.api.test_chat import send, start
 from tests.conftest import LiveServer, make_settings, start_server
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.supabase_auth import mint_hs256
+
+from stack8s.agents.architect.narrate import Prose, narrate
+from stack8s.planning.plan import CostEstimate, DeploymentPlan, Sizing
+from stack8s.planning.spec import WorkloadSpec
 
 SECRET = "llm-test-secret-that-is-32-characters"
 
@@ -30,8 +30,12 @@ def fake() -> Iterator[FakeOpenAI]:
 @pytest.fixture(scope="module")
 def llm_server(tmp_path_factory: pytest.TempPathFactory, db_dsn: str, fake: FakeOpenAI) -> Iterator[LiveServer]:
     settings = make_settings(
-        tmp_path_factory.mktemp("llm"), DATABASE_URL=db_dsn, SUPABASE_JWT_SECRET=SECRET,
-        OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=fake.base_url, STACK8S_LLM_TIMEOUT=1.0,
+        tmp_path_factory.mktemp("llm"),
+        DATABASE_URL=db_dsn,
+        SUPABASE_JWT_SECRET=SECRET,
+        OPENAI_API_KEY="sk-test",
+        OPENAI_BASE_URL=fake.base_url,
+        STACK8S_LLM_TIMEOUT=1.0,
     )
     server = start_server(settings)
     yield server
@@ -45,9 +49,16 @@ def client(llm_server: LiveServer) -> Iterator[httpx.Client]:
         yield c
 
 
-FULL_SPEC = {"spec": {"task_type": "inference", "domain": "nlp", "gpu_needed": True,
-                      "model_needs": "customer support chat assistant", "budget_monthly_usd": 99999,
-                      "provider": "gcp"}}
+FULL_SPEC = {
+    "spec": {
+        "task_type": "inference",
+        "domain": "nlp",
+        "gpu_needed": True,
+        "model_needs": "customer support chat assistant",
+        "budget_monthly_usd": 99999,
+        "provider": "gcp",
+    }
+}
 
 
 def test_valid_llm_output_is_used_and_rule_numbers_win(client: httpx.Client, fake: FakeOpenAI) -> None:
@@ -84,11 +95,21 @@ class _Rewriter:
 
 
 def _plan() -> DeploymentPlan:
-    cost = CostEstimate(compute_monthly_usd=730, storage_monthly_usd=0, other_monthly_usd=0,
-                        total_monthly_usd=730, breakdown=[])
-    return DeploymentPlan(understanding="It needs 24 GB at $1/h.", assumptions=[], workload_spec=WorkloadSpec(),
-                          sizing=Sizing(), gpu_recommendations=[], model_recommendations=[], kubernetes_stack=[],
-                          deployment_steps=[], cost_estimate=cost, tradeoffs=["Spot is 60% cheaper."])
+    cost = CostEstimate(
+        compute_monthly_usd=730, storage_monthly_usd=0, other_monthly_usd=0, total_monthly_usd=730, breakdown=[]
+    )
+    return DeploymentPlan(
+        understanding="It needs 24 GB at $1/h.",
+        assumptions=[],
+        workload_spec=WorkloadSpec(),
+        sizing=Sizing(),
+        gpu_recommendations=[],
+        model_recommendations=[],
+        kubernetes_stack=[],
+        deployment_steps=[],
+        cost_estimate=cost,
+        tradeoffs=["Spot is 60% cheaper."],
+    )
 
 
 def test_narration_may_rephrase_but_never_change_numbers() -> None:

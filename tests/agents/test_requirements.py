@@ -28,8 +28,16 @@ def row(
     mid: str, tag: str, downloads: int, params: float, family: str, *aliases: str, quant: str | None = None
 ) -> HFModelRow:
     return HFModelRow(
-        mid, tag, "transformers", "apache-2.0", downloads, likes=0, params_billion=params,
-        quantization=quant, family=family, aliases=aliases,
+        mid,
+        tag,
+        "transformers",
+        "apache-2.0",
+        downloads,
+        likes=0,
+        params_billion=params,
+        quantization=quant,
+        family=family,
+        aliases=aliases,
     )
 
 
@@ -42,12 +50,25 @@ ROWS = [
     row("meta-llama/Llama-3.1-70B-Instruct", TG, 1_200_000, 70.6, "llama-3.1", "llama 3.1 70b", "llama 70b"),
     row("meta-llama/Llama-3.1-70B", TG, 120_000, 70.6, "llama-3.1", "llama 3.1 70b base"),
     row("meta-llama/Llama-3.3-70B-Instruct", TG, 1_100_000, 70.6, "llama-3.3", "llama 3.3 70b", "llama"),
-    row("hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", TG, 100_000, 70.6, "llama-3.1",
-        "llama 3.1 70b awq", quant="awq"),
-    row("hugging-quants/Meta-Llama-3.1-70B-Instruct-GPTQ-INT4", TG, 20_000, 70.6, "llama-3.1",
-        "llama 3.1 70b gptq", quant="gptq"),
-    row("neuralmagic/Meta-Llama-3.1-70B-Instruct-FP8", TG, 50_000, 70.6, "llama-3.1", "llama 3.1 70b fp8",
-        quant="fp8"),
+    row(
+        "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4",
+        TG,
+        100_000,
+        70.6,
+        "llama-3.1",
+        "llama 3.1 70b awq",
+        quant="awq",
+    ),
+    row(
+        "hugging-quants/Meta-Llama-3.1-70B-Instruct-GPTQ-INT4",
+        TG,
+        20_000,
+        70.6,
+        "llama-3.1",
+        "llama 3.1 70b gptq",
+        quant="gptq",
+    ),
+    row("neuralmagic/Meta-Llama-3.1-70B-Instruct-FP8", TG, 50_000, 70.6, "llama-3.1", "llama 3.1 70b fp8", quant="fp8"),
     row("mistralai/Mistral-7B-Instruct-v0.3", TG, 2_500_000, 7.25, "mistral", "mistral 7b", "mistral"),
     row("mistralai/Mistral-7B-Instruct-v0.2", TG, 1_500_000, 7.24, "mistral", "mistral 7b v0.2"),
     row("mistralai/Mistral-Small-24B-Instruct-2501", TG, 300_000, 23.6, "mistral-small", "mistral small"),
@@ -60,11 +81,26 @@ ROWS = [
     row("google/gemma-2-9b-it", TG, 350_000, 9.24, "gemma-2", "gemma 2 9b"),
     row("google/gemma-3-27b-it", "image-text-to-text", 1_000_000, 27.4, "gemma-3", "gemma 3 27b", "gemma"),
     row("microsoft/phi-4", TG, 600_000, 14.7, "phi-4", "phi 4", "phi"),
-    row("stabilityai/stable-diffusion-xl-base-1.0", T2I, 2_500_000, 3.5, "stable-diffusion-xl", "sdxl",
-        "stable diffusion xl"),
+    row(
+        "stabilityai/stable-diffusion-xl-base-1.0",
+        T2I,
+        2_500_000,
+        3.5,
+        "stable-diffusion-xl",
+        "sdxl",
+        "stable diffusion xl",
+    ),
     row("stabilityai/sdxl-turbo", T2I, 500_000, 3.5, "stable-diffusion-xl", "sdxl turbo"),
-    row("stable-diffusion-v1-5/stable-diffusion-v1-5", T2I, 2_000_000, 1.07, "stable-diffusion",
-        "stable diffusion", "sd", "sd 1.5"),
+    row(
+        "stable-diffusion-v1-5/stable-diffusion-v1-5",
+        T2I,
+        2_000_000,
+        1.07,
+        "stable-diffusion",
+        "stable diffusion",
+        "sd",
+        "sd 1.5",
+    ),
     row("black-forest-labs/FLUX.1-dev", T2I, 1_500_000, 12.0, "flux", "flux", "flux dev"),
     row("openai/whisper-medium", ASR, 700_000, 0.769, "whisper", "whisper medium"),
     row("openai/whisper-large-v3", ASR, 4_500_000, 1.55, "whisper", "whisper", "whisper large v3"),
@@ -140,9 +176,20 @@ def test_resolves_model_names(text: str, model_id: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["the model", "a model", "I want to deploy a model", "deploy from our git repo", "a stable API",
-     "our WAN link", "reset the cluster", "gamma distribution", "a 13B parameter LLM", "", "   ",
-     "llama 13b"],
+    [
+        "the model",
+        "a model",
+        "I want to deploy a model",
+        "deploy from our git repo",
+        "a stable API",
+        "our WAN link",
+        "reset the cluster",
+        "gamma distribution",
+        "a 13B parameter LLM",
+        "",
+        "   ",
+        "llama 13b",
+    ],
 )
 def test_generic_words_never_name_a_model(text: str) -> None:
     assert LEX.resolve(text) is None
@@ -201,27 +248,34 @@ def test_resolve_is_fast() -> None:
 
 # --------------------------------------------------------------------------- phrasings -> spec fields
 
-EU_AWS = ["eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
-          "eu-south-2"]
+EU_AWS = [
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+]
 EU_GCP = list(lx.AREA_REGIONS["eu"]["gcp"])
 US_AZURE = list(lx.AREA_REGIONS["us"]["azure"])
 PHRASINGS: list[tuple[list[str], dict[str, Any]]] = [
     # task verbs, other languages
     (["Deploy Mistral 7B"], {"task_type": "inference", "domain": "nlp", "gpu_needed": True}),
     (["host a chatbot API"], {"task_type": "inference", "domain": "nlp", "gpu_needed": True}),
-    (["transcribe our podcast back catalogue with whisper"],
-     {"task_type": "batch_inference", "domain": "audio"}),
-    (["pretrain a language model from scratch"],
-     {"task_type": "training", "domain": "nlp", "gpu_needed": True}),
+    (["transcribe our podcast back catalogue with whisper"], {"task_type": "batch_inference", "domain": "audio"}),
+    (["pretrain a language model from scratch"], {"task_type": "training", "domain": "nlp", "gpu_needed": True}),
     (["finetune qwen2.5 7b with QLoRA"], {"task_type": "fine_tuning", "fine_tuning_method": "qlora"}),
     (["Llama 3 8B with LoRA"], {"task_type": "fine_tuning", "fine_tuning_method": "lora"}),
     (["Deploy Llama 3.1 8B with our LoRA adapter"], {"task_type": "inference"}),
     (["Quiero desplegar Mistral 7B en Azure"], {"task_type": "inference", "provider": "azure"}),
-    (["Ich möchte Llama 3 8B bereitstellen"],
-     {"task_type": "inference", "model_id": "meta-llama/Meta-Llama-3-8B-Instruct"}),
+    (
+        ["Ich möchte Llama 3 8B bereitstellen"],
+        {"task_type": "inference", "model_id": "meta-llama/Meta-Llama-3-8B-Instruct"},
+    ),
     (["Je veux déployer un chatbot"], {"task_type": "inference", "domain": "nlp"}),
-    (["entrenar un modelo de visión"],
-     {"task_type": "training", "domain": "computer_vision", "gpu_needed": True}),
+    (["entrenar un modelo de visión"], {"task_type": "training", "domain": "computer_vision", "gpu_needed": True}),
     # domains
     (["object detection on camera feeds"], {"domain": "computer_vision", "model_needs": "object detection"}),
     (["a VLM that can describe images"], {"domain": "multimodal"}),
@@ -293,27 +347,42 @@ PHRASINGS: list[tuple[list[str], dict[str, Any]]] = [
     (["a 13B parameter LLM"], {"params_billion": 13, "model_id": None, "domain": "nlp"}),
     (["an 8x7B model"], {"params_billion": 56}),
     # kubernetes needs, order of first mention
-    (["MLflow, then Grafana and Prometheus, plus Qdrant, Kafka, Redis and Postgres"],
-     {"kubernetes_needs": ["mlflow", "monitoring", "vector-database", "kafka", "redis", "postgresql"]}),
-    (["Airflow and Spark with MinIO object storage", "also add Loki logging and Airflow"],
-     {"kubernetes_needs": ["airflow", "spark", "minio", "logging"]}),
-    (["JupyterHub, Ray and KServe with autoscaling, ingress and cert-manager"],
-     {"kubernetes_needs": ["jupyterhub", "ray", "kserve", "keda", "ingress", "cert-manager"]}),
-    (["Elasticsearch, RabbitMQ, MongoDB, ClickHouse, Label Studio, Argo"],
-     {"kubernetes_needs": ["elasticsearch", "rabbitmq", "mongodb", "clickhouse", "label-studio", "argo"]}),
+    (
+        ["MLflow, then Grafana and Prometheus, plus Qdrant, Kafka, Redis and Postgres"],
+        {"kubernetes_needs": ["mlflow", "monitoring", "vector-database", "kafka", "redis", "postgresql"]},
+    ),
+    (
+        ["Airflow and Spark with MinIO object storage", "also add Loki logging and Airflow"],
+        {"kubernetes_needs": ["airflow", "spark", "minio", "logging"]},
+    ),
+    (
+        ["JupyterHub, Ray and KServe with autoscaling, ingress and cert-manager"],
+        {"kubernetes_needs": ["jupyterhub", "ray", "kserve", "keda", "ingress", "cert-manager"]},
+    ),
+    (
+        ["Elasticsearch, RabbitMQ, MongoDB, ClickHouse, Label Studio, Argo"],
+        {"kubernetes_needs": ["elasticsearch", "rabbitmq", "mongodb", "clickhouse", "label-studio", "argo"]},
+    ),
     # multi-turn overrides
-    (["Deploy Llama 3.1 8B on AWS in eu-west-1", "Make it Azure instead"],
-     {"provider": "azure", "region": None, "model_id": "meta-llama/Llama-3.1-8B-Instruct",
-      "task_type": "inference"}),
+    (
+        ["Deploy Llama 3.1 8B on AWS in eu-west-1", "Make it Azure instead"],
+        {"provider": "azure", "region": None, "model_id": "meta-llama/Llama-3.1-8B-Instruct", "task_type": "inference"},
+    ),
     (["Deploy Llama 3.1 8B in Europe", "Make it GCP"], {"provider": "gcp", "regions": EU_GCP}),
     (["Serve Mistral 7B on a T4", "actually CPU only"], {"gpu_needed": False, "gpu_preference": None}),
     (["CPU only", "actually use an L4"], {"gpu_needed": True, "gpu_preference": "L4"}),
-    (["Serve Llama 3.1 70B", "use 4-bit"],
-     {"precision": "int4", "model_id": "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4"}),
-    (["Deploy Llama 3.1 70B", "actually the 8B one"], {"model_id": "meta-llama/Llama-3.1-8B-Instruct",
-                                                       "params_billion": 8.03}),
-    (["Serve Gemma 2 27B on AWS with $2000/month", "budget is now $3000 per month"],
-     {"budget_monthly_usd": 3000, "provider": "aws"}),
+    (
+        ["Serve Llama 3.1 70B", "use 4-bit"],
+        {"precision": "int4", "model_id": "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4"},
+    ),
+    (
+        ["Deploy Llama 3.1 70B", "actually the 8B one"],
+        {"model_id": "meta-llama/Llama-3.1-8B-Instruct", "params_billion": 8.03},
+    ),
+    (
+        ["Serve Gemma 2 27B on AWS with $2000/month", "budget is now $3000 per month"],
+        {"budget_monthly_usd": 3000, "provider": "aws"},
+    ),
 ]
 
 

@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-
 from tests.conftest import LiveServer, make_settings, start_server, token_for, user_client
 
 
@@ -169,9 +168,17 @@ def test_health_and_openapi(live: LiveServer) -> None:
     health = httpx.get(f"{live.url}/health").json()
     assert health == {"status": "ok", "database": "ok", "version": health["version"]}
     spec = httpx.get(f"{live.url}/openapi.json").json()
-    for path in ("/api/v1/chat/start", "/api/v1/chat/message", "/api/v1/chat/{conversation_id}", "/api/v1/chat",
-                 "/api/v1/tools/compute/search", "/api/v1/tools/k8s/search", "/api/v1/tools/hf/search",
-                 "/api/v1/tools/local/status", "/api/v1/catalog/stats"):
+    for path in (
+        "/api/v1/chat/start",
+        "/api/v1/chat/message",
+        "/api/v1/chat/{conversation_id}",
+        "/api/v1/chat",
+        "/api/v1/tools/compute/search",
+        "/api/v1/tools/k8s/search",
+        "/api/v1/tools/hf/search",
+        "/api/v1/tools/local/status",
+        "/api/v1/catalog/stats",
+    ):
         assert path in spec["paths"], path
     assert "404" in spec["paths"]["/api/v1/chat/{conversation_id}"]["get"]["responses"]
 

@@ -51,9 +51,7 @@ class FakeClock:
         self.now += seconds
 
 
-def make_settings(
-    *, secret: str | None = None, project_url: str | None = None, environment: str = "test"
-) -> Settings:
+def make_settings(*, secret: str | None = None, project_url: str | None = None, environment: str = "test") -> Settings:
     aliased: dict[str, Any] = {"SUPABASE_JWT_AUDIENCE": "authenticated", "STACK8S_JWKS_CACHE_SECONDS": TTL}
     return Settings(
         _env_file=None,
@@ -223,9 +221,7 @@ async def test_other_algorithms_are_refused(auth: Authenticator, alg: str) -> No
     assert (await rejection(auth, bearer(token))).startswith("token algorithm is not allowed")
 
 
-async def test_key_confusion_hs256_signed_with_rsa_public_key(
-    auth: Authenticator, fake: FakeSupabaseAuth
-) -> None:
+async def test_key_confusion_hs256_signed_with_rsa_public_key(auth: Authenticator, fake: FakeSupabaseAuth) -> None:
     token = mint_hs256(fake.rs256.public_pem(), USER, kid=fake.rs256.kid)
     assert await rejection(auth, bearer(token)) == "token signature does not verify"
 
@@ -294,9 +290,7 @@ async def test_rotation_inside_refresh_window_waits_for_the_window(
     assert fake.request_count == 2
 
 
-async def test_keys_are_cached_until_ttl(
-    auth: Authenticator, fake: FakeSupabaseAuth, clock: FakeClock
-) -> None:
+async def test_keys_are_cached_until_ttl(auth: Authenticator, fake: FakeSupabaseAuth, clock: FakeClock) -> None:
     es_token, rs_token = mint_es256(fake.es256, USER), mint_rs256(fake.rs256, USER)
     await auth.authenticate(bearer(es_token))
     await auth.authenticate(bearer(rs_token))

@@ -255,9 +255,7 @@ def test_gcp_bundled_families(gcp: ImportResult[InstanceRow]) -> None:
     assert a3.price_hourly_usd == pytest.approx(_gcp_price("a3-highgpu-8g", "H100", 8, "us-central1-a"))
     mega = rows[("a3-megagpu-8g", "us-central1")]
     assert (mega.gpu_model, mega.gpu_count) == ("H100", 8)
-    assert mega.price_hourly_usd == pytest.approx(
-        _gcp_price("a3-megagpu-8g", "H100-MEGA", 8, "us-central1-a")
-    )
+    assert mega.price_hourly_usd == pytest.approx(_gcp_price("a3-megagpu-8g", "H100-MEGA", 8, "us-central1-a"))
     assert rows[("a2-ultragpu-8g", "us-central1")].gpu_model == "A100-80GB"
     assert rows[("a3-ultragpu-8g", "us-central1")].gpu_model == "H200"
     assert (
@@ -346,9 +344,7 @@ def test_ibm_zones_collapse_and_seeweb_empty_regions(shared: Path) -> None:
 
 def _instance_files() -> list[Path]:
     return (
-        sorted(p for p in SKY.rglob("*") if p.name.endswith("vms.csv") or p.suffix == ".json")
-        if SKY.is_dir()
-        else []
+        sorted(p for p in SKY.rglob("*") if p.name.endswith("vms.csv") or p.suffix == ".json") if SKY.is_dir() else []
     )
 
 
@@ -620,9 +616,7 @@ def test_helm_index_picks_newest_and_reports_bad_entries(tmp_path: Path) -> None
 
 def test_helm_stars_annotation(tmp_path: Path) -> None:
     path = tmp_path / "demo-charts.yaml"
-    path.write_text(
-        INDEX_YAML.replace("  - name: app\n    version: 1.10.0\n", "  - name: app\n    version: 0.0.1\n")
-    )
+    path.write_text(INDEX_YAML.replace("  - name: app\n    version: 1.10.0\n", "  - name: app\n    version: 0.0.1\n"))
     result = parse_helm_index(path, repository="demo", as_of=date(2025, 1, 1))
     app = next(r for r in result.rows if r.name == "app")
     assert (app.version, app.stars, app.keywords, app.repository, app.as_of) == (

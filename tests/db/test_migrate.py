@@ -16,7 +16,9 @@ def fresh_dsn(db_dsn: str) -> str:
     name = f"mig_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(db_dsn, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    return db_dsn.replace("/postgres?", f"/{name}?") if "/postgres?" in db_dsn else db_dsn.rsplit("/", 1)[0] + f"/{name}"
+    return (
+        db_dsn.replace("/postgres?", f"/{name}?") if "/postgres?" in db_dsn else db_dsn.rsplit("/", 1)[0] + f"/{name}"
+    )
 
 
 def test_apply_twice_is_a_no_op(fresh_dsn: str) -> None:

@@ -169,9 +169,7 @@ def _segment(obj: dict[str, Any]) -> str:
     return _b64url(json.dumps(obj, separators=(",", ":")).encode())
 
 
-def claims_for(
-    sub: str | None, aud: str | None = AUDIENCE, exp_in: int | None = 3600, **claims: Any
-) -> dict[str, Any]:
+def claims_for(sub: str | None, aud: str | None = AUDIENCE, exp_in: int | None = 3600, **claims: Any) -> dict[str, Any]:
     """Standard claims; pass None to leave `sub`, `aud` or `exp` out."""
     now = int(time.time())
     base: dict[str, Any] = {"iat": now, "role": "authenticated"}

@@ -46,9 +46,7 @@ def test_nodes_times_replicas() -> None:
 
 
 def test_full_breakdown_adds_up() -> None:
-    est = estimate_cost(
-        instance_hourly_usd=4.10, replicas=2, storage_gb=200, load_balancer=True, egress_gb=100
-    )
+    est = estimate_cost(instance_hourly_usd=4.10, replicas=2, storage_gb=200, load_balancer=True, egress_gb=100)
     items = {line.item: line.monthly_usd for line in est.breakdown}
     assert items == {"compute": 5986.00, "storage": 20.00, "load balancer": 18.25, "egress": 9.00}
     assert est.storage_monthly_usd == 20.00
@@ -73,9 +71,7 @@ def test_zero_storage_and_egress_have_no_lines() -> None:
 def test_budget_boundaries() -> None:
     total = estimate_cost(instance_hourly_usd=4.10, replicas=2).total_monthly_usd
     assert estimate_cost(instance_hourly_usd=4.10, replicas=2, budget_monthly_usd=total).within_budget is True
-    assert (
-        estimate_cost(instance_hourly_usd=4.10, replicas=2, budget_monthly_usd=5985.99).within_budget is False
-    )
+    assert estimate_cost(instance_hourly_usd=4.10, replicas=2, budget_monthly_usd=5985.99).within_budget is False
     assert estimate_cost(instance_hourly_usd=0, budget_monthly_usd=0).within_budget is True
 
 
@@ -158,8 +154,7 @@ def test_totals_add_up(hourly, nodes, replicas, storage, lb, egress, budget, spo
     parts = dec(est.compute_monthly_usd) + dec(est.storage_monthly_usd) + dec(est.other_monthly_usd)
     assert parts == lines
     assert all(
-        x.monthly_usd >= 0 and dec(x.monthly_usd) == dec(x.monthly_usd).quantize(Decimal("0.01"))
-        for x in est.breakdown
+        x.monthly_usd >= 0 and dec(x.monthly_usd) == dec(x.monthly_usd).quantize(Decimal("0.01")) for x in est.breakdown
     )
     assert est.within_budget == (None if budget is None else est.total_monthly_usd <= budget)
 

@@ -62,9 +62,7 @@ MISTRAL_7B = ModelArch(
     max_context=32768,
 )
 LLAMA2_7B = ModelArch(6.74, num_layers=32, hidden_size=4096, num_attention_heads=32, max_context=4096)
-LLAMA2_70B = ModelArch(
-    68.98, num_layers=80, hidden_size=8192, num_attention_heads=64, num_kv_heads=8, max_context=4096
-)
+LLAMA2_70B = ModelArch(68.98, num_layers=80, hidden_size=8192, num_attention_heads=64, num_kv_heads=8, max_context=4096)
 MIXTRAL_8X7B = ModelArch(
     46.7,
     num_layers=32,
@@ -219,9 +217,7 @@ def test_tensor_parallel_70b_sizing() -> None:
     assert serve(70.55, "fp16", LLAMA31_70B, gpu_memory_gb=80).tensor_parallel == 4
     # H200 (141 GB): 2 GPUs with a small KV cache, 4 with 8 users at 128k context
     small = serve(70.55, "fp16", LLAMA31_70B, context_length=8192, concurrent_sequences=4, gpu_memory_gb=141)
-    large = serve(
-        70.55, "fp16", LLAMA31_70B, context_length=131_072, concurrent_sequences=8, gpu_memory_gb=141
-    )
+    large = serve(70.55, "fp16", LLAMA31_70B, context_length=131_072, concurrent_sequences=8, gpu_memory_gb=141)
     assert (small.tensor_parallel, large.tensor_parallel) == (2, 4)
 
 
@@ -312,13 +308,9 @@ def test_resnet50_training_floor() -> None:
 
 
 def test_diffusion_rule() -> None:
-    sdxl = size_non_llm(
-        params_billion=3.5, task="inference", domain="computer_vision", pipeline_tag="text-to-image"
-    )
+    sdxl = size_non_llm(params_billion=3.5, task="inference", domain="computer_vision", pipeline_tag="text-to-image")
     assert sdxl.required_vram_gb == pytest.approx(13.4)
-    tiny = size_non_llm(
-        params_billion=0.1, task="inference", domain="multimodal", pipeline_tag="text-to-image"
-    )
+    tiny = size_non_llm(params_billion=0.1, task="inference", domain="multimodal", pipeline_tag="text-to-image")
     assert tiny.required_vram_gb == 8
 
 
@@ -408,18 +400,10 @@ def test_inference_monotone_in_context_and_users(p, c1, c2, n1, n2, prec, arch, 
 )
 def test_training_monotone(p1, p2, method, s1, s2, mb, arch, prec) -> None:
     (lo, hi), (s_lo, s_hi) = sorted((p1, p2)), sorted((s1, s2))
-    a = size_training(
-        params_billion=lo, method=method, arch=arch, seq_len=s_lo, micro_batch=mb, precision=prec
-    )
-    b = size_training(
-        params_billion=hi, method=method, arch=arch, seq_len=s_lo, micro_batch=mb, precision=prec
-    )
-    c = size_training(
-        params_billion=hi, method=method, arch=arch, seq_len=s_hi, micro_batch=mb, precision=prec
-    )
-    d = size_training(
-        params_billion=hi, method=method, arch=arch, seq_len=s_hi, micro_batch=mb + 1, precision=prec
-    )
+    a = size_training(params_billion=lo, method=method, arch=arch, seq_len=s_lo, micro_batch=mb, precision=prec)
+    b = size_training(params_billion=hi, method=method, arch=arch, seq_len=s_lo, micro_batch=mb, precision=prec)
+    c = size_training(params_billion=hi, method=method, arch=arch, seq_len=s_hi, micro_batch=mb, precision=prec)
+    d = size_training(params_billion=hi, method=method, arch=arch, seq_len=s_hi, micro_batch=mb + 1, precision=prec)
     assert all(x >= 0 for x in fields(a))
     assert a.required_vram_gb == sizing_sum(a)
     assert a.required_vram_gb <= b.required_vram_gb <= c.required_vram_gb <= d.required_vram_gb

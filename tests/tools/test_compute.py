@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg.rows import dict_row
-
 from tests.conftest import LiveServer
 
 PROVIDERS = ["aws", "gcp", "azure", "lambda", "oci", "runpod", "nebius", "do", "paperspace", "nope"]
@@ -62,8 +61,9 @@ queries = st.fixed_dictionaries(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(q=queries)
 def test_results_are_exactly_the_filtered_ranked_top_k(live: LiveServer, all_rows: list[dict], q: dict) -> None:
-    response = httpx.post(f"{live.url}/api/v1/tools/compute/search", json=q,
-                          headers={"Authorization": f"Bearer {_token()}"})
+    response = httpx.post(
+        f"{live.url}/api/v1/tools/compute/search", json=q, headers={"Authorization": f"Bearer {_token()}"}
+    )
     assert response.status_code == 200, response.text
     got = response.json()["results"]
     expected = sorted((r for r in all_rows if matches(r, q)), key=lambda r: rank_key(r, bool(q.get("spot"))))
@@ -82,8 +82,16 @@ def _token() -> str:
 
 
 def test_seed_example_returns_results(client: httpx.Client) -> None:
-    body = {"gpu_needed": True, "min_vram_gb": 40, "max_price_monthly": 5000, "provider": "aws",
-            "region": "us-east-1", "min_vcpu": 16, "min_ram_gb": 64, "top_k": 10}
+    body = {
+        "gpu_needed": True,
+        "min_vram_gb": 40,
+        "max_price_monthly": 5000,
+        "provider": "aws",
+        "region": "us-east-1",
+        "min_vcpu": 16,
+        "min_ram_gb": 64,
+        "top_k": 10,
+    }
     response = client.post("/api/v1/tools/compute/search", json=body)
     assert response.status_code == 200
     data = response.json()
@@ -94,8 +102,15 @@ def test_seed_example_returns_results(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"min_vram_gb": -1}, {"top_k": 101}, {"top_k": 0}, {"max_price_monthly": -5}, {"min_vcpu": 1e9},
-     {"unknown": 1}, {"gpu_model": "x" * 41}],
+    [
+        {"min_vram_gb": -1},
+        {"top_k": 101},
+        {"top_k": 0},
+        {"max_price_monthly": -5},
+        {"min_vcpu": 1e9},
+        {"unknown": 1},
+        {"gpu_model": "x" * 41},
+    ],
 )
 def test_bad_filters_are_422(client: httpx.Client, body: dict) -> None:
     response = client.post("/api/v1/tools/compute/search", json=body)

@@ -61,8 +61,16 @@ def test_deterministic_bytes(client: httpx.Client) -> None:
     assert client.post("/api/v1/tools/hf/search", json=body).content == first
 
 
-@pytest.mark.parametrize("body", [{"query": ""}, {"query": "x" * 501}, {"query": "a", "top_k": 1000},
-                                  {"query": "a", "license_filter": "mit"}, {"query": "a\x00b"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": ""},
+        {"query": "x" * 501},
+        {"query": "a", "top_k": 1000},
+        {"query": "a", "license_filter": "mit"},
+        {"query": "a\x00b"},
+    ],
+)
 def test_bad_queries_are_422(client: httpx.Client, body: dict) -> None:
     assert client.post("/api/v1/tools/hf/search", json=body).status_code == 422
 

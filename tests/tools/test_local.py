@@ -11,25 +11,35 @@ from pathlib import Path
 import anyio
 import pytest
 import yaml
-
-from stack8s.tools.local import ClusterProbe
 from tests.conftest import free_port
 
+from stack8s.tools.local import ClusterProbe
+
 NODES = {
-    "kind": "NodeList", "apiVersion": "v1", "metadata": {},
+    "kind": "NodeList",
+    "apiVersion": "v1",
+    "metadata": {},
     "items": [
-        {"metadata": {"name": "gpu-1", "labels": {"nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3"}},
-         "status": {"allocatable": {"cpu": "96", "memory": "1Ti", "nvidia.com/gpu": "8"},
-                    "conditions": [{"type": "Ready", "status": "True"}]}},
-        {"metadata": {"name": "cpu-1", "labels": {}},
-         "status": {"allocatable": {"cpu": "8", "memory": "32Gi"},
-                    "conditions": [{"type": "Ready", "status": "False"}]}},
+        {
+            "metadata": {"name": "gpu-1", "labels": {"nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3"}},
+            "status": {
+                "allocatable": {"cpu": "96", "memory": "1Ti", "nvidia.com/gpu": "8"},
+                "conditions": [{"type": "Ready", "status": "True"}],
+            },
+        },
+        {
+            "metadata": {"name": "cpu-1", "labels": {}},
+            "status": {
+                "allocatable": {"cpu": "8", "memory": "32Gi"},
+                "conditions": [{"type": "Ready", "status": "False"}],
+            },
+        },
     ],
 }
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path.startswith("/api/v1/nodes"):
             body = json.dumps(NODES).encode()
             self.send_response(200)
@@ -56,7 +66,9 @@ def kube_api() -> Iterator[str]:
 
 def kubeconfig(path: Path, server: str) -> Path:
     config = {
-        "apiVersion": "v1", "kind": "Config", "current-context": "test",
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "test",
         "clusters": [{"name": "c", "cluster": {"server": server}}],
         "users": [{"name": "u", "user": {"token": "t"}}],
         "contexts": [{"name": "test", "context": {"cluster": "c", "user": "u"}}],

@@ -54,9 +54,7 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return JSONResponse(
-        status_code=exc.status_code, content=_body("HTTPError", str(exc.detail)), headers=exc.headers
-    )
+    return JSONResponse(status_code=exc.status_code, content=_body("HTTPError", str(exc.detail)), headers=exc.headers)
 
 
 async def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:

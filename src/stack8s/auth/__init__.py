@@ -57,9 +57,7 @@ class Principal:
     claims: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-LOCAL_PRINCIPAL = Principal(
-    user_id="00000000-0000-0000-0000-000000000001", email="local@stack8s.dev", role="local"
-)
+LOCAL_PRINCIPAL = Principal(user_id="00000000-0000-0000-0000-000000000001", email="local@stack8s.dev", role="local")
 
 
 def check_auth_config(settings: Settings) -> None:

@@ -18,17 +18,56 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 
 _INSTANCE_COLS = (
-    "provider", "instance_type", "region", "gpu_model", "gpu_count", "vram_per_gpu_gb", "total_vram_gb",
-    "vcpu", "ram_gb", "price_hourly_usd", "spot_price_hourly_usd", "source", "as_of",
+    "provider",
+    "instance_type",
+    "region",
+    "gpu_model",
+    "gpu_count",
+    "vram_per_gpu_gb",
+    "total_vram_gb",
+    "vcpu",
+    "ram_gb",
+    "price_hourly_usd",
+    "spot_price_hourly_usd",
+    "source",
+    "as_of",
 )
 _CHART_COLS = (
-    "name", "repository", "repository_url", "description", "keywords", "version", "app_version", "stars",
-    "official", "home", "deprecated", "source", "as_of",
+    "name",
+    "repository",
+    "repository_url",
+    "description",
+    "keywords",
+    "version",
+    "app_version",
+    "stars",
+    "official",
+    "home",
+    "deprecated",
+    "source",
+    "as_of",
 )
 _MODEL_COLS = (
-    "model_id", "pipeline_tag", "library", "license", "downloads", "likes", "params_billion", "num_layers",
-    "hidden_size", "num_attention_heads", "num_kv_heads", "head_dim", "max_context", "num_experts",
-    "active_params_billion", "quantization", "family", "aliases", "source", "as_of",
+    "model_id",
+    "pipeline_tag",
+    "library",
+    "license",
+    "downloads",
+    "likes",
+    "params_billion",
+    "num_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "num_kv_heads",
+    "head_dim",
+    "max_context",
+    "num_experts",
+    "active_params_billion",
+    "quantization",
+    "family",
+    "aliases",
+    "source",
+    "as_of",
 )
 _TSV = (
     "setweight(to_tsvector('simple', replace(replace(name, '-', ' '), '_', ' ')), 'A') || "
@@ -60,8 +99,11 @@ async def _copy_upsert(
             "INSERT INTO {} ({cols}) SELECT DISTINCT ON ({key}) {cols} FROM {} ORDER BY {key} "
             "ON CONFLICT ({key}) DO UPDATE SET {updates}"
         ).format(
-            sql.Identifier(schema, name), tmp, cols=columns,
-            key=sql.SQL(", ").join(map(sql.Identifier, key)), updates=updates,
+            sql.Identifier(schema, name),
+            tmp,
+            cols=columns,
+            key=sql.SQL(", ").join(map(sql.Identifier, key)),
+            updates=updates,
         )
     )
     await conn.execute(sql.SQL("DROP TABLE {}").format(tmp))
@@ -74,8 +116,21 @@ async def upsert_instances(conn: AsyncConnection, rows: Sequence[InstanceRow]) -
 
 async def upsert_charts(conn: AsyncConnection, rows: Sequence[ChartRow]) -> int:
     tuples = [
-        (r.name, r.repository, r.repository_url, r.description, list(r.keywords), r.version, r.app_version,
-         r.stars, r.official, r.home, r.deprecated, r.source, r.as_of)
+        (
+            r.name,
+            r.repository,
+            r.repository_url,
+            r.description,
+            list(r.keywords),
+            r.version,
+            r.app_version,
+            r.stars,
+            r.official,
+            r.home,
+            r.deprecated,
+            r.source,
+            r.as_of,
+        )
         for r in rows
     ]
     await _copy_upsert(conn, "cloud.helm_charts", _CHART_COLS, ("repository", "name"), tuples)
@@ -110,8 +165,10 @@ async def upsert_cards(
         if progress:
             progress(1)
     return {
-        "cards": len(chunked), "chunks": sum(len(c) for _, _, c in chunked),
-        "embedded": vectors.embedded, "unlinked": len(cards) - len(linked),
+        "cards": len(chunked),
+        "chunks": sum(len(c) for _, _, c in chunked),
+        "embedded": vectors.embedded,
+        "unlinked": len(cards) - len(linked),
     }
 
 
@@ -145,7 +202,11 @@ async def _vectors_for(conn: AsyncConnection, embedder: Embedder, texts: list[st
 
 
 async def _store_card(
-    conn: AsyncConnection, card: ModelCard, model_ids: list[str], chunks: list[str], vectors: _Vectors,
+    conn: AsyncConnection,
+    card: ModelCard,
+    model_ids: list[str],
+    chunks: list[str],
+    vectors: _Vectors,
     embedder: Embedder,
 ) -> None:
     card_hash = content_hash(card.extra.get("header", "") + card.text)
@@ -167,8 +228,16 @@ async def _store_card(
             "INSERT INTO hf.card_chunks (card_hash, chunk_index, content, content_hash, chunker_version, "
             "embedding_model_name, embedding_dim, embedding) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             [
-                (card_hash, i, chunk, content_hash(chunk), CHUNKER_VERSION, embedder.name, embedder.dim,
-                 _vector(vectors[content_hash(chunk)]))
+                (
+                    card_hash,
+                    i,
+                    chunk,
+                    content_hash(chunk),
+                    CHUNKER_VERSION,
+                    embedder.name,
+                    embedder.dim,
+                    _vector(vectors[content_hash(chunk)]),
+                )
                 for i, chunk in enumerate(chunks)
             ],
         )
@@ -245,7 +314,10 @@ async def stats(conn: AsyncConnection) -> dict[str, Any]:
         "SELECT catalog, source, rows, errors, as_of, imported_at FROM cloud.catalog_sources ORDER BY catalog, source"
     )
     return {
-        "instances": {"total": sum(r["n"] for r in by_provider), "by_provider": {r["provider"]: r["n"] for r in by_provider}},
+        "instances": {
+            "total": sum(r["n"] for r in by_provider),
+            "by_provider": {r["provider"]: r["n"] for r in by_provider},
+        },
         "charts": {"total": charts[0]["n"]},
         "models": dict(models[0]),
         "embeddings": [dict(r) for r in embedding],

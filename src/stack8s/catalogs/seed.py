@@ -20,16 +20,23 @@ async def seed_shipped(conn: AsyncConnection, embedder: Embedder) -> list[Import
     instances, charts, models = paths["instances"], paths["charts"], paths["models"]
     if await _changed(conn, "instances", instances):
         result = shipped.load_instances(instances)
-        reports.append(await service.store_instances(
-            conn, _source(instances), result.rows, result.errors, service.checksum_of(instances)))
+        reports.append(
+            await service.store_instances(
+                conn, _source(instances), result.rows, result.errors, service.checksum_of(instances)
+            )
+        )
     if await _changed(conn, "charts", charts):
         result = shipped.load_charts(charts)
-        reports.append(await service.store_charts(
-            conn, _source(charts), result.rows, result.errors, service.checksum_of(charts)))
+        reports.append(
+            await service.store_charts(conn, _source(charts), result.rows, result.errors, service.checksum_of(charts))
+        )
     if await _changed(conn, "models", models) or await repository.missing_embeddings(conn, embedder.name):
         result, cards = shipped.load_models(models)
-        reports.append(await service.store_models(
-            conn, _source(models), result.rows, cards, result.errors, service.checksum_of(models), embedder))
+        reports.append(
+            await service.store_models(
+                conn, _source(models), result.rows, cards, result.errors, service.checksum_of(models), embedder
+            )
+        )
     for report in reports:
         log.info("catalog.seeded catalog=%s rows=%d errors=%d", report.catalog, report.rows, len(report.errors))
     return reports
@@ -48,5 +55,3 @@ async def _changed(conn: AsyncConnection, catalog: str, path: object) -> bool:
         return False
     recorded = await repository.source_checksum(conn, catalog, _source(path))
     return recorded != service.checksum_of(path)
-
-

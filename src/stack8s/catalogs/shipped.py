@@ -35,8 +35,18 @@ DATA_DIR = Path(__file__).parent / "data"
 T = TypeVar("T")
 
 INSTANCE_COLUMNS = (
-    "provider", "instance_type", "region", "gpu_model", "gpu_count", "vram_per_gpu_gb", "vcpu", "ram_gb",
-    "price_hourly_usd", "spot_price_hourly_usd", "source", "as_of",
+    "provider",
+    "instance_type",
+    "region",
+    "gpu_model",
+    "gpu_count",
+    "vram_per_gpu_gb",
+    "vcpu",
+    "ram_gb",
+    "price_hourly_usd",
+    "spot_price_hourly_usd",
+    "source",
+    "as_of",
 )
 _QUANTIZATIONS = frozenset({"awq", "gptq", "fp8", "gguf"})
 
@@ -158,14 +168,19 @@ def _instance(record: dict[str, str], default_source: str) -> InstanceRow:
     if price is None:
         raise RowProblem("missing price_hourly_usd")
     return InstanceRow(
-        provider=_required(record, "provider").lower(), instance_type=_required(record, "instance_type"),
-        region=_required(record, "region"), gpu_model=model, gpu_count=count,
+        provider=_required(record, "provider").lower(),
+        instance_type=_required(record, "instance_type"),
+        region=_required(record, "region"),
+        gpu_model=model,
+        gpu_count=count,
         vram_per_gpu_gb=per_gpu if model else 0.0,
         total_vram_gb=round(per_gpu * count, 2) if model else 0.0,
         vcpu=as_float(record.get("vcpu"), "vcpu") or 0.0,
-        ram_gb=as_float(record.get("ram_gb"), "ram_gb") or 0.0, price_hourly_usd=price,
+        ram_gb=as_float(record.get("ram_gb"), "ram_gb") or 0.0,
+        price_hourly_usd=price,
         spot_price_hourly_usd=as_float(record.get("spot_price_hourly_usd"), "spot_price_hourly_usd"),
-        source=_text(record.get("source")) or default_source, as_of=_date(record.get("as_of")),
+        source=_text(record.get("source")) or default_source,
+        as_of=_date(record.get("as_of")),
     )
 
 
@@ -205,13 +220,19 @@ def _chart(entry: dict[str, Any], as_of: date, default_source: str) -> ChartRow:
     if not isinstance(keywords, list):
         raise RowProblem("keywords must be a list")
     return ChartRow(
-        name=_required(entry, "name"), repository=_required(entry, "repository"),
-        repository_url=_text(entry.get("repository_url")), description=_text(entry.get("description")),
-        keywords=tuple(_text(k) for k in keywords if _text(k)), version=_required(entry, "version"),
-        app_version=_text(entry.get("app_version")) or None, stars=as_int(entry.get("stars"), "stars") or 0,
-        official=_bool(entry.get("official"), "official"), home=_text(entry.get("home")) or None,
+        name=_required(entry, "name"),
+        repository=_required(entry, "repository"),
+        repository_url=_text(entry.get("repository_url")),
+        description=_text(entry.get("description")),
+        keywords=tuple(_text(k) for k in keywords if _text(k)),
+        version=_required(entry, "version"),
+        app_version=_text(entry.get("app_version")) or None,
+        stars=as_int(entry.get("stars"), "stars") or 0,
+        official=_bool(entry.get("official"), "official"),
+        home=_text(entry.get("home")) or None,
         deprecated=_bool(entry.get("deprecated"), "deprecated"),
-        source=_text(entry.get("source")) or default_source, as_of=as_of,
+        source=_text(entry.get("source")) or default_source,
+        as_of=as_of,
     )
 
 
@@ -272,15 +293,24 @@ def _model(entry: dict[str, Any], as_of: date, source: str) -> HFModelRow:
     return HFModelRow(
         model_id=_required(entry, "model_id"),
         pipeline_tag=_text(entry.get("pipeline_tag")) or None,
-        library=_text(entry.get("library")) or None, license=_text(entry.get("license")) or None,
-        downloads=count("downloads") or 0, likes=count("likes") or 0,
+        library=_text(entry.get("library")) or None,
+        license=_text(entry.get("license")) or None,
+        downloads=count("downloads") or 0,
+        likes=count("likes") or 0,
         params_billion=as_float(entry.get("params_billion"), "params_billion"),
-        num_layers=count("num_layers"), hidden_size=count("hidden_size"),
-        num_attention_heads=count("num_attention_heads"), num_kv_heads=count("num_kv_heads"),
-        head_dim=count("head_dim"), max_context=count("max_context"), num_experts=count("num_experts"),
+        num_layers=count("num_layers"),
+        hidden_size=count("hidden_size"),
+        num_attention_heads=count("num_attention_heads"),
+        num_kv_heads=count("num_kv_heads"),
+        head_dim=count("head_dim"),
+        max_context=count("max_context"),
+        num_experts=count("num_experts"),
         active_params_billion=as_float(entry.get("active_params_billion"), "active_params_billion"),
-        quantization=_quantization(entry.get("quantization")), family=_text(entry.get("family")) or None,
-        aliases=_aliases(entry.get("aliases")), source=source, as_of=as_of,
+        quantization=_quantization(entry.get("quantization")),
+        family=_text(entry.get("family")) or None,
+        aliases=_aliases(entry.get("aliases")),
+        source=source,
+        as_of=as_of,
     )
 
 

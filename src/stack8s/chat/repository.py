@@ -5,25 +5,25 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
 Row = dict[str, Any]
-_CONVERSATION_COLS = "id AS conversation_id, title, created_at, updated_at, message_count"
+_COLS = sql.SQL("id AS conversation_id, title, created_at, updated_at, message_count")
 
 
 async def create(conn: AsyncConnection, user_id: str, title: str | None) -> Row:
     cur = await conn.execute(
-        f"INSERT INTO chat.conversations (user_id, title) VALUES (%s, %s) RETURNING {_CONVERSATION_COLS}",
+        sql.SQL("INSERT INTO chat.conversations (user_id, title) VALUES (%s, %s) RETURNING {}").format(_COLS),
         (user_id, title),
     )
     return await cur.fetchone()  # type: ignore[return-value]
 
 
 async def get(conn: AsyncConnection, user_id: str, conversation_id: UUID, *, lock: bool = False) -> Row | None:
-    suffix = " FOR UPDATE" if lock else ""
+    suffix = sql.SQL(" FOR UPDATE" if lock else "")
     cur = await conn.execute(
-        f"SELECT {_CONVERSATION_COLS} FROM chat.conversations WHERE id = %s AND user_id = %s{suffix}",
+        sql.SQL("SELECT {} FROM chat.conversations WHERE id = %s AND user_id = %s{}").format(_COLS, suffix),
         (conversation_id, user_id),
     )
     return await cur.fetchone()
@@ -31,8 +31,9 @@ async def get(conn: AsyncConnection, user_id: str, conversation_id: UUID, *, loc
 
 async def list_for_user(conn: AsyncConnection, user_id: str, limit: int, offset: int) -> tuple[list[Row], int]:
     cur = await conn.execute(
-        f"SELECT {_CONVERSATION_COLS} FROM chat.conversations WHERE user_id = %s "
-        "ORDER BY updated_at DESC, id DESC LIMIT %s OFFSET %s",
+        sql.SQL(
+            "SELECT {} FROM chat.conversations WHERE user_id = %s ORDER BY updated_at DESC, id DESC LIMIT %s OFFSET %s"
+        ).format(_COLS),
         (user_id, limit, offset),
     )
     rows = await cur.fetchall()
@@ -76,8 +77,10 @@ async def append_turn(
 
 async def rename(conn: AsyncConnection, user_id: str, conversation_id: UUID, title: str) -> Row | None:
     cur = await conn.execute(
-        f"UPDATE chat.conversations SET title = %s, updated_at = clock_timestamp() "
-        f"WHERE id = %s AND user_id = %s RETURNING {_CONVERSATION_COLS}",
+        sql.SQL(
+            "UPDATE chat.conversations SET title = %s, updated_at = clock_timestamp() "
+            "WHERE id = %s AND user_id = %s RETURNING {}"
+        ).format(_COLS),
         (title, conversation_id, user_id),
     )
     return await cur.fetchone()

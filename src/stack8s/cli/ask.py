@@ -32,9 +32,14 @@ async def _ask(message: str, conversation: UUID | None) -> ChatReply:
             await seed_shipped(conn, embedder)
         if conversation is None:
             conversation = (await repository.create(conn, LOCAL_PRINCIPAL.user_id, None))["conversation_id"]
-        deps = AgentDeps(conn=conn, settings=settings, embedder=embedder,
-                         lexicon=await LexiconCache().get(conn), chat_model=get_chat_model(settings),
-                         cluster=ClusterProbe())
+        deps = AgentDeps(
+            conn=conn,
+            settings=settings,
+            embedder=embedder,
+            lexicon=await LexiconCache().get(conn),
+            chat_model=get_chat_model(settings),
+            cluster=ClusterProbe(),
+        )
         reply = await service.handle_message(LOCAL_PRINCIPAL.user_id, conversation, message, deps)
         await conn.commit()
         return reply

@@ -43,8 +43,11 @@ async def _import_skypilot(path: Path) -> list[ImportReport]:
     async with database(Settings()) as conn:
         for file in _files(path, ("*vms.csv", "*.json")):
             result = parse_instances(file)
-            reports.append(await service.store_instances(
-                conn, f"skypilot:{file.name}", result.rows, result.errors, service.checksum_of(file)))
+            reports.append(
+                await service.store_instances(
+                    conn, f"skypilot:{file.name}", result.rows, result.errors, service.checksum_of(file)
+                )
+            )
     return reports
 
 
@@ -53,8 +56,11 @@ async def _import_helm(path: Path) -> list[ImportReport]:
     async with database(Settings()) as conn:
         for file in _files(path, ("*.yaml", "*.yml")):
             result = parse_helm_index(file)
-            reports.append(await service.store_charts(
-                conn, f"helm:{file.name}", result.rows, result.errors, service.checksum_of(file)))
+            reports.append(
+                await service.store_charts(
+                    conn, f"helm:{file.name}", result.rows, result.errors, service.checksum_of(file)
+                )
+            )
     return reports
 
 
@@ -85,17 +91,27 @@ async def _import_hf(path: Path, cards_path: Path | None) -> list[ImportReport]:
             errors = result.errors + (card_errors if batch else [])
             with Progress(console=console, transient=True) as bar:
                 task = bar.add_task(f"{file.name}: embedding cards", total=len(batch) or 1)
-                reports.append(await service.store_models(
-                    conn, f"hf:{file.name}", result.rows, batch, errors, service.checksum_of(file), embedder,
-                    progress=lambda n, t=task: bar.advance(t, n)))
+                reports.append(
+                    await service.store_models(
+                        conn,
+                        f"hf:{file.name}",
+                        result.rows,
+                        batch,
+                        errors,
+                        service.checksum_of(file),
+                        embedder,
+                        progress=lambda n, t=task: bar.advance(t, n),
+                    )
+                )
     return reports
 
 
 def _print(reports: list[ImportReport], seconds: float) -> None:
     for report in reports:
         extra = " ".join(f"{k}={v}" for k, v in report.details.items())
-        console.print(f"[bold]{report.catalog}[/bold] {report.source}: {report.rows} rows, "
-                      f"{len(report.errors)} skipped {extra}")
+        console.print(
+            f"[bold]{report.catalog}[/bold] {report.source}: {report.rows} rows, {len(report.errors)} skipped {extra}"
+        )
         for error in report.errors[:MAX_ERRORS_SHOWN]:
             console.print(f"  [yellow]{error.file}:{error.line}[/yellow] {error.message}")
         if len(report.errors) > MAX_ERRORS_SHOWN:

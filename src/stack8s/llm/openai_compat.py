@@ -33,7 +33,10 @@ class OpenAIChatModel:
     async def structured(self, system: str, user: str, schema: type[T]) -> T:
         schema_text = json.dumps(schema.model_json_schema(), separators=(",", ":"))
         messages = [
-            {"role": "system", "content": f"{system}\nAnswer with one JSON object matching this schema:\n{schema_text}"},
+            {
+                "role": "system",
+                "content": f"{system}\nAnswer with one JSON object matching this schema:\n{schema_text}",
+            },
             {"role": "user", "content": user},
         ]
         content = await self._complete(messages)

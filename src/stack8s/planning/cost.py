@@ -94,8 +94,7 @@ def _storage_line(storage_gb: float, usd_per_gb_month: float) -> CostLine:
     return CostLine(
         item="storage",
         monthly_usd=float(_cents(_dec(storage_gb) * _dec(usd_per_gb_month))),
-        assumption=f"{storage_gb:g} GB of weights, datasets and checkpoints at "
-        f"{_price(usd_per_gb_month)}/GB-month",
+        assumption=f"{storage_gb:g} GB of weights, datasets and checkpoints at {_price(usd_per_gb_month)}/GB-month",
     )
 
 
@@ -112,8 +111,7 @@ def _egress_line(egress_gb: float, usd_per_gb: float) -> CostLine:
     return CostLine(
         item="egress",
         monthly_usd=float(_cents(_dec(egress_gb) * _dec(usd_per_gb))),
-        assumption=f"{egress_gb:g} GB/month internet egress at {_price(usd_per_gb)}/GB "
-        "(AWS first-10-TB tier)",
+        assumption=f"{egress_gb:g} GB/month internet egress at {_price(usd_per_gb)}/GB (AWS first-10-TB tier)",
     )
 
 
@@ -151,9 +149,7 @@ def estimate_cost(
     )
     if instance_count < 1 or replicas < 1 or hours_per_month < 1:
         raise ValueError("instance_count, replicas and hours_per_month must be >= 1")
-    compute = _compute_line(
-        instance_hourly_usd, instance_count, replicas, hours_per_month, spot, spot_hourly_usd
-    )
+    compute = _compute_line(instance_hourly_usd, instance_count, replicas, hours_per_month, spot, spot_hourly_usd)
     lines = [compute]
     if storage_gb > 0:
         lines.append(_storage_line(storage_gb, storage_usd_per_gb_month))

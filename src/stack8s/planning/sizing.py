@@ -318,9 +318,7 @@ def nodes_needed(
     return max(1, math.ceil(shardable_gb / (gpus_per_node * room) - 1e-9))
 
 
-def _gpu_layout(
-    shardable: float, per_gpu: float, gpu_memory_gb: float | None, how: str
-) -> tuple[int, list[str]]:
+def _gpu_layout(shardable: float, per_gpu: float, gpu_memory_gb: float | None, how: str) -> tuple[int, list[str]]:
     """GPU count for Sizing.tensor_parallel plus a note; beyond one node the count stays 8 per node."""
     if gpu_memory_gb is None:
         return 1, []
@@ -430,9 +428,7 @@ def lora_adapter_params_billion(arch: ModelArch) -> float:
     return min(adapters, max(arch.params_billion, 0.0))
 
 
-def training_activations_gb(
-    arch: ModelArch, seq_len: int, micro_batch: int, bytes_per_value: float = 2.0
-) -> float:
+def training_activations_gb(arch: ModelArch, seq_len: int, micro_batch: int, bytes_per_value: float = 2.0) -> float:
     """seq x batch x hidden x (2 x layers + 34) bytes x (bytes/2): see ACTIVATION_CONST_PER_TOKEN_HIDDEN."""
     per_token_hidden = 2 * _layers(arch) + ACTIVATION_CONST_PER_TOKEN_HIDDEN
     return seq_len * micro_batch * _hidden(arch) * per_token_hidden * (bytes_per_value / 2) / 1e9
@@ -453,8 +449,7 @@ def _training_memory(
         w_bytes = BYTES_PER_PARAM[compute]
         opt_bytes = FULL_FT_BYTES_PER_PARAM - w_bytes
         formula = (
-            f"{params_billion:g}B x {FULL_FT_BYTES_PER_PARAM:g} B "
-            f"(weights {w_bytes:g} + grads/Adam {opt_bytes:g})"
+            f"{params_billion:g}B x {FULL_FT_BYTES_PER_PARAM:g} B (weights {w_bytes:g} + grads/Adam {opt_bytes:g})"
         )
         return params_billion * w_bytes, params_billion * opt_bytes, str(compute), formula
     stored = Precision.int4 if method == "qlora" else precision
@@ -487,9 +482,7 @@ def size_training(
     _check_non_negative(params_billion=params_billion, seq_len=seq_len, micro_batch=micro_batch)
     arch, notes = arch or ModelArch(params_billion=params_billion), ["GB = 1e9 bytes"]
     compute = _compute_precision(Precision(precision), notes)
-    w_raw, opt_raw, stored, formula = _training_memory(
-        str(method), params_billion, arch, Precision(precision), compute
-    )
+    w_raw, opt_raw, stored, formula = _training_memory(str(method), params_billion, arch, Precision(precision), compute)
     act_raw = training_activations_gb(arch, seq_len, micro_batch, BYTES_PER_PARAM[compute])
     weights, optimizer, activations = _r(w_raw), _r(opt_raw), _r(act_raw)
     overhead = _r(max(TRAINING_OVERHEAD_MIN_GB, TRAINING_OVERHEAD_FRACTION * w_raw))
@@ -649,9 +642,7 @@ def size_cpu_only(
     model_id: str | None = None,
 ) -> Sizing:
     """No GPU: required_vram_gb 0, gpu_needed False; the RAM requirement is in method and notes."""
-    ram = cpu_ram_gb(
-        params_billion=params_billion, precision=precision, task=task, dataset_size_gb=dataset_size_gb
-    )
+    ram = cpu_ram_gb(params_billion=params_billion, precision=precision, task=task, dataset_size_gb=dataset_size_gb)
     weights = _r(params_billion * weight_bytes_per_param(precision))
     method = (
         f"CPU only: RAM = max({CPU_RAM_FLOOR_GB:g} GB, model {weights} GB x factor + dataset x "

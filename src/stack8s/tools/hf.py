@@ -94,7 +94,7 @@ async def search_vector(
     query = _SEARCH.format(dim=int(embedder.dim), card_filter=card_filter, model_filter=model_filter)
     params |= {"v": _literal(vector), "model": embedder.name, "n": CANDIDATE_CHUNKS}
     await conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(CANDIDATE_CHUNKS)))
-    cur = await conn.execute(query, params)  # noqa: S608 - only int dim and fixed clauses are formatted in
+    cur = await conn.execute(query, params)
     hits = sorted((_score(r) for r in await cur.fetchall()), key=lambda h: (-h.score, h.model_id))
     return hits[: q.top_k]
 

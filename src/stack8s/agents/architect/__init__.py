@@ -23,8 +23,11 @@ def _storage_gb(w: Workload) -> float:
     task = str(w.spec.task_type or "inference")
     method = str(w.spec.fine_tuning_method or "full") if task in ("training", "fine_tuning") else None
     return costing.storage_gb_for(
-        params_billion=w.sizing.params_billion or 0.0, precision=w.sizing.precision or "fp16", task=task,
-        fine_tuning_method=method, dataset_size_gb=w.spec.dataset_size_gb,
+        params_billion=w.sizing.params_billion or 0.0,
+        precision=w.sizing.precision or "fp16",
+        task=task,
+        fine_tuning_method=method,
+        dataset_size_gb=w.spec.dataset_size_gb,
     )
 
 
@@ -60,8 +63,10 @@ async def _cheaper_alternative(deps: AgentDeps, spec: WorkloadSpec, w: Workload,
     if not sel.recommendations or sel.over_budget or not sel.fits:
         return None
     top = sel.recommendations[0]
-    return (f"4-bit weights need {quantised.sizing.required_vram_gb:g} GB and fit {top.instance_type} "
-            f"({top.provider}) at ${top.price_monthly_usd:,.2f}/month")
+    return (
+        f"4-bit weights need {quantised.sizing.required_vram_gb:g} GB and fit {top.instance_type} "
+        f"({top.provider}) at ${top.price_monthly_usd:,.2f}/month"
+    )
 
 
 async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:

@@ -85,13 +85,17 @@ def recommend(hits: list[ComputeHit], w: Workload, fits: bool, nodes: int = 1) -
 def _rationale(hit: ComputeHit, w: Workload, rank: int, fits: bool, nodes: int) -> str:
     place = "Cheapest" if rank == 1 else f"Option {rank}:"
     if not w.sizing.gpu_needed:
-        return (f"{place} CPU instance with {hit.vcpu:g} vCPU and {hit.ram_gb:g} GB RAM "
-                f"(needs {w.ram_needed_gb:g} GB) at ${hit.price_hourly_usd:.4g}/h in {hit.region}.")
+        return (
+            f"{place} CPU instance with {hit.vcpu:g} vCPU and {hit.ram_gb:g} GB RAM "
+            f"(needs {w.ram_needed_gb:g} GB) at ${hit.price_hourly_usd:.4g}/h in {hit.region}."
+        )
     total = hit.total_vram_gb * nodes
     verdict = "fits" if fits and total >= w.sizing.required_vram_gb else "does NOT fit"
     nodes_text = f"{nodes} nodes x " if nodes > 1 else ""
-    return (f"{place} {nodes_text}{hit.gpu_count}x {hit.gpu_model} = {total:g} GB VRAM {verdict} the "
-            f"{w.sizing.required_vram_gb:g} GB needed, at ${hit.price_hourly_usd:.4g}/h in {hit.region}.")
+    return (
+        f"{place} {nodes_text}{hit.gpu_count}x {hit.gpu_model} = {total:g} GB VRAM {verdict} the "
+        f"{w.sizing.required_vram_gb:g} GB needed, at ${hit.price_hourly_usd:.4g}/h in {hit.region}."
+    )
 
 
 async def select(conn: AsyncConnection, w: Workload, compute_budget_monthly: float | None) -> Selection:
@@ -143,7 +147,8 @@ async def _nothing_fits(conn: AsyncConnection, query: ComputeQuery, w: Workload,
     top = biggest[0]
     nodes = math.ceil(w.sizing.required_vram_gb / top.total_vram_gb) if top.total_vram_gb else 0
     notes.append(
-        f"No single instance has the {w.sizing.required_vram_gb:g} GB needed; the largest has {top.total_vram_gb:g} GB. "
+        f"No single instance has the {w.sizing.required_vram_gb:g} GB needed; "
+        f"the largest has {top.total_vram_gb:g} GB. "
         f"It would take {nodes} such nodes with tensor + pipeline parallelism, or a smaller precision."
     )
     return Selection(recommend(biggest, w, False), fits=False, nodes=max(nodes, 1), notes=notes)

@@ -13,13 +13,22 @@ from stack8s.tools.models import ModelHit, ModelQuery
 
 MAX_MODELS = 5
 # (task, domain) -> the Hub pipeline tag that serves it; keywords in model_needs refine it.
-DOMAIN_TAGS = {"audio": "automatic-speech-recognition", "nlp": "text-generation", "tabular": None,
-               "multimodal": "image-text-to-text", "computer_vision": None, "other": None}
+DOMAIN_TAGS = {
+    "audio": "automatic-speech-recognition",
+    "nlp": "text-generation",
+    "tabular": None,
+    "multimodal": "image-text-to-text",
+    "computer_vision": None,
+    "other": None,
+}
 KEYWORD_TAGS = [
     (("detect", "yolo", "detr"), "object-detection"),
     (("segment",), "image-segmentation"),
     (("classif", "resnet", "imagenet"), "image-classification"),
-    (("diffusion", "sdxl", "text-to-image", "image generation", "generate image", "generating", "flux"), "text-to-image"),
+    (
+        ("diffusion", "sdxl", "text-to-image", "image generation", "generate image", "generating", "flux"),
+        "text-to-image",
+    ),
     (("embedding", "semantic search", "sentence", "e5", "bge", "retrieval"), "sentence-similarity"),
     (("transcri", "speech-to-text", "speech recognition", "asr", "whisper"), "automatic-speech-recognition"),
     (("text-to-speech", "tts", "voice synthesis"), "text-to-speech"),
@@ -40,7 +49,11 @@ def pipeline_tag_for(spec: WorkloadSpec) -> str | None:
 
 
 def search_text(spec: WorkloadSpec) -> str:
-    words = [spec.model_needs or "", str(spec.domain or "").replace("_", " "), str(spec.task_type or "").replace("_", " ")]
+    words = [
+        spec.model_needs or "",
+        str(spec.domain or "").replace("_", " "),
+        str(spec.task_type or "").replace("_", " "),
+    ]
     return " ".join(w for w in words if w).strip()[:500] or "general purpose model"
 
 
@@ -49,9 +62,16 @@ def _named(model: dict[str, Any]) -> ModelHit:
     popularity = round(model["popularity_raw"] / max_pop, 4) if max_pop else 0.0
     score = round(hf.RELEVANCE_WEIGHT * 1.0 + hf.POPULARITY_WEIGHT * popularity, 4)
     return ModelHit(
-        model_id=model["model_id"], pipeline_tag=model["pipeline_tag"], license=model["license"],
-        library=model["library"], downloads=model["downloads"], likes=model["likes"],
-        params_billion=model["params_billion"], relevance=1.0, popularity=popularity, score=score,
+        model_id=model["model_id"],
+        pipeline_tag=model["pipeline_tag"],
+        license=model["license"],
+        library=model["library"],
+        downloads=model["downloads"],
+        likes=model["likes"],
+        params_billion=model["params_billion"],
+        relevance=1.0,
+        popularity=popularity,
+        score=score,
         snippet="the model you named",
     )
 
@@ -59,8 +79,10 @@ def _named(model: dict[str, Any]) -> ModelHit:
 def _rationale(hit: ModelHit, named: str | None) -> str:
     if hit.model_id == named:
         return f"The model you asked for; {hit.downloads:,} downloads, license {hit.license or 'unknown'}."
-    return (f"Relevance {hit.relevance:.2f} to the request, popularity {hit.popularity:.2f} "
-            f"({hit.downloads:,} downloads); license {hit.license or 'unknown'}.")
+    return (
+        f"Relevance {hit.relevance:.2f} to the request, popularity {hit.popularity:.2f} "
+        f"({hit.downloads:,} downloads); license {hit.license or 'unknown'}."
+    )
 
 
 async def recommend_models(
@@ -71,8 +93,9 @@ async def recommend_models(
     hits = await hf.search(deps.conn, deps.embedder, query)
     if not hits and tag:
         hits = await hf.search(deps.conn, deps.embedder, query.model_copy(update={"pipeline_tag": None}))
-    if named and (not spec.license_filter or (named.get("license") or "").lower() in
-                  {lic.lower() for lic in spec.license_filter}):
+    if named and (
+        not spec.license_filter or (named.get("license") or "").lower() in {lic.lower() for lic in spec.license_filter}
+    ):
         hits = [_named(named), *[h for h in hits if h.model_id != named["model_id"]]]
     ordered = sorted(hits, key=lambda h: (-h.score, h.model_id))[:MAX_MODELS]
     named_id = named["model_id"] if named else None

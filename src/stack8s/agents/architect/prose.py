@@ -7,7 +7,9 @@ from stack8s.agents.architect.workload import Workload
 from stack8s.planning.plan import CostEstimate, GpuRecommendation
 
 TASK_WORDS = {
-    "inference": "serve", "batch_inference": "run batch jobs with", "training": "train",
+    "inference": "serve",
+    "batch_inference": "run batch jobs with",
+    "training": "train",
     "fine_tuning": "fine-tune",
 }
 
@@ -15,7 +17,11 @@ TASK_WORDS = {
 def understanding(w: Workload) -> str:
     s = w.spec
     verb = TASK_WORDS.get(str(s.task_type or "inference"), "run")
-    what = w.sizing.model_id or s.model_needs or (f"a {s.params_billion:g}B-parameter model" if s.params_billion else "a model")
+    what = (
+        w.sizing.model_id
+        or s.model_needs
+        or (f"a {s.params_billion:g}B-parameter model" if s.params_billion else "a model")
+    )
     parts = [f"You want to {verb} {what}"]
     if s.domain:
         parts.append(f"({str(s.domain).replace('_', ' ')})")
@@ -37,8 +43,10 @@ def understanding(w: Workload) -> str:
 
 def _budget_tradeoff(w: Workload, top: GpuRecommendation, cost: CostEstimate, alternative: str | None) -> str:
     budget = w.spec.budget_monthly_usd or 0
-    text = (f"The cheapest fitting option costs ${cost.total_monthly_usd:,.2f}/month in total, above the "
-            f"${budget:,.0f} budget.")
+    text = (
+        f"The cheapest fitting option costs ${cost.total_monthly_usd:,.2f}/month in total, above the "
+        f"${budget:,.0f} budget."
+    )
     ideas = []
     if alternative:
         ideas.append(alternative)
@@ -55,19 +63,29 @@ def tradeoffs(w: Workload, sel: Selection, cost: CostEstimate, alternative: str 
     if recs and sel.over_budget:
         items.append(_budget_tradeoff(w, recs[0], cost, alternative))
     if not sel.fits:
-        items.append("Quantising the weights (8-bit halves, 4-bit quarters them) or sharding over more nodes "
-                     "would make the model fit.")
+        items.append(
+            "Quantising the weights (8-bit halves, 4-bit quarters them) or sharding over more nodes "
+            "would make the model fit."
+        )
     if recs and recs[0].spot_price_hourly_usd is not None and not sel.over_budget:
         top = recs[0]
         saving = 1 - top.spot_price_hourly_usd / top.price_hourly_usd if top.price_hourly_usd else 0
-        items.append(f"Spot/preemptible {top.instance_type} is {saving:.0%} cheaper (${top.spot_price_hourly_usd:.4g}/h) "
-                     "but can be reclaimed: fine for batch and training with checkpoints, risky for live serving.")
-    if w.is_llm and w.sizing.precision in ("fp16", "bf16") and w.spec.task_type in ("inference", "batch_inference", None):
+        items.append(
+            f"Spot/preemptible {top.instance_type} is {saving:.0%} cheaper (${top.spot_price_hourly_usd:.4g}/h) "
+            "but can be reclaimed: fine for batch and training with checkpoints, risky for live serving."
+        )
+    if (
+        w.is_llm
+        and w.sizing.precision in ("fp16", "bf16")
+        and w.spec.task_type in ("inference", "batch_inference", None)
+    ):
         items.append("FP8 or 4-bit AWQ/GPTQ weights cut weight memory by 2-4x for a small quality loss.")
     if len(recs) > 1:
         alt = recs[1]
-        items.append(f"{alt.instance_type} ({alt.provider}, {alt.gpu_count}x {alt.gpu_model or 'CPU'}) costs "
-                     f"${alt.price_monthly_usd:,.2f}/month: an alternative with different availability.")
+        items.append(
+            f"{alt.instance_type} ({alt.provider}, {alt.gpu_count}x {alt.gpu_model or 'CPU'}) costs "
+            f"${alt.price_monthly_usd:,.2f}/month: an alternative with different availability."
+        )
     if w.replicas == 1 and w.spec.task_type in ("inference", None):
         items.append("One replica has no redundancy: run 2 for high availability (doubles compute cost).")
     return items

@@ -13,19 +13,27 @@ def _cell(value: object) -> str:
 def plan_markdown(plan: DeploymentPlan) -> str:
     lines = ["## Deployment plan", "", plan.understanding, ""]
     if plan.gpu_recommendations:
-        lines += ["### Instances", "", "| # | provider | instance | region | GPUs | VRAM | $/hour | $/month | fits |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "### Instances",
+            "",
+            "| # | provider | instance | region | GPUs | VRAM | $/hour | $/month | fits |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for r in plan.gpu_recommendations:
             gpus = f"{r.gpu_count}x {r.gpu_model}" if r.gpu_count else f"CPU ({r.vcpu:g} vCPU, {r.ram_gb:g} GB)"
-            lines.append(f"| {r.rank} | {r.provider} | {_cell(r.instance_type)} | {r.region} | {gpus} | "
-                         f"{r.total_vram_gb:g} GB | {r.price_hourly_usd:.4g} | {r.price_monthly_usd:,.2f} | "
-                         f"{'yes' if r.fits else 'no'} |")
+            lines.append(
+                f"| {r.rank} | {r.provider} | {_cell(r.instance_type)} | {r.region} | {gpus} | "
+                f"{r.total_vram_gb:g} GB | {r.price_hourly_usd:.4g} | {r.price_monthly_usd:,.2f} | "
+                f"{'yes' if r.fits else 'no'} |"
+            )
     if plan.model_recommendations:
         lines += ["", "### Models", "", "| # | model | task | license | params | score |", "|---|---|---|---|---|---|"]
         for m in plan.model_recommendations:
             params = f"{m.params_billion:g}B" if m.params_billion else "-"
-            lines.append(f"| {m.rank} | {_cell(m.model_id)} | {m.pipeline_tag or '-'} | {m.license or '-'} | "
-                         f"{params} | {m.score:.2f} |")
+            lines.append(
+                f"| {m.rank} | {_cell(m.model_id)} | {m.pipeline_tag or '-'} | {m.license or '-'} | "
+                f"{params} | {m.score:.2f} |"
+            )
     cost = plan.cost_estimate
     budget = {True: " (within budget)", False: " (over budget)", None: ""}[cost.within_budget]
     lines += ["", f"### Cost: ${cost.total_monthly_usd:,.2f} per month{budget}", ""]
@@ -43,8 +51,11 @@ def plan_markdown(plan: DeploymentPlan) -> str:
 
 
 def clarification_markdown(spec: WorkloadSpec, questions: list[str]) -> str:
-    known = [f"{k.replace('_', ' ')}: {v}" for k, v in spec.model_dump(exclude_none=True).items()
-             if k not in ("confidence", "missing_fields") and v not in ([], "")]
+    known = [
+        f"{k.replace('_', ' ')}: {v}"
+        for k, v in spec.model_dump(exclude_none=True).items()
+        if k not in ("confidence", "missing_fields") and v not in ([], "")
+    ]
     lines = ["To plan this I need a little more information:", ""]
     lines += [f"{i}. {q}" for i, q in enumerate(questions, start=1)]
     if known:

@@ -86,8 +86,11 @@ def _values(need: str, w: Workload) -> list[str]:
         spec = "servingEngineSpec.modelSpec[0]"
         context = w.spec.context_length or 4096
         return [
-            f"{spec}.name=llm", f"{spec}.repository=vllm/vllm-openai", f"{spec}.tag=latest",
-            f"{spec}.modelURL={model}", f"{spec}.replicaCount={w.replicas}",
+            f"{spec}.name=llm",
+            f"{spec}.repository=vllm/vllm-openai",
+            f"{spec}.tag=latest",
+            f"{spec}.modelURL={model}",
+            f"{spec}.replicaCount={w.replicas}",
             f"{spec}.requestGPU={w.sizing.tensor_parallel}",
             f"{spec}.vllmConfig.tensorParallelSize={w.sizing.tensor_parallel}",
             f"{spec}.vllmConfig.maxModelLen={context}",
@@ -125,8 +128,14 @@ async def choose_stack(conn: AsyncConnection, w: Workload) -> tuple[list[ChartRe
         if (hit.repository, hit.name) in seen:
             continue
         seen.add((hit.repository, hit.name))
-        charts.append(ChartRecommendation(
-            chart=hit.name, repository=hit.repository, repository_url=hit.repository_url, version=hit.version,
-            purpose=purpose, install_command=install_command(hit, need, w),
-        ))
+        charts.append(
+            ChartRecommendation(
+                chart=hit.name,
+                repository=hit.repository,
+                repository_url=hit.repository_url,
+                version=hit.version,
+                purpose=purpose,
+                install_command=install_command(hit, need, w),
+            )
+        )
     return charts, missing

@@ -19,10 +19,10 @@ QUANT_PRECISION = {"awq": "int4", "gptq": "int4", "int4": "int4", "fp8": "fp8", 
 # Parameter counts (billions) used when the user names no model; documented per domain/task.
 DEFAULT_PARAMS = {
     "computer_vision": 0.025,  # ResNet-50 class CNN (25.6M parameters)
-    "audio": 0.77,             # Whisper medium (769M)
-    "tabular": 0.0,            # tree models / scikit-learn: no GPU memory model applies
-    "multimodal": 7.0,         # a 7B vision-language model (LLaVA-1.5-7B class)
-    "nlp": 7.0,                # a 7B instruct LLM (Mistral-7B class)
+    "audio": 0.77,  # Whisper medium (769M)
+    "tabular": 0.0,  # tree models / scikit-learn: no GPU memory model applies
+    "multimodal": 7.0,  # a 7B vision-language model (LLaVA-1.5-7B class)
+    "nlp": 7.0,  # a 7B instruct LLM (Mistral-7B class)
     "other": 0.1,
 }
 
@@ -66,7 +66,9 @@ def _precision(spec: WorkloadSpec, model: dict[str, Any] | None, notes: list[str
         return str(spec.precision)
     quant = (model or {}).get("quantization")
     if quant in QUANT_PRECISION:
-        notes.append(f"The model is published {quant.upper()}-quantised, so weights are sized at {QUANT_PRECISION[quant]}.")
+        notes.append(
+            f"The model is published {quant.upper()}-quantised, so weights are sized at {QUANT_PRECISION[quant]}."
+        )
         return QUANT_PRECISION[quant]
     notes.append("Precision: 16-bit weights (fp16/bf16), the default for serving and fine-tuning.")
     return "fp16"
@@ -79,7 +81,10 @@ def _params(spec: WorkloadSpec, model: dict[str, Any] | None, notes: list[str]) 
         return float(spec.params_billion)
     default = DEFAULT_PARAMS.get(str(spec.domain or "nlp"), 7.0)
     if default:
-        notes.append(f"No model size was given: sized for a typical {default:g}B-parameter model for {spec.domain or 'this task'}.")
+        notes.append(
+            f"No model size was given: sized for a typical {default:g}B-parameter model "
+            f"for {spec.domain or 'this task'}."
+        )
     return default
 
 
@@ -97,8 +102,13 @@ def plan_workload(spec: WorkloadSpec, model: dict[str, Any] | None) -> Workload:
     elif is_llm:
         result = _size_llm_inference(spec, model, params, precision, replicas, notes)
     else:
-        result = sizing.size_non_llm(params_billion=params, task=task, domain=str(spec.domain or "other"),
-                                     precision=precision, pipeline_tag=(model or {}).get("pipeline_tag"))
+        result = sizing.size_non_llm(
+            params_billion=params,
+            task=task,
+            domain=str(spec.domain or "other"),
+            precision=precision,
+            pipeline_tag=(model or {}).get("pipeline_tag"),
+        )
     result = result.model_copy(update={"model_id": (model or {}).get("model_id") or spec.model_id})
     return Workload(spec, model, is_llm, is_llm, result, _host_ram(result), replicas, notes)
 
@@ -116,8 +126,12 @@ def _size_llm_inference(
     elif replicas > 1:
         notes.append(f"{users} concurrent users spread over {replicas} replicas: {sequences} sequences each.")
     return sizing.size_inference(
-        params_billion=params, precision=precision, arch=_arch(model, params), context_length=context,
-        concurrent_sequences=sequences, model_id=(model or {}).get("model_id"),
+        params_billion=params,
+        precision=precision,
+        arch=_arch(model, params),
+        context_length=context,
+        concurrent_sequences=sequences,
+        model_id=(model or {}).get("model_id"),
     )
 
 
@@ -130,8 +144,14 @@ def _size_training(
     seq_len = spec.context_length or 2048
     notes.append(f"Training sequences of {seq_len:,} tokens, micro-batch 1 with gradient checkpointing.")
     train_precision = "bf16" if precision in ("fp16", "bf16", "fp32") else precision
-    return sizing.size_training(params_billion=params, method=method, arch=_arch(model, params),  # type: ignore[arg-type]
-                                seq_len=seq_len, micro_batch=1, precision=train_precision)
+    return sizing.size_training(
+        params_billion=params,
+        method=method,
+        arch=_arch(model, params),  # type: ignore[arg-type]
+        seq_len=seq_len,
+        micro_batch=1,
+        precision=train_precision,
+    )
 
 
 def _cpu_workload(

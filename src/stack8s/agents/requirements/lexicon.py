@@ -33,9 +33,7 @@ class Table(Generic[V]):
     """Compiled ``(regex, value)`` rows; `hits` returns non-overlapping matches in text order."""
 
     def __init__(self, rows: Iterable[tuple[str, V]]) -> None:
-        self.rows = tuple(
-            (re.compile(_WORD.format(pattern), re.IGNORECASE), value) for pattern, value in rows
-        )
+        self.rows = tuple((re.compile(_WORD.format(pattern), re.IGNORECASE), value) for pattern, value in rows)
 
     def hits(self, text: str) -> list[Hit[V]]:
         found = [
@@ -61,20 +59,33 @@ class Table(Generic[V]):
 # LoRA/QLoRA/adapt weigh less than serving: "deploy Llama with our LoRA adapter" is inference.
 TASKS = Table[tuple[TaskType, float]](
     [
-        (r"deploy(?:s|ing|ment|ed)?|serv(?:e|es|ing)|host(?:s|ing|ed)?|run(?:s|ning)?|inference|infer"
-         r"|chat ?bots?|apis?|endpoints?|set ?up|generat(?:e|es|ing)|predictions?|real[- ]time|online"
-         r"|transcri(?:be|bing)|in production|production", (TaskType.inference, 1.0)),
-        (r"desplegar|despliegue|bereitstell(?:en|ung)|deployen|deployer|deploiement|servir|hospedar"
-         r"|implantar|ejecutar|ausfuhren|betreiben|hosten|executer|inferencia|inferenz",
-         (TaskType.inference, 1.0)),
-        (r"batch(?! ?sizes?)(?:es|ed)?|every night|nightly|overnight|offline|back ?catalog(?:ue)?s?|backlog"
-         r"|archives?|scheduled|cron(?: ?jobs?)?|bulk|daily jobs?|once a (?:day|week|night)"
-         r"|jede nacht|cada noche|chaque nuit|por lotes|stapelverarbeitung|en lot",
-         (TaskType.batch_inference, 2.0)),
-        (r"train(?:s|ing)?|pre-?train(?:s|ing)?|from scratch|trainieren|entrenar|entrenamiento"
-         r"|entrainer|entrainement|treinar|treinamento|addestrare", (TaskType.training, 3.0)),
-        (r"fine[- ]?tun(?:e|es|ing)|finetun(?:e|es|ing)|ajuste fino|feinabstimm(?:en|ung)|affiner"
-         r"|afinar|sft|instruction[- ]tun(?:e|ing)", (TaskType.fine_tuning, 4.0)),
+        (
+            r"deploy(?:s|ing|ment|ed)?|serv(?:e|es|ing)|host(?:s|ing|ed)?|run(?:s|ning)?|inference|infer"
+            r"|chat ?bots?|apis?|endpoints?|set ?up|generat(?:e|es|ing)|predictions?|real[- ]time|online"
+            r"|transcri(?:be|bing)|in production|production",
+            (TaskType.inference, 1.0),
+        ),
+        (
+            r"desplegar|despliegue|bereitstell(?:en|ung)|deployen|deployer|deploiement|servir|hospedar"
+            r"|implantar|ejecutar|ausfuhren|betreiben|hosten|executer|inferencia|inferenz",
+            (TaskType.inference, 1.0),
+        ),
+        (
+            r"batch(?! ?sizes?)(?:es|ed)?|every night|nightly|overnight|offline|back ?catalog(?:ue)?s?|backlog"
+            r"|archives?|scheduled|cron(?: ?jobs?)?|bulk|daily jobs?|once a (?:day|week|night)"
+            r"|jede nacht|cada noche|chaque nuit|por lotes|stapelverarbeitung|en lot",
+            (TaskType.batch_inference, 2.0),
+        ),
+        (
+            r"train(?:s|ing)?|pre-?train(?:s|ing)?|from scratch|trainieren|entrenar|entrenamiento"
+            r"|entrainer|entrainement|treinar|treinamento|addestrare",
+            (TaskType.training, 3.0),
+        ),
+        (
+            r"fine[- ]?tun(?:e|es|ing)|finetun(?:e|es|ing)|ajuste fino|feinabstimm(?:en|ung)|affiner"
+            r"|afinar|sft|instruction[- ]tun(?:e|ing)",
+            (TaskType.fine_tuning, 4.0),
+        ),
         (r"q?lora|peft|adapt(?:s|ing)?|domain adaptation", (TaskType.fine_tuning, 0.5)),
     ]
 )
@@ -83,65 +94,107 @@ TASKS = Table[tuple[TaskType, float]](
 # (Domain, weight) summed per message. Specific phrases weigh more than generic nouns.
 DOMAINS = Table[tuple[Domain, float]](
     [
-        (r"llms?|large language models?|language models?|chat ?bots?|gpt|rag|retrieval[- ]augmented"
-         r"|embeddings?|semantic search|e5|bert|roberta|sentence[- ]transformers?"
-         r"|summari[sz](?:e|es|ation|ing|er)"
-         r"|translat(?:e|es|ion|ing|or)|sentiment|named entit(?:y|ies)|question answering|text classification"
-         r"|text generation|nlp|natural language|faq|support bot|customer support|copilot|code generation"
-         r"|coding assistant|rerank(?:er|ing)|sprachmodell|modelo de lenguaje|modele de langage"
-         r"|lenguaje natural",
-         (Domain.nlp, 2.0)),
+        (
+            r"llms?|large language models?|language models?|chat ?bots?|gpt|rag|retrieval[- ]augmented"
+            r"|embeddings?|semantic search|e5|bert|roberta|sentence[- ]transformers?"
+            r"|summari[sz](?:e|es|ation|ing|er)"
+            r"|translat(?:e|es|ion|ing|or)|sentiment|named entit(?:y|ies)|question answering|text classification"
+            r"|text generation|nlp|natural language|faq|support bot|customer support|copilot|code generation"
+            r"|coding assistant|rerank(?:er|ing)|sprachmodell|modelo de lenguaje|modele de langage"
+            r"|lenguaje natural",
+            (Domain.nlp, 2.0),
+        ),
         (r"text|documents?|prompts?|chat|assistant|conversational", (Domain.nlp, 1.0)),
-        (r"computer vision|vision|images?|photos?|pictures?|object detection|detect(?:ing)? objects"
-         r"|segmentation|image classif(?:ier|iers|ication)|resnet|yolo\w*|ocr|face recognition|videos?|cctv"
-         r"|cameras?|vit|detr|stable diffusion|sdxl|flux|text[- ]to[- ]image|image generation"
-         r"|generat(?:e|ing) images|dall-?e|midjourney|bild(?:er)?|imagen(?:es)?|imagens|vision artificial",
-         (Domain.computer_vision, 2.0)),
-        (r"whisper|speech|audio|podcasts?|tts|text[- ]to[- ]speech|speech[- ]to[- ]text"
-         r"|transcri(?:be|bing|ption|ptions)"
-         r"|asr|voice|call recordings?|music|dictation|spracherkennung|voz|reconocimiento de voz",
-         (Domain.audio, 2.0)),
-        (r"scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|tabular|fraud|churn|forecast(?:s|ing)?"
-         r"|time[- ]series|recommend(?:er|ers|ation|ations)(?: systems?)?|credit scor(?:e|ing)"
-         r"|random forests?"
-         r"|logistic regression|structured data|csv|anomaly detection|feature engineering",
-         (Domain.tabular, 2.0)),
-        (r"vlms?|vision[- ]language(?: models?)?|multi[- ]?modal|image[- ]text|images? and text"
-         r"|text and images?"
-         r"|images? ?\+ ?text|llava|visual question answering|vqa|image captioning|describe images",
-         (Domain.multimodal, 3.0)),
+        (
+            r"computer vision|vision|images?|photos?|pictures?|object detection|detect(?:ing)? objects"
+            r"|segmentation|image classif(?:ier|iers|ication)|resnet|yolo\w*|ocr|face recognition|videos?|cctv"
+            r"|cameras?|vit|detr|stable diffusion|sdxl|flux|text[- ]to[- ]image|image generation"
+            r"|generat(?:e|ing) images|dall-?e|midjourney|bild(?:er)?|imagen(?:es)?|imagens|vision artificial",
+            (Domain.computer_vision, 2.0),
+        ),
+        (
+            r"whisper|speech|audio|podcasts?|tts|text[- ]to[- ]speech|speech[- ]to[- ]text"
+            r"|transcri(?:be|bing|ption|ptions)"
+            r"|asr|voice|call recordings?|music|dictation|spracherkennung|voz|reconocimiento de voz",
+            (Domain.audio, 2.0),
+        ),
+        (
+            r"scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|tabular|fraud|churn|forecast(?:s|ing)?"
+            r"|time[- ]series|recommend(?:er|ers|ation|ations)(?: systems?)?|credit scor(?:e|ing)"
+            r"|random forests?"
+            r"|logistic regression|structured data|csv|anomaly detection|feature engineering",
+            (Domain.tabular, 2.0),
+        ),
+        (
+            r"vlms?|vision[- ]language(?: models?)?|multi[- ]?modal|image[- ]text|images? and text"
+            r"|text and images?"
+            r"|images? ?\+ ?text|llava|visual question answering|vqa|image captioning|describe images",
+            (Domain.multimodal, 3.0),
+        ),
     ]
 )
 
 # Hugging Face pipeline tag -> domain, for a model the user named.
 PIPELINE_DOMAIN: dict[str, Domain] = {
     **dict.fromkeys(
-        ("text-generation", "text2text-generation", "feature-extraction", "sentence-similarity", "fill-mask",
-         "token-classification", "text-classification", "summarization", "translation", "question-answering",
-         "zero-shot-classification", "text-ranking"),
+        (
+            "text-generation",
+            "text2text-generation",
+            "feature-extraction",
+            "sentence-similarity",
+            "fill-mask",
+            "token-classification",
+            "text-classification",
+            "summarization",
+            "translation",
+            "question-answering",
+            "zero-shot-classification",
+            "text-ranking",
+        ),
         Domain.nlp,
     ),
     **dict.fromkeys(
-        ("image-classification",
-         "object-detection", "image-segmentation", "mask-generation", "depth-estimation",
-         "zero-shot-object-detection", "image-feature-extraction", "image-to-image", "text-to-image",
-         "unconditional-image-generation", "video-classification", "text-to-video", "image-to-video",
-         "zero-shot-image-classification"),
+        (
+            "image-classification",
+            "object-detection",
+            "image-segmentation",
+            "mask-generation",
+            "depth-estimation",
+            "zero-shot-object-detection",
+            "image-feature-extraction",
+            "image-to-image",
+            "text-to-image",
+            "unconditional-image-generation",
+            "video-classification",
+            "text-to-video",
+            "image-to-video",
+            "zero-shot-image-classification",
+        ),
         Domain.computer_vision,
     ),
     **dict.fromkeys(
-        ("image-to-text", "image-text-to-text", "visual-question-answering", "document-question-answering",
-         "video-text-to-text", "any-to-any"),
+        (
+            "image-to-text",
+            "image-text-to-text",
+            "visual-question-answering",
+            "document-question-answering",
+            "video-text-to-text",
+            "any-to-any",
+        ),
         Domain.multimodal,
     ),
     **dict.fromkeys(
-        ("automatic-speech-recognition", "text-to-speech", "audio-classification", "text-to-audio",
-         "audio-to-audio", "voice-activity-detection"),
+        (
+            "automatic-speech-recognition",
+            "text-to-speech",
+            "audio-classification",
+            "text-to-audio",
+            "audio-to-audio",
+            "voice-activity-detection",
+        ),
         Domain.audio,
     ),
-    **dict.fromkeys(
-        ("tabular-classification", "tabular-regression", "time-series-forecasting"), Domain.tabular
-    ),
+    **dict.fromkeys(("tabular-classification", "tabular-regression", "time-series-forecasting"), Domain.tabular),
 }
 
 # --------------------------------------------------------------------------- GPU need
@@ -150,12 +203,15 @@ PIPELINE_DOMAIN: dict[str, Domain] = {
 GPU_EXPLICIT = Table[bool](
     [
         (r"gpus?|graphics cards?|cuda|vram|nvidia|accelerators?", True),
-        (r"(?:no|zero|without(?: an?)?|not on(?: an?)?|sin|ohne|sans|sem) gpus?|cpu[- ]?only"
-         r"|only (?:on )?cpus?"
-         r"|(?:on|with) (?:the )?cpus?|cpus? (?:is|are) (?:fine|enough|ok|okay)|gpu[- ]free"
-         r"|(?:do(?:n'?t| not)|does(?:n'?t| not)|won'?t) need (?:an? |any )?gpus?"
-         r"|no need for (?:an? |any )?gpus?"
-         r"|solo cpu|nur cpu|uniquement (?:sur )?cpu|apenas cpu|cpu[- ]based", False),
+        (
+            r"(?:no|zero|without(?: an?)?|not on(?: an?)?|sin|ohne|sans|sem) gpus?|cpu[- ]?only"
+            r"|only (?:on )?cpus?"
+            r"|(?:on|with) (?:the )?cpus?|cpus? (?:is|are) (?:fine|enough|ok|okay)|gpu[- ]free"
+            r"|(?:do(?:n'?t| not)|does(?:n'?t| not)|won'?t) need (?:an? |any )?gpus?"
+            r"|no need for (?:an? |any )?gpus?"
+            r"|solo cpu|nur cpu|uniquement (?:sur )?cpu|apenas cpu|cpu[- ]based",
+            False,
+        ),
     ]
 )
 # A GPU mention inside a question or a hedge ("not sure we need a GPU") decides nothing.
@@ -165,11 +221,17 @@ GPU_HEDGE = re.compile(
 # Words for workloads that want a GPU (True) or usually run on CPU (False), when nothing explicit is said.
 GPU_HINTS = Table[bool](
     [
-        (r"llms?|large language models?|chat ?bots?|diffusion|sdxl|flux|text[- ]to[- ]image|image generation"
-         r"|whisper|vlms?|deep learning|neural net(?:work)?s?|pytorch|gpt"
-         r"|speech[- ]to[- ]text|text[- ]to[- ]speech|transcri(?:be|bing|ption|ptions)", True),
-        (r"scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|tabular|random forests?|logistic regression"
-         r"|linear regression|fraud|churn", False),
+        (
+            r"llms?|large language models?|chat ?bots?|diffusion|sdxl|flux|text[- ]to[- ]image|image generation"
+            r"|whisper|vlms?|deep learning|neural net(?:work)?s?|pytorch|gpt"
+            r"|speech[- ]to[- ]text|text[- ]to[- ]speech|transcri(?:be|bing|ption|ptions)",
+            True,
+        ),
+        (
+            r"scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|tabular|random forests?|logistic regression"
+            r"|linear regression|fraud|churn",
+            False,
+        ),
     ]
 )
 
@@ -192,8 +254,11 @@ FINE_TUNING_METHODS = Table[FineTuningMethod](
     [
         (r"q-?lora", FineTuningMethod.qlora),
         (r"lora|low[- ]rank adaptation|peft", FineTuningMethod.lora),
-        (r"full(?:[- ]parameter| weights?)?[- ]?(?:fine[- ]?tun(?:e|es|ing)|finetun(?:e|es|ing))"
-         r"|full[- ]parameter|full[- ]weights?|all (?:the )?weights", FineTuningMethod.full),
+        (
+            r"full(?:[- ]parameter| weights?)?[- ]?(?:fine[- ]?tun(?:e|es|ing)|finetun(?:e|es|ing))"
+            r"|full[- ]parameter|full[- ]weights?|all (?:the )?weights",
+            FineTuningMethod.full,
+        ),
     ]
 )
 
@@ -202,14 +267,15 @@ FINE_TUNING_METHODS = Table[FineTuningMethod](
 PROVIDERS = Table[str](
     [
         (r"aws|amazon web services|amazon(?: cloud)?(?![/-]\w)|ec2|eks|sagemaker|aws lambda", "aws"),
-        (r"gcp|google cloud(?: platform)?|google(?![/-]\w|'s| (?:gemma|t5|flan|vit|bert|siglip|deepmind))"
-         r"|gce|gke"
-         r"|vertex(?: ai)?", "gcp"),
-        (r"(?:microsoft )?azure|microsoft(?![/-]\w|'s| (?:phi|resnet|florence|trocr|git|swin))|aks|azur",
-         "azure"),
+        (
+            r"gcp|google cloud(?: platform)?|google(?![/-]\w|'s| (?:gemma|t5|flan|vit|bert|siglip|deepmind))"
+            r"|gce|gke"
+            r"|vertex(?: ai)?",
+            "gcp",
+        ),
+        (r"(?:microsoft )?azure|microsoft(?![/-]\w|'s| (?:phi|resnet|florence|trocr|git|swin))|aks|azur", "azure"),
         (r"lambda ?labs|lambda cloud|lambda(?! functions?)", "lambda"),
-        (r"oci(?! (?:images?|registry|registries|artifacts?|compliant|containers?))|oracle(?: cloud)?",
-         "oci"),
+        (r"oci(?! (?:images?|registry|registries|artifacts?|compliant|containers?))|oracle(?: cloud)?", "oci"),
         (r"run ?pod", "runpod"),
         (r"paperspace", "paperspace"),
         (r"nebius", "nebius"),
@@ -228,9 +294,19 @@ PROVIDERS = Table[str](
 )
 # Single-word nicknames that may be misspelt ("azrue", "amazn", "runpdo"); the fuzzy matcher uses them.
 PROVIDER_WORDS: dict[str, str] = {
-    "amazon": "aws", "google": "gcp", "azure": "azure", "microsoft": "azure", "lambda": "lambda",
-    "oracle": "oci", "runpod": "runpod", "paperspace": "paperspace", "nebius": "nebius",
-    "digitalocean": "do", "fluidstack": "fluidstack", "coreweave": "coreweave", "hyperstack": "hyperstack",
+    "amazon": "aws",
+    "google": "gcp",
+    "azure": "azure",
+    "microsoft": "azure",
+    "lambda": "lambda",
+    "oracle": "oci",
+    "runpod": "runpod",
+    "paperspace": "paperspace",
+    "nebius": "nebius",
+    "digitalocean": "do",
+    "fluidstack": "fluidstack",
+    "coreweave": "coreweave",
+    "hyperstack": "hyperstack",
 }
 # A provider mention right after one of these is one the user does not want ("not AWS", "instead of GCP").
 NEGATION_BEFORE = re.compile(
@@ -244,59 +320,190 @@ NEGATION_BEFORE = re.compile(
 REGIONS: dict[str, tuple[str, ...]] = {
     "aws": (
         "us-east-1",
-        "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "ca-central-1",
+        "sa-east-1",
+        "eu-west-1",
+        "eu-west-2",
         "eu-west-3",
-        "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "ap-northeast-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "ap-northeast-1",
         "ap-northeast-2",
-        "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5",
-        "ap-south-1", "ap-south-2", "ap-east-1", "me-south-1", "me-central-1", "il-central-1", "af-south-1",
-        "us-gov-east-1", "us-gov-west-1",
+        "ap-northeast-3",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-5",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-east-1",
+        "me-south-1",
+        "me-central-1",
+        "il-central-1",
+        "af-south-1",
+        "us-gov-east-1",
+        "us-gov-west-1",
     ),
     "gcp": (
-        "us-central1", "us-central2", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2",
-        "us-west3", "us-west4", "northamerica-northeast1", "northamerica-northeast2", "northamerica-south1",
+        "us-central1",
+        "us-central2",
+        "us-east1",
+        "us-east4",
+        "us-east5",
+        "us-south1",
+        "us-west1",
+        "us-west2",
+        "us-west3",
+        "us-west4",
+        "northamerica-northeast1",
+        "northamerica-northeast2",
+        "northamerica-south1",
         "southamerica-east1",
-        "southamerica-west1", "europe-west1", "europe-west2", "europe-west3", "europe-west4",
-        "europe-west6", "europe-west8", "europe-west9", "europe-west10", "europe-west12", "europe-north1",
+        "southamerica-west1",
+        "europe-west1",
+        "europe-west2",
+        "europe-west3",
+        "europe-west4",
+        "europe-west6",
+        "europe-west8",
+        "europe-west9",
+        "europe-west10",
+        "europe-west12",
+        "europe-north1",
         "europe-north2",
-        "europe-central2", "europe-southwest1", "asia-east1", "asia-east2", "asia-northeast1",
+        "europe-central2",
+        "europe-southwest1",
+        "asia-east1",
+        "asia-east2",
+        "asia-northeast1",
         "asia-northeast2",
-        "asia-northeast3", "asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2",
+        "asia-northeast3",
+        "asia-south1",
+        "asia-south2",
+        "asia-southeast1",
+        "asia-southeast2",
         "asia-southeast3",
-        "australia-southeast1", "australia-southeast2", "me-west1", "me-central1", "me-central2",
+        "australia-southeast1",
+        "australia-southeast2",
+        "me-west1",
+        "me-central1",
+        "me-central2",
         "africa-south1",
     ),
     "azure": (
-        "eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
-        "westcentralus", "canadacentral", "canadaeast", "brazilsouth", "brazilsoutheast", "mexicocentral",
+        "eastus",
+        "eastus2",
+        "westus",
+        "westus2",
+        "westus3",
+        "centralus",
+        "northcentralus",
+        "southcentralus",
+        "westcentralus",
+        "canadacentral",
+        "canadaeast",
+        "brazilsouth",
+        "brazilsoutheast",
+        "mexicocentral",
         "northeurope",
-        "westeurope", "uksouth", "ukwest", "francecentral", "francesouth", "germanywestcentral",
-        "germanynorth", "swedencentral", "switzerlandnorth", "switzerlandwest", "norwayeast", "norwaywest",
-        "polandcentral", "italynorth", "spaincentral", "austriaeast", "belgiumcentral", "denmarkeast",
-        "japaneast", "japanwest", "koreacentral", "koreasouth", "southeastasia", "eastasia", "australiaeast",
-        "australiasoutheast", "australiacentral", "centralindia", "southindia", "westindia", "uaenorth",
+        "westeurope",
+        "uksouth",
+        "ukwest",
+        "francecentral",
+        "francesouth",
+        "germanywestcentral",
+        "germanynorth",
+        "swedencentral",
+        "switzerlandnorth",
+        "switzerlandwest",
+        "norwayeast",
+        "norwaywest",
+        "polandcentral",
+        "italynorth",
+        "spaincentral",
+        "austriaeast",
+        "belgiumcentral",
+        "denmarkeast",
+        "japaneast",
+        "japanwest",
+        "koreacentral",
+        "koreasouth",
+        "southeastasia",
+        "eastasia",
+        "australiaeast",
+        "australiasoutheast",
+        "australiacentral",
+        "centralindia",
+        "southindia",
+        "westindia",
+        "uaenorth",
         "uaecentral",
-        "qatarcentral", "israelcentral", "southafricanorth", "southafricawest", "indonesiacentral",
-        "malaysiawest", "newzealandnorth",
+        "qatarcentral",
+        "israelcentral",
+        "southafricanorth",
+        "southafricawest",
+        "indonesiacentral",
+        "malaysiawest",
+        "newzealandnorth",
     ),
     "oci": (
-        "us-ashburn-1", "us-phoenix-1", "us-sanjose-1", "us-chicago-1", "ca-toronto-1", "ca-montreal-1",
-        "sa-saopaulo-1", "eu-frankfurt-1", "eu-amsterdam-1", "eu-paris-1", "eu-madrid-1", "eu-milan-1",
-        "eu-stockholm-1", "eu-zurich-1", "eu-marseille-1", "uk-london-1", "uk-cardiff-1", "ap-tokyo-1",
-        "ap-osaka-1", "ap-mumbai-1", "ap-hyderabad-1", "ap-singapore-1", "ap-sydney-1", "ap-melbourne-1",
-        "ap-seoul-1", "me-dubai-1", "me-jeddah-1", "il-jerusalem-1",
+        "us-ashburn-1",
+        "us-phoenix-1",
+        "us-sanjose-1",
+        "us-chicago-1",
+        "ca-toronto-1",
+        "ca-montreal-1",
+        "sa-saopaulo-1",
+        "eu-frankfurt-1",
+        "eu-amsterdam-1",
+        "eu-paris-1",
+        "eu-madrid-1",
+        "eu-milan-1",
+        "eu-stockholm-1",
+        "eu-zurich-1",
+        "eu-marseille-1",
+        "uk-london-1",
+        "uk-cardiff-1",
+        "ap-tokyo-1",
+        "ap-osaka-1",
+        "ap-mumbai-1",
+        "ap-hyderabad-1",
+        "ap-singapore-1",
+        "ap-sydney-1",
+        "ap-melbourne-1",
+        "ap-seoul-1",
+        "me-dubai-1",
+        "me-jeddah-1",
+        "il-jerusalem-1",
     ),
     "lambda": (
         "us-east-1",
-        "us-east-2", "us-east-3", "us-west-1", "us-west-2", "us-west-3", "us-south-1", "us-south-2",
+        "us-east-2",
+        "us-east-3",
+        "us-west-1",
+        "us-west-2",
+        "us-west-3",
+        "us-south-1",
+        "us-south-2",
         "us-south-3",
-        "us-midwest-1", "europe-central-1", "europe-south-1", "asia-northeast-1", "asia-northeast-2",
-        "asia-south-1", "australia-east-1", "me-west-1",
+        "us-midwest-1",
+        "europe-central-1",
+        "europe-south-1",
+        "asia-northeast-1",
+        "asia-northeast-2",
+        "asia-south-1",
+        "australia-east-1",
+        "me-west-1",
     ),
     "nebius": ("eu-north1", "eu-west1", "us-central1", "me-west1"),
     "ibm": ("us-east", "us-south", "ca-tor", "br-sao", "eu-de", "eu-gb", "jp-tok", "jp-osa", "au-syd"),
-    "do": ("nyc1",
-    "nyc2", "nyc3", "sfo1", "sfo2", "sfo3", "tor1", "ams3", "fra1", "lon1", "sgp1", "blr1", "syd1"),
+    "do": ("nyc1", "nyc2", "nyc3", "sfo1", "sfo2", "sfo3", "tor1", "ams3", "fra1", "lon1", "sgp1", "blr1", "syd1"),
     "seeweb": ("it-fr2", "it-mi2", "ch-lug1", "bg-sof1"),
 }
 REGION_OWNERS: tuple[str, ...] = ("aws", "gcp", "azure", "oci", "lambda", "nebius", "ibm", "do", "seeweb")
@@ -307,9 +514,12 @@ AREAS = Table[str](
         (r"(?-i:EU)(?!-)|europe|european(?: union)?|europa|in der eu|en europe|en europa|gdpr|dsgvo", "eu"),
         (r"germany|frankfurt|deutschland|berlin|munich|munchen|allemagne|alemania|alemanha", "germany"),
         (r"(?-i:UK)|united kingdom|britain|great britain|london|england|royaume-uni|reino unido", "uk"),
-        (r"(?-i:US|USA|U\.S\.|U\.S\.A\.)(?!-)|united states|(?<!south )(?<!latin )america|american|stateside"
-         r"|estados unidos|eeuu"
-         r"|etats-unis|vereinigte staaten", "us"),
+        (
+            r"(?-i:US|USA|U\.S\.|U\.S\.A\.)(?!-)|united states|(?<!south )(?<!latin )america|american|stateside"
+            r"|estados unidos|eeuu"
+            r"|etats-unis|vereinigte staaten",
+            "us",
+        ),
         (r"north america|norteamerica|amerique du nord|nordamerika", "na"),
         (r"asia|asian|apac|asia[- ]pacific|asie|asien", "asia"),
         (r"japan|tokyo|osaka|japon|japao", "japan"),
@@ -317,34 +527,97 @@ AREAS = Table[str](
 )
 _US = {
     "aws": ("us-east-1", "us-east-2", "us-west-1", "us-west-2"),
-    "gcp": ("us-central1",
-    "us-central2", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "us-west2",
-            "us-west3", "us-west4"),
-    "azure": ("eastus",
-    "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
-              "westcentralus"),
+    "gcp": (
+        "us-central1",
+        "us-central2",
+        "us-east1",
+        "us-east4",
+        "us-east5",
+        "us-south1",
+        "us-west1",
+        "us-west2",
+        "us-west3",
+        "us-west4",
+    ),
+    "azure": (
+        "eastus",
+        "eastus2",
+        "westus",
+        "westus2",
+        "westus3",
+        "centralus",
+        "northcentralus",
+        "southcentralus",
+        "westcentralus",
+    ),
     "oci": ("us-ashburn-1", "us-phoenix-1", "us-sanjose-1", "us-chicago-1"),
-    "lambda": ("us-east-1", "us-east-2", "us-east-3", "us-west-1", "us-west-2", "us-west-3", "us-south-1",
-               "us-south-2", "us-south-3", "us-midwest-1"),
+    "lambda": (
+        "us-east-1",
+        "us-east-2",
+        "us-east-3",
+        "us-west-1",
+        "us-west-2",
+        "us-west-3",
+        "us-south-1",
+        "us-south-2",
+        "us-south-3",
+        "us-midwest-1",
+    ),
     "nebius": ("us-central1",),
     "ibm": ("us-east", "us-south"),
     "do": ("nyc1", "nyc2", "nyc3", "sfo1", "sfo2", "sfo3"),
 }
 AREA_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "eu": {
-        "aws": ("eu-west-1",
-        "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
-                "eu-south-2"),
-        "gcp": ("europe-west1",
-        "europe-west2", "europe-west3", "europe-west4", "europe-west6", "europe-west8",
-                "europe-west9",
-                "europe-west10", "europe-west12", "europe-north1", "europe-north2", "europe-central2",
-                "europe-southwest1"),
-        "azure": ("northeurope", "westeurope", "francecentral", "germanywestcentral", "swedencentral",
-                  "polandcentral", "italynorth", "spaincentral", "switzerlandnorth", "norwayeast", "uksouth"),
-        "oci": ("eu-frankfurt-1",
-        "eu-amsterdam-1", "eu-paris-1", "eu-madrid-1", "eu-milan-1", "eu-stockholm-1",
-                "eu-zurich-1", "eu-marseille-1", "uk-london-1"),
+        "aws": (
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "eu-central-1",
+            "eu-central-2",
+            "eu-north-1",
+            "eu-south-1",
+            "eu-south-2",
+        ),
+        "gcp": (
+            "europe-west1",
+            "europe-west2",
+            "europe-west3",
+            "europe-west4",
+            "europe-west6",
+            "europe-west8",
+            "europe-west9",
+            "europe-west10",
+            "europe-west12",
+            "europe-north1",
+            "europe-north2",
+            "europe-central2",
+            "europe-southwest1",
+        ),
+        "azure": (
+            "northeurope",
+            "westeurope",
+            "francecentral",
+            "germanywestcentral",
+            "swedencentral",
+            "polandcentral",
+            "italynorth",
+            "spaincentral",
+            "switzerlandnorth",
+            "norwayeast",
+            "uksouth",
+        ),
+        "oci": (
+            "eu-frankfurt-1",
+            "eu-amsterdam-1",
+            "eu-paris-1",
+            "eu-madrid-1",
+            "eu-milan-1",
+            "eu-stockholm-1",
+            "eu-zurich-1",
+            "eu-marseille-1",
+            "uk-london-1",
+        ),
         "lambda": ("europe-central-1", "europe-south-1"),
         "nebius": ("eu-north1", "eu-west1"),
         "ibm": ("eu-de", "eu-gb"),
@@ -352,13 +625,21 @@ AREA_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "seeweb": ("it-fr2", "it-mi2", "ch-lug1", "bg-sof1"),
     },
     "germany": {
-        "aws": ("eu-central-1",), "gcp": ("europe-west3", "europe-west10"),
-        "azure": ("germanywestcentral", "germanynorth"), "oci": ("eu-frankfurt-1",),
-        "lambda": ("europe-central-1",), "ibm": ("eu-de",), "do": ("fra1",),
+        "aws": ("eu-central-1",),
+        "gcp": ("europe-west3", "europe-west10"),
+        "azure": ("germanywestcentral", "germanynorth"),
+        "oci": ("eu-frankfurt-1",),
+        "lambda": ("europe-central-1",),
+        "ibm": ("eu-de",),
+        "do": ("fra1",),
     },
     "uk": {
-        "aws": ("eu-west-2",), "gcp": ("europe-west2",), "azure": ("uksouth", "ukwest"),
-        "oci": ("uk-london-1", "uk-cardiff-1"), "ibm": ("eu-gb",), "do": ("lon1",),
+        "aws": ("eu-west-2",),
+        "gcp": ("europe-west2",),
+        "azure": ("uksouth", "ukwest"),
+        "oci": ("uk-london-1", "uk-cardiff-1"),
+        "ibm": ("eu-gb",),
+        "do": ("lon1",),
     },
     "us": _US,
     "na": {
@@ -371,22 +652,40 @@ AREA_REGIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "do": (*_US["do"], "tor1"),
     },
     "asia": {
-        "aws": ("ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
-                "ap-southeast-3", "ap-south-1", "ap-east-1"),
-        "gcp": ("asia-east1",
-        "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3", "asia-south1",
-                "asia-south2", "asia-southeast1", "asia-southeast2"),
-        "azure": ("japaneast", "japanwest", "koreacentral", "southeastasia", "eastasia", "centralindia",
-                  "southindia"),
+        "aws": (
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-southeast-3",
+            "ap-south-1",
+            "ap-east-1",
+        ),
+        "gcp": (
+            "asia-east1",
+            "asia-east2",
+            "asia-northeast1",
+            "asia-northeast2",
+            "asia-northeast3",
+            "asia-south1",
+            "asia-south2",
+            "asia-southeast1",
+            "asia-southeast2",
+        ),
+        "azure": ("japaneast", "japanwest", "koreacentral", "southeastasia", "eastasia", "centralindia", "southindia"),
         "oci": ("ap-tokyo-1", "ap-osaka-1", "ap-mumbai-1", "ap-singapore-1", "ap-seoul-1", "ap-hyderabad-1"),
         "lambda": ("asia-northeast-1", "asia-northeast-2", "asia-south-1"),
         "ibm": ("jp-tok", "jp-osa"),
         "do": ("sgp1", "blr1"),
     },
     "japan": {
-        "aws": ("ap-northeast-1", "ap-northeast-3"), "gcp": ("asia-northeast1", "asia-northeast2"),
-        "azure": ("japaneast", "japanwest"), "oci": ("ap-tokyo-1", "ap-osaka-1"),
-        "lambda": ("asia-northeast-1", "asia-northeast-2"), "ibm": ("jp-tok", "jp-osa"),
+        "aws": ("ap-northeast-1", "ap-northeast-3"),
+        "gcp": ("asia-northeast1", "asia-northeast2"),
+        "azure": ("japaneast", "japanwest"),
+        "oci": ("ap-tokyo-1", "ap-osaka-1"),
+        "lambda": ("asia-northeast-1", "asia-northeast-2"),
+        "ibm": ("jp-tok", "jp-osa"),
     },
 }
 
@@ -407,8 +706,15 @@ PERIODS: tuple[tuple[str, float], ...] = (
 )
 PERIOD_LEAD = r"(?:\s?/\s?|\s+(?:per|a|an|each|every|por|pro|par|al|im|ao|au)\s+|\s+)"
 SCALE: dict[str, float] = {
-    "k": 1e3, "thousand": 1e3, "grand": 1e3, "mil": 1e3, "tausend": 1e3, "mille": 1e3,
-    "m": 1e6, "million": 1e6, "mio": 1e6,
+    "k": 1e3,
+    "thousand": 1e3,
+    "grand": 1e3,
+    "mil": 1e3,
+    "tausend": 1e3,
+    "mille": 1e3,
+    "m": 1e6,
+    "million": 1e6,
+    "mio": 1e6,
 }
 BUDGET_WORDS = (
     r"budget(?:ed)?|presupuesto|orcamento|spend(?:ing)?|afford|kosten|costo|cout|maximum spend|cost cap|limit"
@@ -416,11 +722,41 @@ BUDGET_WORDS = (
 
 # --------------------------------------------------------------------------- counts and sizes
 NUMBER_WORDS: dict[str, int] = {
-    "one": 1, "single": 1, "a single": 1, "two": 2, "dual": 2, "a pair of": 2, "three": 3, "four": 4,
-    "quad": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "sixteen": 16, "uno": 1, "una": 1, "dos": 2,
+    "one": 1,
+    "single": 1,
+    "a single": 1,
+    "two": 2,
+    "dual": 2,
+    "a pair of": 2,
+    "three": 3,
+    "four": 4,
+    "quad": 4,
+    "five": 5,
+    "six": 6,
+    "eight": 8,
+    "ten": 10,
+    "sixteen": 16,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
     "tres": 3,
-    "cuatro": 4, "ocho": 8, "ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "acht": 8,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "huit": 8, "um": 1, "duas": 2,
+    "cuatro": 4,
+    "ocho": 8,
+    "ein": 1,
+    "eine": 1,
+    "einer": 1,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "acht": 8,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "huit": 8,
+    "um": 1,
+    "duas": 2,
 }
 GPU_NAMES = (
     r"(?:nvidia\s+)?(?:h100|h200|gh200|b200|b100|a100|a10g|a10|a40|l40s|l40|l4|t4|v100|p100|k80"
@@ -455,9 +791,20 @@ DATA_NOUNS = (
     r"|recordings|daten|datos|donnees"
 )
 SIZE_UNITS: dict[str, float] = {
-    "tb": 1000.0, "tib": 1099.5, "terabyte": 1000.0, "terabytes": 1000.0, "gb": 1.0, "gib": 1.074,
-    "gigabyte": 1.0, "gigabytes": 1.0, "gigs": 1.0, "mb": 0.001, "mib": 0.00105, "megabytes": 0.001,
-    "pb": 1e6, "petabytes": 1e6,
+    "tb": 1000.0,
+    "tib": 1099.5,
+    "terabyte": 1000.0,
+    "terabytes": 1000.0,
+    "gb": 1.0,
+    "gib": 1.074,
+    "gigabyte": 1.0,
+    "gigabytes": 1.0,
+    "gigs": 1.0,
+    "mb": 0.001,
+    "mib": 0.00105,
+    "megabytes": 0.001,
+    "pb": 1e6,
+    "petabytes": 1e6,
 }
 # Estimated stored size of one item in KB when the user gives a count instead of a size. Documented
 # estimates, not facts: a JPEG photo as in ImageNet (~110 KB), a PDF/office document (~100 KB), a
@@ -472,21 +819,38 @@ ITEM_SIZE_KB: tuple[tuple[str, float], ...] = (
 )
 
 # --------------------------------------------------------------------------- licenses
-PERMISSIVE = ("apache-2.0", "mit", "bsd-3-clause", "bsd-2-clause", "cc-by-4.0", "openrail", "openrail++",
-              "creativeml-openrail-m")
+PERMISSIVE = (
+    "apache-2.0",
+    "mit",
+    "bsd-3-clause",
+    "bsd-2-clause",
+    "cc-by-4.0",
+    "openrail",
+    "openrail++",
+    "creativeml-openrail-m",
+)
 OPEN_SOURCE = (
-    "apache-2.0", "mit", "bsd-3-clause", "bsd-2-clause", "gpl-3.0", "lgpl-3.0", "agpl-3.0", "mpl-2.0",
+    "apache-2.0",
+    "mit",
+    "bsd-3-clause",
+    "bsd-2-clause",
+    "gpl-3.0",
+    "lgpl-3.0",
+    "agpl-3.0",
+    "mpl-2.0",
 )
 LICENSES = Table[tuple[str, ...]](
     [
-        (r"apache[- ]?2(?:\.0)?(?:[- ]licen[cs]ed| licen[cs]e)?|apache[- ]licen[cs](?:e|ed)",
-         ("apache-2.0",)),
+        (r"apache[- ]?2(?:\.0)?(?:[- ]licen[cs]ed| licen[cs]e)?|apache[- ]licen[cs](?:e|ed)", ("apache-2.0",)),
         (r"(?-i:MIT)(?:[- ]licen[cs]ed| licen[cs]e)?|mit[- ]licen[cs]ed|mit licen[cs]e", ("mit",)),
         (r"bsd(?:[- ]licen[cs]ed)?", ("bsd-3-clause", "bsd-2-clause")),
         (r"cc[- ]by(?:[- ]4\.0)?", ("cc-by-4.0",)),
-        (r"commercial(?:ly)?[- ](?:use|usage|usable|friendly|purposes?|products?|licen[cs]e|applications?)"
-         r"|permissive(?:ly)?(?: licen[cs](?:e|es|ed))?|business use|uso comercial|kommerziell\w*"
-         r"|usage commercial", PERMISSIVE),
+        (
+            r"commercial(?:ly)?[- ](?:use|usage|usable|friendly|purposes?|products?|licen[cs]e|applications?)"
+            r"|permissive(?:ly)?(?: licen[cs](?:e|es|ed))?|business use|uso comercial|kommerziell\w*"
+            r"|usage commercial",
+            PERMISSIVE,
+        ),
         (r"open[- ]source|osi[- ]approved|codigo abierto|quelloffen", OPEN_SOURCE),
         (r"llama (?:community )?licen[cs]e", ("llama2", "llama3", "llama3.1", "llama3.2", "llama3.3")),
     ]
@@ -495,8 +859,11 @@ LICENSES = Table[tuple[str, ...]](
 # --------------------------------------------------------------------------- spot capacity
 SPOT = Table[bool](
     [
-        (r"(?<!sweet )spot(?! on\b)(?: instances?| vms?| pricing| capacity| nodes?)?|preemptible|pre-emptible"
-         r"|interruptible|low[- ]priority(?: vms?)?", True),
+        (
+            r"(?<!sweet )spot(?! on\b)(?: instances?| vms?| pricing| capacity| nodes?)?|preemptible|pre-emptible"
+            r"|interruptible|low[- ]priority(?: vms?)?",
+            True,
+        ),
         (r"on[- ]demand(?: only)?|no spot|not spot|without spot|avoid spot|reserved instances?", False),
     ]
 )
@@ -514,8 +881,11 @@ KUBERNETES_NEEDS = Table[str](
         (r"airflow", "airflow"),
         (r"(?:py)?spark|apache spark", "spark"),
         (r"minio|object storage|s3(?:[- ]compatible)?(?: storage| buckets?)?|blob storage", "minio"),
-        (r"vector (?:db|dbs|database|databases|store|stores|search|index)|qdrant|milvus|weaviate|pgvector"
-         r"|chroma(?:db)?|pinecone", "vector-database"),
+        (
+            r"vector (?:db|dbs|database|databases|store|stores|search|index)|qdrant|milvus|weaviate|pgvector"
+            r"|chroma(?:db)?|pinecone",
+            "vector-database",
+        ),
         (r"jupyter(?:hub|lab)?|notebooks?", "jupyterhub"),
         (r"kuberay|(?<!x-)(?<!x )ray(?: serve| train| tune| cluster)?", "ray"),
         (r"kserve|kf ?serving|inferenceservice", "kserve"),
@@ -546,8 +916,10 @@ MODEL_NEEDS = Table[str](
         (r"segmentation", "image segmentation"),
         (r"ocr|text recognition", "ocr"),
         (r"face recognition", "face recognition"),
-        (r"text[- ]to[- ]image|image generation|generat(?:e|ing) (?:marketing |product )?images|diffusion",
-         "text-to-image generation"),
+        (
+            r"text[- ]to[- ]image|image generation|generat(?:e|ing) (?:marketing |product )?images|diffusion",
+            "text-to-image generation",
+        ),
         (r"embeddings?", "text embeddings"),
         (r"semantic search", "semantic search"),
         (r"rag|retrieval[- ]augmented(?: generation)?", "retrieval augmented generation"),
@@ -556,11 +928,12 @@ MODEL_NEEDS = Table[str](
         (r"translat(?:e|es|ion|ing|or)", "translation"),
         (r"sentiment", "sentiment analysis"),
         (r"code generation|coding assistant|copilot", "code generation"),
-        (r"transcri(?:be|bing|ption|ptions)|speech[- ]to[- ]text|asr|speech recognition",
-         "speech recognition"),
+        (r"transcri(?:be|bing|ption|ptions)|speech[- ]to[- ]text|asr|speech recognition", "speech recognition"),
         (r"tts|text[- ]to[- ]speech", "text-to-speech"),
-        (r"vlms?|vision[- ]language|image captioning|visual question answering|describe images",
-         "vision language model"),
+        (
+            r"vlms?|vision[- ]language|image captioning|visual question answering|describe images",
+            "vision language model",
+        ),
         (r"fraud(?: detection)?", "fraud detection"),
         (r"churn", "churn prediction"),
         (r"forecast(?:s|ing)?|time[- ]series", "time series forecasting"),

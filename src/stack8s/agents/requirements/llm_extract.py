@@ -21,8 +21,17 @@ SYSTEM = (
 )
 # Fields where the rule engine's value (when it found one) always wins: numbers and resolved ids.
 RULES_WIN = {
-    "budget_monthly_usd", "params_billion", "replicas", "concurrent_users", "context_length", "gpu_count",
-    "requests_per_second", "dataset_size_gb", "model_id", "region", "regions",
+    "budget_monthly_usd",
+    "params_billion",
+    "replicas",
+    "concurrent_users",
+    "context_length",
+    "gpu_count",
+    "requests_per_second",
+    "dataset_size_gb",
+    "model_id",
+    "region",
+    "regions",
 }
 
 
@@ -32,10 +41,10 @@ class LLMSpec(BaseModel):
     spec: WorkloadSpec
 
 
-async def llm_spec(model: ChatModel, user_messages: list[str], timeout: float) -> WorkloadSpec | None:
+async def llm_spec(model: ChatModel, user_messages: list[str], timeout_seconds: float) -> WorkloadSpec | None:
     payload = json.dumps({"user_messages": user_messages}, ensure_ascii=False)
     try:
-        with anyio.fail_after(timeout):
+        with anyio.fail_after(timeout_seconds):
             result = await model.structured(SYSTEM, payload, LLMSpec)
     except (LLMError, TimeoutError) as exc:
         log.info("requirements.llm.fallback reason=%s", str(exc)[:200] or type(exc).__name__)

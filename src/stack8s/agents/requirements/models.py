@@ -30,43 +30,204 @@ _PLUS = re.compile(r"\+(?![a-z0-9])")
 _SIZE_WORDS = {"b": "b", "bn": "b", "billion": "b", "m": "m", "million": "m"}
 
 # Words that never name a model on their own.
-GENERIC = frozenset({
-    "model", "models", "the", "a", "an", "ai", "llm", "base", "instruct", "chat", "it", "hf", "v", "version",
-    "latest", "new", "video", "image", "text", "large", "small", "medium", "mini", "tiny", "open", "my",
-    "our",
-})
+GENERIC = frozenset(
+    {
+        "model",
+        "models",
+        "the",
+        "a",
+        "an",
+        "ai",
+        "llm",
+        "base",
+        "instruct",
+        "chat",
+        "it",
+        "hf",
+        "v",
+        "version",
+        "latest",
+        "new",
+        "video",
+        "image",
+        "text",
+        "large",
+        "small",
+        "medium",
+        "mini",
+        "tiny",
+        "open",
+        "my",
+        "our",
+    }
+)
 # Family words and alias words that are also everyday words or describe a task rather than name a model
 # ("git", "canary", "summarization"): a mention made only of these counts only together with a size,
 # version or variant word ("sam 2", "git base").
-AMBIGUOUS = frozenset({
-    "git", "sam", "wan", "clip", "blip", "playground", "scout", "maverick", "sd", "yi", "r1", "mochi", "lcm",
-    "svd", "dpt", "midas", "kontext", "owl", "hermes", "command", "dino", "table", "depth", "super", "remove",
-    "background", "removal", "segment", "tatr", "rt", "nous", "sklearn", "scikit", "learn", "example", "wine",
-    "quality", "canary", "bark", "seamless", "parler", "mms", "marian", "ttm", "ast", "vad", "ner",
-    "decision",
-    "summarization", "question", "answering", "sentiment", "analysis", "named", "entity", "recognition",
-    "language", "detection", "identification", "speaker", "diarization", "voice", "activity", "keyword",
-    "spotting", "reranker", "zero", "shot", "classification", "classifier", "emotion", "emotions", "go",
-    "financial", "twitter", "extractive", "qa", "cross", "encoder", "overlapped", "speech", "resolution",
-    "upscaler", "handwriting", "ocr", "transformer", "vision", "generative", "segmentation", "captioning",
-    "audio", "spectrogram", "tts", "embedding", "embeddings", "embed", "translation", "multilingual",
-})
+AMBIGUOUS = frozenset(
+    {
+        "git",
+        "sam",
+        "wan",
+        "clip",
+        "blip",
+        "playground",
+        "scout",
+        "maverick",
+        "sd",
+        "yi",
+        "r1",
+        "mochi",
+        "lcm",
+        "svd",
+        "dpt",
+        "midas",
+        "kontext",
+        "owl",
+        "hermes",
+        "command",
+        "dino",
+        "table",
+        "depth",
+        "super",
+        "remove",
+        "background",
+        "removal",
+        "segment",
+        "tatr",
+        "rt",
+        "nous",
+        "sklearn",
+        "scikit",
+        "learn",
+        "example",
+        "wine",
+        "quality",
+        "canary",
+        "bark",
+        "seamless",
+        "parler",
+        "mms",
+        "marian",
+        "ttm",
+        "ast",
+        "vad",
+        "ner",
+        "decision",
+        "summarization",
+        "question",
+        "answering",
+        "sentiment",
+        "analysis",
+        "named",
+        "entity",
+        "recognition",
+        "language",
+        "detection",
+        "identification",
+        "speaker",
+        "diarization",
+        "voice",
+        "activity",
+        "keyword",
+        "spotting",
+        "reranker",
+        "zero",
+        "shot",
+        "classification",
+        "classifier",
+        "emotion",
+        "emotions",
+        "go",
+        "financial",
+        "twitter",
+        "extractive",
+        "qa",
+        "cross",
+        "encoder",
+        "overlapped",
+        "speech",
+        "resolution",
+        "upscaler",
+        "handwriting",
+        "ocr",
+        "transformer",
+        "vision",
+        "generative",
+        "segmentation",
+        "captioning",
+        "audio",
+        "spectrogram",
+        "tts",
+        "embedding",
+        "embeddings",
+        "embed",
+        "translation",
+        "multilingual",
+    }
+)
 # Everyday words one edit away from a family word; never "corrected".
-FUZZY_STOP = frozenset({
-    "reset", "resent", "gamma", "mistrial", "whisker", "whiskers", "mocha", "comma", "lamas", "llano",
-    "fluxes", "falcons", "clips", "blips", "granted", "grant", "pixel", "pixels", "vicinity", "zephyrs",
-    "yolk", "deeps",
-    "phone", "llamas", "code", "coded", "codes", "barter", "chronic", "canaries", "parlor", "stable",
-})
+FUZZY_STOP = frozenset(
+    {
+        "reset",
+        "resent",
+        "gamma",
+        "mistrial",
+        "whisker",
+        "whiskers",
+        "mocha",
+        "comma",
+        "lamas",
+        "llano",
+        "fluxes",
+        "falcons",
+        "clips",
+        "blips",
+        "granted",
+        "grant",
+        "pixel",
+        "pixels",
+        "vicinity",
+        "zephyrs",
+        "yolk",
+        "deeps",
+        "phone",
+        "llamas",
+        "code",
+        "coded",
+        "codes",
+        "barter",
+        "chronic",
+        "canaries",
+        "parlor",
+        "stable",
+    }
+)
 _INSTRUCT = frozenset({"instruct", "chat", "it"})
 _BASE_WORDS = frozenset({"base", "pretrained", "pt"})
-_QUANT_WORDS = frozenset({
-    "awq", "gptq", "int4", "int8", "fp8", "gguf", "bnb", "4bit", "8bit", "w4a16", "nf4",
-})
+_QUANT_WORDS = frozenset(
+    {
+        "awq",
+        "gptq",
+        "int4",
+        "int8",
+        "fp8",
+        "gguf",
+        "bnb",
+        "4bit",
+        "8bit",
+        "w4a16",
+        "nf4",
+    }
+)
 _NOISE = frozenset({"hf", "meta", "diffusers", "dynamic", "v0", "1k", "in"})
 _QUANT_SETS: dict[str, frozenset[str]] = {
-    "awq": frozenset({"awq"}), "gptq": frozenset({"gptq"}), "gguf": frozenset({"gguf"}),
-    "fp8": frozenset({"fp8"}), "int8": frozenset({"int8"}), "int4": frozenset({"awq", "gptq", "int4", "bnb"}),
+    "awq": frozenset({"awq"}),
+    "gptq": frozenset({"gptq"}),
+    "gguf": frozenset({"gguf"}),
+    "fp8": frozenset({"fp8"}),
+    "int8": frozenset({"int8"}),
+    "int4": frozenset({"awq", "gptq", "int4", "bnb"}),
 }
 
 
@@ -240,9 +401,7 @@ def _entry(row: HFModelRow) -> _Entry:
     name = tokenize(row.model_id.split("/")[-1])
     org = tokenize(row.model_id.split("/")[0]) if "/" in row.model_id else []
     aliases = [tokenize(a) for a in row.aliases]
-    family_words = _family_words(tokenize(row.family or "")) or _family_words(
-        [t for t in name if t not in _NOISE]
-    )[:1]
+    family_words = _family_words(tokenize(row.family or "")) or _family_words([t for t in name if t not in _NOISE])[:1]
     every = {*org, *name, *family_words, *(t for alias in aliases for t in alias)}
     quant = (row.quantization or next((t for t in name if t in _QUANT_WORDS), None) or "").lower() or None
     skip = {*family_words, *_INSTRUCT, *_QUANT_WORDS, *_NOISE, *org}
@@ -344,7 +503,12 @@ class ModelLexicon:
         return hits
 
     def _match(
-        self, hit: _Hit, entry: _Entry, original: Sequence[str], corrected: Sequence[str], alias_len: int,
+        self,
+        hit: _Hit,
+        entry: _Entry,
+        original: Sequence[str],
+        corrected: Sequence[str],
+        alias_len: int,
         score: int,
     ) -> ModelMatch:
         window_end = min(len(corrected), hit.end + 5)
@@ -401,8 +565,13 @@ def _rank(
     quant_ok = entry.quant in wanted if wanted else entry.quant is None
     wants_base = bool(window & _BASE_WORDS)
     return (
-        -score, -int(quant_ok), -alias_len, -int(entry.instruct != wants_base),
-        len(entry.variants - window), -entry.row.downloads, entry.row.model_id,
+        -score,
+        -int(quant_ok),
+        -alias_len,
+        -int(entry.instruct != wants_base),
+        len(entry.variants - window),
+        -entry.row.downloads,
+        entry.row.model_id,
     )
 
 

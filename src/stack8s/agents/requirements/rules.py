@@ -33,8 +33,19 @@ class Message:
 Extractor = Callable[[Message, Mapping[str, Any]], State]
 
 _FLAGS = re.IGNORECASE
-_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-                         "\u2212": "-", "\u00d7": "x", "\u2019": "'", "\u00a0": " "})
+_DASHES = str.maketrans(
+    {
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00d7": "x",
+        "\u2019": "'",
+        "\u00a0": " ",
+    }
+)
 _NUM_WORDS = "|".join(sorted(map(re.escape, lx.NUMBER_WORDS), key=len, reverse=True))
 _COUNT = rf"(?P<n>\d{{1,4}}|{_NUM_WORDS})"
 _NUM = rf"(?P<n>{lx.NUMBER})(?:\s?(?P<scale>k|m)(?![a-z]))?"
@@ -103,8 +114,9 @@ _STATED_SIZE = _compile(
     r"(?P<e>\d+)x(?P<n>\d+(?:\.\d+)?)b(?![a-z0-9])",
     r"(?P<m>\d+(?:\.\d+)?)\s?(?:m|million)[- ]param(?:eter)?s?(?![a-z])",
 )
-_REGION_IDS = sorted({r for rs in lx.REGIONS.values() for r in rs if re.search(r"\d", r) or "-" not in r},
-                     key=len, reverse=True)
+_REGION_IDS = sorted(
+    {r for rs in lx.REGIONS.values() for r in rs if re.search(r"\d", r) or "-" not in r}, key=len, reverse=True
+)
 _REGION = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, _REGION_IDS)) + r")(?![\w-])", _FLAGS)
 _REGION_OWNERS = {r: tuple(p for p in lx.REGION_OWNERS if r in lx.REGIONS.get(p, ())) for r in _REGION_IDS}
 _PROVIDER_VOCAB = FuzzyVocab(lx.PROVIDER_WORDS)
@@ -199,7 +211,7 @@ def _hedged_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:
-    index = bisect.bisect_right(spans, (position, len(spans) and spans[-1][1] + 1)) - 1
+    index = bisect.bisect_right(spans, (position, MAX_TEXT_CHARS + 1)) - 1
     return index >= 0 and spans[index][0] <= position < spans[index][1]
 
 
@@ -357,9 +369,24 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 
 EXTRACTORS: tuple[Extractor, ...] = (
-    _task, _domain, _gpu, _gpu_count, _model, _precision, _fine_tuning, _budget, _provider, _replicas, _users,
-    _rps, _context, _dataset, _licenses, _spot,
-    _accumulate("kubernetes_needs", lx.KUBERNETES_NEEDS), _accumulate("needs", lx.MODEL_NEEDS),
+    _task,
+    _domain,
+    _gpu,
+    _gpu_count,
+    _model,
+    _precision,
+    _fine_tuning,
+    _budget,
+    _provider,
+    _replicas,
+    _users,
+    _rps,
+    _context,
+    _dataset,
+    _licenses,
+    _spot,
+    _accumulate("kubernetes_needs", lx.KUBERNETES_NEEDS),
+    _accumulate("needs", lx.MODEL_NEEDS),
 )
 
 

@@ -196,12 +196,19 @@ def _row(version: _Version, name: str, repo: _Repo) -> ChartRow:
     data = version.data
     keywords: list[Any] = data["keywords"] if isinstance(data.get("keywords"), list) else []
     return ChartRow(
-        name=name, repository=repo.name, repository_url=repo.url, description=_text(data.get("description")),
-        keywords=tuple(_text(k) for k in keywords if _text(k)), version=version.version,
+        name=name,
+        repository=repo.name,
+        repository_url=repo.url,
+        description=_text(data.get("description")),
+        keywords=tuple(_text(k) for k in keywords if _text(k)),
+        version=version.version,
         app_version=version.scalar("appVersion") or None,
-        stars=_stars(data.get("annotations")), official=_is_official(repo, data),
-        home=_text(data.get("home")) or None, deprecated=_deprecated(data.get("deprecated")),
-        source=repo.source, as_of=repo.as_of,
+        stars=_stars(data.get("annotations")),
+        official=_is_official(repo, data),
+        home=_text(data.get("home")) or None,
+        deprecated=_deprecated(data.get("deprecated")),
+        source=repo.source,
+        as_of=repo.as_of,
     )
 
 

@@ -125,18 +125,25 @@ def _llmfit_row(entry: Any, ctx: _Context) -> HFModelRow:
     hidden = _int(entry.get("hidden_size"), "hidden_size")
     heads = _int(entry.get("num_attention_heads"), "num_attention_heads")
     return HFModelRow(
-        model_id=model_id, pipeline_tag=_pipeline_tag(entry.get("pipeline_tag")), library=None, license=None,
+        model_id=model_id,
+        pipeline_tag=_pipeline_tag(entry.get("pipeline_tag")),
+        library=None,
+        license=None,
         downloads=_int(entry.get("hf_downloads"), "hf_downloads") or 0,
         likes=_int(entry.get("hf_likes"), "hf_likes") or 0,
         params_billion=_billions(entry.get("parameters_raw"), "parameters_raw"),
-        num_layers=_int(entry.get("num_hidden_layers"), "num_hidden_layers"), hidden_size=hidden,
-        num_attention_heads=heads, num_kv_heads=_int(entry.get("num_key_value_heads"), "num_key_value_heads"),
+        num_layers=_int(entry.get("num_hidden_layers"), "num_hidden_layers"),
+        hidden_size=hidden,
+        num_attention_heads=heads,
+        num_kv_heads=_int(entry.get("num_key_value_heads"), "num_key_value_heads"),
         head_dim=_head_dim(_int(entry.get("head_dim"), "head_dim"), hidden, heads),
         max_context=trusted_context(model_id, entry.get("context_length")),
         num_experts=_int(entry.get("num_experts"), "num_experts") or None,
         active_params_billion=_billions(entry.get("active_parameters"), "active_parameters"),
         quantization=quantization_of(model_id, entry.get("format")),
-        family=_text(entry.get("architecture")) or None, source=ctx.source, as_of=ctx.as_of,
+        family=_text(entry.get("architecture")) or None,
+        source=ctx.source,
+        as_of=ctx.as_of,
     )
 
 
@@ -176,17 +183,27 @@ def _config_row(model_id: str, config: Any, ctx: _Context) -> HFModelRow:
     values = {field: _config_value(config, field) for field in _CONFIG_KEYS}
     hidden, heads = values["hidden_size"], values["num_attention_heads"]
     return HFModelRow(
-        model_id=model_id.strip(), pipeline_tag=None, library=None, license=None, downloads=0, likes=0,
-        params_billion=None, num_layers=values["num_layers"], hidden_size=hidden, num_attention_heads=heads,
-        num_kv_heads=values["num_kv_heads"], head_dim=_head_dim(values["head_dim"], hidden, heads),
-        max_context=values["max_context"], num_experts=values["num_experts"] or None,
-        family=_family_of(config), source=ctx.source, as_of=ctx.as_of,
+        model_id=model_id.strip(),
+        pipeline_tag=None,
+        library=None,
+        license=None,
+        downloads=0,
+        likes=0,
+        params_billion=None,
+        num_layers=values["num_layers"],
+        hidden_size=hidden,
+        num_attention_heads=heads,
+        num_kv_heads=values["num_kv_heads"],
+        head_dim=_head_dim(values["head_dim"], hidden, heads),
+        max_context=values["max_context"],
+        num_experts=values["num_experts"] or None,
+        family=_family_of(config),
+        source=ctx.source,
+        as_of=ctx.as_of,
     )
 
 
-def _parse_configs(
-    configs: dict[str, Any], text: str, ctx: _Context, result: ImportResult[HFModelRow]
-) -> None:
+def _parse_configs(configs: dict[str, Any], text: str, ctx: _Context, result: ImportResult[HFModelRow]) -> None:
     for model_id, config in configs.items():
         try:
             result.rows.append(_config_row(str(model_id), config, ctx))
@@ -203,10 +220,15 @@ def _csv_row(record: dict[str, str], ctx: _Context) -> HFModelRow:
         raise RowProblem("empty modelId")
     tag = _pipeline_tag(record.get("task_category") or record.get("pipeline_tag"))
     return HFModelRow(
-        model_id=model_id, pipeline_tag=tag,
-        library=_text(record.get("library_name")) or None, license=None,
-        downloads=_int(_text(record.get("downloads")), "downloads") or 0, likes=0, params_billion=None,
-        source=ctx.source, as_of=ctx.as_of,
+        model_id=model_id,
+        pipeline_tag=tag,
+        library=_text(record.get("library_name")) or None,
+        license=None,
+        downloads=_int(_text(record.get("downloads")), "downloads") or 0,
+        likes=0,
+        params_billion=None,
+        source=ctx.source,
+        as_of=ctx.as_of,
     )
 
 
@@ -260,9 +282,7 @@ def _source_prefix(path: Path) -> str:
 def parse_hf_metadata(path: Path, as_of: date | None = None) -> ImportResult[HFModelRow]:
     """Model metadata from an llmfit JSON list, a model_info CSV or a gpu_poor config JSON object."""
     path = Path(path)
-    ctx = _Context(
-        path.name, f"{_source_prefix(path)}:{path.name}", as_of or date.fromtimestamp(path.stat().st_mtime)
-    )
+    ctx = _Context(path.name, f"{_source_prefix(path)}:{path.name}", as_of or date.fromtimestamp(path.stat().st_mtime))
     result: ImportResult[HFModelRow] = ImportResult()
     try:
         if path.suffix.lower() == ".csv":
@@ -282,14 +302,35 @@ def parse_hf_metadata(path: Path, as_of: date | None = None) -> ImportResult[HFM
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _CARD_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 # Lower-case name prefix -> Hugging Face organisation, longest prefixes first (used for Docker cards).
-_ORG_BY_PREFIX: tuple[tuple[str, str], ...] = tuple(sorted((
-    ("deepseek", "deepseek-ai"), ("deepcoder", "agentica-org"), ("functiongemma", "google"),
-    ("gemma", "google"), ("gpt-oss", "openai"), ("granite", "ibm-granite"), ("kimi", "moonshotai"),
-    ("llama", "meta-llama"), ("magistral", "mistralai"), ("ministral", "mistralai"), ("mistral", "mistralai"),
-    ("devstral", "mistralai"), ("moondream", "vikhyatk"), ("mxbai", "mixedbread-ai"), ("nomic", "nomic-ai"),
-    ("phi", "microsoft"), ("qwen", "Qwen"), ("qwq", "Qwen"), ("seed", "ByteDance-Seed"),
-    ("smol", "HuggingFaceTB"), ("arctic", "Snowflake"), ("snowflake", "Snowflake"),
-), key=lambda pair: -len(pair[0])))
+_ORG_BY_PREFIX: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        (
+            ("deepseek", "deepseek-ai"),
+            ("deepcoder", "agentica-org"),
+            ("functiongemma", "google"),
+            ("gemma", "google"),
+            ("gpt-oss", "openai"),
+            ("granite", "ibm-granite"),
+            ("kimi", "moonshotai"),
+            ("llama", "meta-llama"),
+            ("magistral", "mistralai"),
+            ("ministral", "mistralai"),
+            ("mistral", "mistralai"),
+            ("devstral", "mistralai"),
+            ("moondream", "vikhyatk"),
+            ("mxbai", "mixedbread-ai"),
+            ("nomic", "nomic-ai"),
+            ("phi", "microsoft"),
+            ("qwen", "Qwen"),
+            ("qwq", "Qwen"),
+            ("seed", "ByteDance-Seed"),
+            ("smol", "HuggingFaceTB"),
+            ("arctic", "Snowflake"),
+            ("snowflake", "Snowflake"),
+        ),
+        key=lambda pair: -len(pair[0]),
+    )
+)
 _ORG_RENAMES = {"qwenlm": "Qwen"}
 _LICENSE_CELL = re.compile(r"^\|\s*\*\*License\*\*\s*\|\s*(.+?)\s*\|?\s*$", re.MULTILINE | re.IGNORECASE)
 
@@ -307,7 +348,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         return {}, text
     if meta is not None and not isinstance(meta, dict):
         return {}, text
-    return meta or {}, text[found.end():]
+    return meta or {}, text[found.end() :]
 
 
 def _clean_title(title: str) -> str:
@@ -352,7 +393,7 @@ def _expand_ids(card_id: str, known: list[tuple[str, str]] | None) -> tuple[str,
     `known` is a sorted list of (lower-case id, id), so the matches are found by bisection."""
     prefix = card_id.lower()
     matches = []
-    for lower, original in (known or [])[bisect.bisect_right(known or [], (prefix, "\uffff")):]:
+    for lower, original in (known or [])[bisect.bisect_right(known or [], (prefix, "\uffff")) :]:
         if not lower.startswith(prefix):
             break
         if lower[len(prefix)] in "-_":
@@ -439,9 +480,7 @@ def _read_card(file: Path) -> str:
     return text
 
 
-def _card(
-    file: Path, relative: str, entries: list[dict[str, Any]], known: list[tuple[str, str]] | None
-) -> ModelCard:
+def _card(file: Path, relative: str, entries: list[dict[str, Any]], known: list[tuple[str, str]] | None) -> ModelCard:
     meta, body = split_front_matter(_read_card(file))
     if not body.strip():
         raise RowProblem("card has front matter but no text")
@@ -523,8 +562,7 @@ def _word_start(text: str, position: int, limit: int) -> int:
     """First word start at or after `position` (before `limit`), else `position`."""
     if position == 0 or text[position - 1] in " \n":
         return position
-    space = min((i for i in (text.find(" ", position, limit), text.find("\n", position, limit)) if i >= 0),
-                default=-1)
+    space = min((i for i in (text.find(" ", position, limit), text.find("\n", position, limit)) if i >= 0), default=-1)
     return space + 1 if space >= 0 else position
 
 
@@ -591,4 +629,3 @@ def chunk_card(text: str, max_chars: int = 1000, overlap: int = 150) -> list[str
     if max_chars <= 0 or not 0 <= overlap < max_chars:
         raise ValueError("need max_chars > 0 and 0 <= overlap < max_chars")
     return _merge_small(_pack(_blocks(text), max_chars, overlap), max_chars)
-

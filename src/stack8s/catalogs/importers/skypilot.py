@@ -161,18 +161,33 @@ def _gpu_fields(name: str | None, count: int, memory: float | None) -> dict[str,
     if model is None:
         return {"gpu_model": None, "gpu_count": 0, "vram_per_gpu_gb": 0.0, "total_vram_gb": 0.0}
     per_gpu = memory or gpu_memory_gb(model) or 0.0
-    return {"gpu_model": model, "gpu_count": count, "vram_per_gpu_gb": per_gpu,
-            "total_vram_gb": round(per_gpu * count, 2)}
+    return {
+        "gpu_model": model,
+        "gpu_count": count,
+        "vram_per_gpu_gb": per_gpu,
+        "total_vram_gb": round(per_gpu * count, 2),
+    }
 
 
 def _make_row(
-    ctx: _Context, instance_type: str, region: str, gpu: tuple[str | None, int, float | None],
-    specs: tuple[float, float], prices: tuple[float, float | None],
+    ctx: _Context,
+    instance_type: str,
+    region: str,
+    gpu: tuple[str | None, int, float | None],
+    specs: tuple[float, float],
+    prices: tuple[float, float | None],
 ) -> InstanceRow:
     return InstanceRow(
-        provider=ctx.provider, instance_type=instance_type, region=region, **_gpu_fields(*gpu),
-        vcpu=specs[0], ram_gb=specs[1], price_hourly_usd=prices[0], spot_price_hourly_usd=prices[1],
-        source=ctx.source, as_of=ctx.as_of,
+        provider=ctx.provider,
+        instance_type=instance_type,
+        region=region,
+        **_gpu_fields(*gpu),
+        vcpu=specs[0],
+        ram_gb=specs[1],
+        price_hourly_usd=prices[0],
+        spot_price_hourly_usd=prices[1],
+        source=ctx.source,
+        as_of=ctx.as_of,
     )
 
 
@@ -294,9 +309,7 @@ def _file_date(path: Path) -> date:
     return date.fromtimestamp(path.stat().st_mtime)
 
 
-def parse_skypilot_csv(
-    path: Path, provider: str | None = None, as_of: date | None = None
-) -> ImportResult[InstanceRow]:
+def parse_skypilot_csv(path: Path, provider: str | None = None, as_of: date | None = None) -> ImportResult[InstanceRow]:
     """Parse one SkyPilot `vms.csv`; bad rows become RowErrors (file, 1-based line)."""
     path = Path(path)
     provider = provider or provider_from_path(path)
