@@ -244,8 +244,11 @@ async def _store_card(
 
 
 def _vector(values: Any) -> Any:
+    """A float32 array from a fresh embedding (list) or a stored one (pgvector's Vector)."""
     import numpy as np
 
+    if hasattr(values, "to_numpy"):
+        values = values.to_numpy()
     return np.asarray(values, dtype=np.float32)
 
 

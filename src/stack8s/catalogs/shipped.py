@@ -48,7 +48,7 @@ INSTANCE_COLUMNS = (
     "source",
     "as_of",
 )
-_QUANTIZATIONS = frozenset({"awq", "gptq", "fp8", "gguf"})
+_QUANTIZATIONS = frozenset({"awq", "gptq", "fp8", "mxfp4", "gguf"})
 
 
 def default_paths() -> dict[str, Path]:

@@ -72,5 +72,8 @@ class WorkloadSpec(BaseModel):
     license_filter: list[str] = Field(default_factory=list)
     spot: bool | None = None
     kubernetes_needs: list[str] = Field(default_factory=list)
+    defaults_applied: list[str] = Field(
+        default_factory=list, description="fields the engine filled by default rather than from the user's words"
+    )
     confidence: Confidence = Confidence.low
     missing_fields: list[str] = Field(default_factory=list)

@@ -80,7 +80,7 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         w.sizing = w.sizing.model_copy(update={"tensor_parallel": top.gpu_count})
     cost = _cost(w, top)
     alternative = await _cheaper_alternative(deps, spec, w, budget) if selection.over_budget else None
-    charts, missing = await stack.choose_stack(deps.conn, w)
+    charts, missing = await stack.choose_stack(deps.conn, w, top.gpu_model if top else None)
     notes = [f"No chart for '{m}' in the catalog." for m in missing]
     plan = DeploymentPlan(
         understanding=prose.understanding(w),

@@ -16,7 +16,7 @@ MAX_MODELS = 5
 DOMAIN_TAGS = {
     "audio": "automatic-speech-recognition",
     "nlp": "text-generation",
-    "tabular": None,
+    "tabular": "tabular-classification",
     "multimodal": "image-text-to-text",
     "computer_vision": None,
     "other": None,
@@ -88,10 +88,11 @@ def _rationale(hit: ModelHit, named: str | None) -> str:
 async def recommend_models(
     deps: AgentDeps, spec: WorkloadSpec, named: dict[str, Any] | None
 ) -> list[ModelRecommendation]:
-    tag = None if named else pipeline_tag_for(spec)
+    # Alternatives to a named model do the same task; otherwise the task comes from the request.
+    tag = named.get("pipeline_tag") if named else pipeline_tag_for(spec)
     query = ModelQuery(query=search_text(spec), pipeline_tag=tag, license_filter=spec.license_filter, top_k=10)
     hits = await hf.search(deps.conn, deps.embedder, query)
-    if not hits and tag:
+    if not hits and tag and spec.domain != "tabular":  # tabular: no HF model beats an honest "none"
         hits = await hf.search(deps.conn, deps.embedder, query.model_copy(update={"pipeline_tag": None}))
     if named and (
         not spec.license_filter or (named.get("license") or "").lower() in {lic.lower() for lic in spec.license_filter}

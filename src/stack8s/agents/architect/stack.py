@@ -51,11 +51,16 @@ NEEDS: dict[str, tuple[str, str]] = {
 NAMESPACES = {"gpu-nvidia": "gpu-operator", "gpu-amd": "gpu-operator", "monitoring": "monitoring"}
 
 
-def core_needs(w: Workload) -> list[str]:
+AMD_GPUS = ("MI",)
+
+
+def core_needs(w: Workload, gpu_model: str | None = None) -> list[str]:
+    """The charts the task needs; the GPU operator follows the GPU of the recommended instance."""
     task = str(w.spec.task_type or "inference")
     needs: list[str] = []
     if w.sizing.gpu_needed:
-        needs.append("gpu-amd" if (w.spec.gpu_preference or "").startswith("MI") else "gpu-nvidia")
+        gpu = gpu_model or w.spec.gpu_preference or ""
+        needs.append("gpu-amd" if gpu.upper().startswith(AMD_GPUS) else "gpu-nvidia")
     if task in ("training", "fine_tuning"):
         needs.append("training")
     elif task == "batch_inference":
@@ -67,9 +72,9 @@ def core_needs(w: Workload) -> list[str]:
     return needs
 
 
-def all_needs(w: Workload) -> list[str]:
+def all_needs(w: Workload, gpu_model: str | None = None) -> list[str]:
     asked = [n for n in w.spec.kubernetes_needs if n]
-    ordered = [*core_needs(w), *asked, "monitoring"]
+    ordered = [*core_needs(w, gpu_model), *asked, "monitoring"]
     return list(dict.fromkeys(ordered))
 
 
@@ -115,11 +120,13 @@ def install_command(hit: ChartHit, need: str, w: Workload) -> str:
     return f"{command} {sets}".rstrip()
 
 
-async def choose_stack(conn: AsyncConnection, w: Workload) -> tuple[list[ChartRecommendation], list[str]]:
+async def choose_stack(
+    conn: AsyncConnection, w: Workload, gpu_model: str | None = None
+) -> tuple[list[ChartRecommendation], list[str]]:
     charts: list[ChartRecommendation] = []
     missing: list[str] = []
     seen: set[tuple[str, str]] = set()
-    for need in all_needs(w):
+    for need in all_needs(w, gpu_model):
         found = await _find(conn, need)
         if found is None:
             missing.append(need)

@@ -15,7 +15,15 @@ from stack8s.planning.spec import WorkloadSpec
 DEFAULT_CONTEXT = 4096
 DEFAULT_SEQUENCES = 8
 LLM_TAGS = {"text-generation", "image-text-to-text", "text2text-generation", None}
-QUANT_PRECISION = {"awq": "int4", "gptq": "int4", "int4": "int4", "fp8": "fp8", "int8": "int8", "gguf": "int4"}
+QUANT_PRECISION = {
+    "awq": "int4",
+    "gptq": "int4",
+    "int4": "int4",
+    "fp8": "fp8",
+    "int8": "int8",
+    "gguf": "int4",
+    "mxfp4": "int4",
+}
 # Parameter counts (billions) used when the user names no model; documented per domain/task.
 DEFAULT_PARAMS = {
     "computer_vision": 0.025,  # ResNet-50 class CNN (25.6M parameters)
@@ -89,7 +97,7 @@ def _params(spec: WorkloadSpec, model: dict[str, Any] | None, notes: list[str]) 
 
 
 def plan_workload(spec: WorkloadSpec, model: dict[str, Any] | None) -> Workload:
-    notes: list[str] = []
+    notes: list[str] = [f"Assumed {d}." for d in spec.defaults_applied]
     params = _params(spec, model, notes)
     replicas = spec.replicas or 1
     if spec.gpu_needed is False or (spec.domain == "tabular" and not params):

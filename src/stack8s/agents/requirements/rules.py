@@ -459,13 +459,35 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "spot": state.get("spot"),
         "kubernetes_needs": state.get("kubernetes_needs", []),
     }
-    fields["model_needs"] = _model_needs(state, model)
+    fields["defaults_applied"] = _apply_defaults(fields, model is not None)
+    if fields["domain"] is not None and fields["gpu_needed"] is None and fields["domain"] != Domain.tabular:
+        fields["gpu_needed"] = _gpu_needed({**state, "domain": fields["domain"]}, model, params)
+    fields["model_needs"] = _model_needs({**state, "domain": fields["domain"]}, model)
     missing = [name for name in CRITICAL_FIELDS if fields[name] is None]
     if model is None and params is None:
         missing.append("model_id")
     fields["missing_fields"] = missing
     fields["confidence"] = _confidence(missing)
     return WorkloadSpec(**fields)
+
+
+LLM_SCALE_BILLION = 1.0  # a stated size of 1B+ parameters with no other domain signal is a language model
+SERVING_SIGNALS = ("concurrent_users", "requests_per_second", "replicas")
+
+
+def _apply_defaults(fields: State, named_model: bool) -> list[str]:
+    """Fill what any reader would infer, and say so: a named model or a serving signal (users, rps,
+    replicas) with no task verb means serving; an LLM-scale size with no domain means NLP."""
+    notes = []
+    params = fields.get("params_billion")
+    if fields["domain"] is None and params and params >= LLM_SCALE_BILLION:
+        fields["domain"] = Domain.nlp
+        notes.append(f"domain: nlp (a {params:g}B-parameter model is a language model)")
+    serving = any(fields.get(k) for k in SERVING_SIGNALS)
+    if fields["task_type"] is None and (named_model or params or serving):
+        fields["task_type"] = TaskType.inference
+        notes.append("task: inference (serving), since no training or fine-tuning was mentioned")
+    return notes
 
 
 def _final_model(state: State, models: ModelLexicon) -> tuple[ModelMatch | None, float | None]:

@@ -1,0 +1,70 @@
+"""Requests unlike the eval cases: other words, models, clouds and languages, checked for substance."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from tests.agents.test_architect import check_invariants, plan_for
+
+EU_REGION = re.compile(r"^(eu|europe|uk|germany|france|sweden|poland|italy|spain|switzerland|norway|north|west)", re.I)
+
+
+def test_named_model_without_a_verb_is_served_and_the_default_is_stated(client: httpx.Client) -> None:
+    body = plan_for(client, "We want a private ChatGPT for 50 employees using Qwen 2.5 32B, keep it in the EU")
+    assert body["response_type"] == "deployment_plan"
+    plan = body["deployment_plan"]
+    check_invariants(plan)
+    assert body["workload_spec"]["model_id"] == "Qwen/Qwen2.5-32B-Instruct"
+    assert all(EU_REGION.match(r["region"]) for r in plan["gpu_recommendations"]), plan["gpu_recommendations"]
+    assert any("inference" in a for a in plan["assumptions"])
+
+
+def test_a_bare_size_is_an_llm_and_replicas_multiply_compute(client: httpx.Client) -> None:
+    body = plan_for(client, "Deploy a 70B model for inference with 2 replicas for high availability on Oracle cloud")
+    plan = body["deployment_plan"]
+    check_invariants(plan)
+    assert body["workload_spec"]["domain"] == "nlp"
+    top = plan["gpu_recommendations"][0]
+    assert top["provider"] == "oci"
+    expected = round(top["price_hourly_usd"] * 730 * top["nodes"] * 2, 2)
+    assert abs(plan["cost_estimate"]["compute_monthly_usd"] - expected) < 0.02
+
+
+def test_quantised_release_is_sized_at_its_shipped_precision(client: httpx.Client) -> None:
+    plan = plan_for(client, "Serve gpt-oss 120b on H100s")["deployment_plan"]
+    check_invariants(plan)
+    assert plan["sizing"]["precision"] == "int4" and plan["sizing"]["weights_gb"] < 80
+    assert plan["gpu_recommendations"][0]["gpu_model"].startswith("H100")
+
+
+def test_gpu_operator_matches_the_recommended_gpu(client: httpx.Client) -> None:
+    plan = plan_for(client, "I want to run Llama 405B")["deployment_plan"]
+    check_invariants(plan)
+    amd = plan["gpu_recommendations"][0]["gpu_model"].startswith("MI")
+    charts = {c["chart"] for c in plan["kubernetes_stack"]}
+    assert ("gpu-operator-charts" in charts) if amd else ("gpu-operator" in charts)
+
+
+def test_tabular_cpu_plan_has_no_irrelevant_models(client: httpx.Client) -> None:
+    body = plan_for(client, "XGBoost churn model API on GCP, cheap")
+    plan = body["deployment_plan"]
+    check_invariants(plan)
+    assert plan["gpu_recommendations"][0]["gpu_count"] == 0
+    assert all(m["pipeline_tag"].startswith("tabular") for m in plan["model_recommendations"])
+
+
+def test_other_languages(client: httpx.Client) -> None:
+    es = plan_for(client, "Quiero desplegar Llama 3 8B en AWS con un presupuesto de 500 dólares al mes")
+    assert es["workload_spec"]["provider"] == "aws" and es["workload_spec"]["budget_monthly_usd"] == 500
+    de = plan_for(client, "Ich möchte Mistral 7B auf Azure in Deutschland bereitstellen")
+    assert {r["provider"] for r in de["deployment_plan"]["gpu_recommendations"]} == {"azure"}
+
+
+def test_concurrency_turns_into_kv_cache(client: httpx.Client) -> None:
+    few = plan_for(client, "Serve Llama 3.1 8B Instruct for 2 concurrent users with 8k context")["deployment_plan"]
+    many = plan_for(client, "Serve Llama 3.1 8B Instruct for 64 concurrent users with 8k context")["deployment_plan"]
+    # Llama 3.1 8B: 131,072 bytes of KV per token at fp16 -> 2 x 8192 x 131072 = 2.15 GB
+    assert abs(few["sizing"]["kv_cache_gb"] - 2.15) < 0.05
+    assert many["sizing"]["kv_cache_gb"] > 30 * few["sizing"]["kv_cache_gb"]
+    assert many["gpu_recommendations"][0]["total_vram_gb"] >= many["sizing"]["required_vram_gb"]
