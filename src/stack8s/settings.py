@@ -36,9 +36,6 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(20.0, validation_alias=AliasChoices("STACK8S_LLM_TIMEOUT"))
 
     embedding_backend: str = Field("local", validation_alias=AliasChoices("STACK8S_EMBEDDINGS"))
-    local_embedding_model: str = Field(
-        "all-MiniLM-L6-v2", validation_alias=AliasChoices("STACK8S_LOCAL_EMBEDDING_MODEL")
-    )
 
     cors_origins: list[str] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:5173"],

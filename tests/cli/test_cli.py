@@ -80,3 +80,40 @@ def test_import_real_shared_catalogs_and_plan(data_dir: Path) -> None:
     assert reply["response_type"] == "deployment_plan"
     plan = reply["deployment_plan"]
     assert plan["gpu_recommendations"] and {r["provider"] for r in plan["gpu_recommendations"]} == {"lambda"}
+
+
+def test_a_second_process_on_the_same_data_folder_shares_the_server(live) -> None:  # type: ignore[no-untyped-def]
+    """A CLI process attaches to the running embedded server and, on exit, leaves it running."""
+    import httpx
+
+    result = run(live.settings.data_dir, "db", "status")
+    assert "0001_chat.sql" in result.stderr
+    assert httpx.get(f"{live.url}/health").json()["database"] == "ok"
+
+
+def test_migrations_apply_with_plain_psql(db_dsn: str) -> None:
+    import shutil
+    import uuid
+
+    import psycopg
+
+    from stack8s.db.migrate import load_migrations
+
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.skip("psql client not installed")
+    name = f"psql_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    dsn = db_dsn.replace("/postgres?", f"/{name}?")
+    folder = Path(__file__).resolve().parents[2] / "src" / "stack8s" / "db" / "migrations"
+    for migration in load_migrations():
+        done = subprocess.run(
+            [psql, dsn, "-v", "ON_ERROR_STOP=1", "-1", "-q", "-f", str(folder / migration.name)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT to_regclass('hf.card_chunks') IS NOT NULL").fetchone()[0]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import Progress
 
 from stack8s.catalogs import repository, service
-from stack8s.catalogs.importers.base import RowError
+from stack8s.catalogs.importers.base import ImportResult, RowError
 from stack8s.catalogs.importers.helm import parse_helm_index
 from stack8s.catalogs.importers.huggingface import parse_hf_metadata, parse_model_cards
 from stack8s.catalogs.importers.skypilot import parse_instances
@@ -24,6 +26,7 @@ from stack8s.settings import Settings
 
 app = typer.Typer(help="Catalogs: instances, Helm charts, Hugging Face models.", no_args_is_help=True)
 MAX_ERRORS_SHOWN = 20
+Store = Callable[..., Awaitable[ImportReport]]
 
 
 class Kind(StrEnum):
@@ -38,29 +41,20 @@ def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
     return sorted({f for pattern in patterns for f in path.rglob(pattern)})
 
 
-async def _import_skypilot(path: Path) -> list[ImportReport]:
+async def _import_files(
+    kind: str, files: list[Path], parse: Callable[[Path], ImportResult[Any]], store: Store
+) -> list[ImportReport]:
     reports = []
     async with database(Settings()) as conn:
-        for file in _files(path, ("*vms.csv", "*.json")):
-            result = parse_instances(file)
-            reports.append(
-                await service.store_instances(
-                    conn, f"skypilot:{file.name}", result.rows, result.errors, service.checksum_of(file)
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(f"importing {kind}", total=len(files))
+            for file in files:
+                bar.update(task, description=f"{kind}: {file.name}")
+                result = parse(file)
+                reports.append(
+                    await store(conn, f"{kind}:{file.name}", result.rows, result.errors, service.checksum_of(file))
                 )
-            )
-    return reports
-
-
-async def _import_helm(path: Path) -> list[ImportReport]:
-    reports = []
-    async with database(Settings()) as conn:
-        for file in _files(path, ("*.yaml", "*.yml")):
-            result = parse_helm_index(file)
-            reports.append(
-                await service.store_charts(
-                    conn, f"helm:{file.name}", result.rows, result.errors, service.checksum_of(file)
-                )
-            )
+                bar.advance(task)
     return reports
 
 
@@ -128,9 +122,11 @@ def import_(
     """Import a real source: upserts in one transaction per file; bad rows are reported and skipped."""
     started = time.perf_counter()
     if kind is Kind.skypilot:
-        reports = asyncio.run(_import_skypilot(path))
+        files = _files(path, ("*vms.csv", "*.json"))
+        reports = asyncio.run(_import_files("skypilot", files, parse_instances, service.store_instances))
     elif kind is Kind.helm:
-        reports = asyncio.run(_import_helm(path))
+        files = _files(path, ("*.yaml", "*.yml"))
+        reports = asyncio.run(_import_files("helm", files, parse_helm_index, service.store_charts))
     else:
         reports = asyncio.run(_import_hf(path, cards))
     _print(reports, time.perf_counter() - started)
