@@ -113,13 +113,16 @@ async def in_process(dsn: str, repeat: int) -> None:
             "model search (with embedding)",
             [t for q in mq for t in await timed(lambda q=q: hf.search(conn, embedder, q), repeat)],
         )
-        texts = [f"model card chunk number {i} about serving large language models on GPUs" * 4 for i in range(512)]
-        started = time.perf_counter()
-        await embedder.embed(texts)
-        print(
-            f"  embedding throughput              {len(texts) / (time.perf_counter() - started):7.0f} chunks/s "
-            f"(~60-token chunks, batch 64)"
-        )
+        cur = await conn.execute("SELECT content FROM hf.card_chunks ORDER BY id LIMIT 256")
+        samples = {
+            "short chunks (~8 tokens)": [f"chunk {i} serving models" for i in range(512)],
+            "card chunks (<=500 chars)": [r["content"] for r in await cur.fetchall()],
+        }
+        for label, texts in samples.items():
+            started = time.perf_counter()
+            await embedder.embed(texts)
+            rate = len(texts) / (time.perf_counter() - started)
+            print(f"  embedding throughput, {label:<26} {rate:7.0f} chunks/s")
     await pool.close()
 
 

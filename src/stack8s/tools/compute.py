@@ -39,7 +39,7 @@ def _filters(q: ComputeQuery) -> tuple[list[sql.Composable], list[Any]]:
     if q.min_vram_per_gpu_gb is not None:
         add("vram_per_gpu_gb >= %s", q.min_vram_per_gpu_gb)
     if q.gpu_model:
-        add("gpu_model ILIKE %s", escape_like(q.gpu_model) + "%")
+        add("lower(gpu_model) LIKE %s", escape_like(q.gpu_model.lower()) + "%")
     if q.min_gpu_count is not None:
         add("gpu_count >= %s", q.min_gpu_count)
     if q.max_gpu_count is not None:
@@ -66,14 +66,20 @@ def _filters(q: ComputeQuery) -> tuple[list[sql.Composable], list[Any]]:
     return clauses, params
 
 
+_ORDER = "ORDER BY {price}, total_vram_gb DESC, gpu_count DESC, provider, instance_type, region LIMIT %s"
+
+
 def build_query(q: ComputeQuery) -> tuple[sql.Composed, list[Any]]:
     clauses, params = _filters(q)
     where = sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("TRUE")
     price = sql.SQL("spot_price_hourly_usd" if q.spot else "price_hourly_usd")
-    query = sql.SQL(
-        "SELECT {cols} FROM cloud.instances WHERE {where} "
-        "ORDER BY {price}, total_vram_gb DESC, gpu_count DESC, provider, instance_type, region LIMIT %s"
-    ).format(cols=_COLUMNS, where=where, price=price)
+    if q.gpu_model:
+        # A GPU model is selective but often expensive (last in price order): filter first through
+        # the prefix index, then sort the few hundred rows, instead of walking the price index.
+        template = "WITH m AS MATERIALIZED (SELECT {cols} FROM cloud.instances WHERE {where}) SELECT * FROM m "
+    else:
+        template = "SELECT {cols} FROM cloud.instances WHERE {where} "
+    query = sql.SQL(template + _ORDER).format(cols=_COLUMNS, where=where, price=price)
     return query, [*params, q.top_k]
 
 
