@@ -425,9 +425,24 @@ def test_asks_only_about_missing_critical_fields_in_order() -> None:
 def test_never_reasks_an_answered_field() -> None:
     turns = ["I want to deploy a model", "an image model", "CPU is fine"]
     asked: list[list[str]] = [clarifying_questions(spec_of(*turns[: i + 1])) for i in range(len(turns))]
-    assert [len(q) for q in asked] == [2, 1, 0]
-    assert asked[1][0] == asked[0][1]  # the GPU question remains; the model question is gone
+    assert [len(q) for q in asked] == [2, 0, 0]
+    # Once the domain is a neural one, the GPU is a stated default rather than a question ...
+    second = spec_of(*turns[:2])
+    assert second.gpu_needed is True and any(d.startswith("GPU") for d in second.defaults_applied)
+    # ... and a later answer overrides it.
+    assert spec_of(*turns).gpu_needed is False
     assert not needs_clarification(spec_of(*turns))
+
+
+def test_counts_of_things_are_not_model_sizes() -> None:
+    spec = spec_of("Embed 50M documents with bge-m3 as a batch job")
+    assert spec.params_billion is None or spec.params_billion > 0.1
+    assert spec_of("train a 7B model on 2B tokens").params_billion == 7.0
+
+
+def test_a_lora_is_fine_tuning() -> None:
+    spec = spec_of("Train a LoRA adapter for Llama 3 8B")
+    assert (spec.task_type, spec.fine_tuning_method) == ("fine_tuning", "lora")
 
 
 def test_needs_clarification() -> None:

@@ -205,7 +205,9 @@ def match_gpu_preference(text: str) -> str | None:
         cleaned = _clean("-".join(tokens[start : start + 3]))
         family = _family(cleaned)
         if family is not None:
-            return _variant(family, _memory_in_name(cleaned))
+            memory = _memory_in_name(cleaned)
+            # "A100" with no memory stated means any A100: the family name prefix-matches every variant.
+            return _variant(family, memory) if memory or family not in _MEMORY_VARIANTS else family
     return None
 
 

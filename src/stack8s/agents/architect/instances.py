@@ -19,6 +19,7 @@ from stack8s.tools.models import ComputeHit, ComputeQuery
 
 CANDIDATES = 100
 MAX_RECOMMENDATIONS = 3
+GPUS_PER_NODE = 8  # the largest GPU nodes clouds sell; more GPUs means several nodes
 
 
 @dataclass
@@ -45,11 +46,20 @@ def base_query(w: Workload) -> ComputeQuery:
     update: dict[str, object] = {"min_vram_gb": need, "gpu_model": spec.gpu_preference}
     if not w.shardable:
         update["min_vram_per_gpu_gb"] = need
-    if spec.gpu_count:
+    nodes = nodes_for(w)
+    if nodes > 1:
+        update |= {"min_gpu_count": GPUS_PER_NODE, "min_vram_gb": need / nodes}
+    elif spec.gpu_count:
         update |= {"min_gpu_count": spec.gpu_count, "max_gpu_count": spec.gpu_count}
     if w.model is None and w.sizing.weights_gb:
         update["min_ram_gb"] = 0
     return query.model_copy(update=update)
+
+
+def nodes_for(w: Workload) -> int:
+    """Nodes needed for an explicit GPU count above one node ("64 A100s" -> 8 nodes of 8)."""
+    count = w.spec.gpu_count or 0
+    return -(-count // GPUS_PER_NODE) if w.sizing.gpu_needed and count > GPUS_PER_NODE else 1
 
 
 def distinct(hits: list[ComputeHit], limit: int = MAX_RECOMMENDATIONS) -> list[ComputeHit]:
@@ -101,17 +111,20 @@ def _rationale(hit: ComputeHit, w: Workload, rank: int, fits: bool, nodes: int) 
 async def select(conn: AsyncConnection, w: Workload, compute_budget_monthly: float | None) -> Selection:
     query = base_query(w)
     notes: list[str] = []
+    nodes = nodes_for(w)
     hits = await compute.search(conn, query)
     if not hits:
         query, hits, notes = await _relax(conn, query, w)
+    if nodes > 1:
+        notes.append(f"{w.spec.gpu_count} GPUs = {nodes} nodes of {GPUS_PER_NODE}; prices are per node.")
     if hits and compute_budget_monthly is not None:
-        per_instance = compute_budget_monthly / w.replicas
+        per_instance = compute_budget_monthly / (w.replicas * nodes)
         affordable = [h for h in hits if _price(h, query.spot) * HOURS_PER_MONTH <= per_instance]
         if affordable:
-            return Selection(recommend(distinct(affordable), w, True), notes=notes)
-        return Selection(recommend(distinct(hits), w, True), over_budget=True, notes=notes)
+            return Selection(recommend(distinct(affordable), w, True, nodes), nodes=nodes, notes=notes)
+        return Selection(recommend(distinct(hits), w, True, nodes), over_budget=True, nodes=nodes, notes=notes)
     if hits:
-        return Selection(recommend(distinct(hits), w, True), notes=notes)
+        return Selection(recommend(distinct(hits), w, True, nodes), nodes=nodes, notes=notes)
     return await _nothing_fits(conn, query, w, notes)
 
 
@@ -120,10 +133,12 @@ async def _relax(
 ) -> tuple[ComputeQuery, list[ComputeHit], list[str]]:
     """Drop soft preferences one at a time (GPU model, GPU count, area), saying which was dropped."""
     steps = [
-        ("gpu_model", None, f"No {w.spec.gpu_preference} instance fits; other GPUs are shown instead."),
         ("max_gpu_count", None, f"No instance with {w.spec.gpu_count} GPU(s) fits; larger ones are shown."),
         ("min_gpu_count", None, ""),
+        ("gpu_model", None, f"No {w.spec.gpu_preference} instance fits; other GPUs are shown instead."),
         ("regions", [], "Nothing fits in the requested area; other regions of the provider are shown."),
+        ("region", None, f"Nothing fits in {w.spec.region}; other regions of the provider are shown."),
+        ("provider", None, f"The catalog has no {w.spec.provider} instance that fits; other providers are shown."),
     ]
     notes: list[str] = []
     for name, value, note in steps:

@@ -109,6 +109,8 @@ def plan_workload(spec: WorkloadSpec, model: dict[str, Any] | None) -> Workload:
         result = _size_training(spec, model, params, precision, notes)
     elif is_llm:
         result = _size_llm_inference(spec, model, params, precision, replicas, notes)
+    elif task in ("training", "fine_tuning") and spec.fine_tuning_method in ("lora", "qlora"):
+        result = _size_adapter_training(spec, model, params, precision)
     else:
         result = sizing.size_non_llm(
             params_billion=params,
@@ -140,6 +142,36 @@ def _size_llm_inference(
         context_length=context,
         concurrent_sequences=sequences,
         model_id=(model or {}).get("model_id"),
+    )
+
+
+ADAPTER_TRAINING_FACTOR = 1.5  # adapters + their optimizer state + backward activations over inference
+ADAPTER_TRAINING_FLOOR_GB = 16.0
+
+
+def _size_adapter_training(spec: WorkloadSpec, model: dict[str, Any] | None, params: float, precision: str) -> Sizing:
+    """LoRA on a non-LLM model (e.g. an SDXL LoRA): the inference footprint (frozen fp16 weights,
+    activations at full resolution) x 1.5 for adapters, optimizer and backward activations, at least
+    16 GB. LLM-style token arithmetic does not apply to images or audio."""
+    base = sizing.size_non_llm(
+        params_billion=params,
+        task="inference",
+        domain=str(spec.domain or "other"),
+        precision=precision,
+        pipeline_tag=(model or {}).get("pipeline_tag"),
+    )
+    required = round(max(base.required_vram_gb * ADAPTER_TRAINING_FACTOR, ADAPTER_TRAINING_FLOOR_GB), 2)
+    method = (
+        f"{spec.fine_tuning_method} on a {params:g}B non-LLM model: inference footprint "
+        f"{base.required_vram_gb:g} GB x {ADAPTER_TRAINING_FACTOR} (adapters, optimizer, backward), "
+        f"at least {ADAPTER_TRAINING_FLOOR_GB:g} GB = {required:g} GB"
+    )
+    return base.model_copy(
+        update={
+            "required_vram_gb": required,
+            "method": method,
+            "activations_gb": round(required - base.required_vram_gb, 2),
+        }
     )
 
 

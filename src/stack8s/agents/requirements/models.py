@@ -261,9 +261,24 @@ def _merge_sizes(tokens: list[str]) -> list[str]:
     return out
 
 
+# "50M documents" or "2B tokens" count things; they are not a parameter count.
+COUNT_NOUNS = frozenset(
+    "documents docs images photos pictures users requests rows records tokens files hours tweets samples "
+    "examples queries pages items customers calls videos words sentences messages transactions events "
+    "vectors embeddings chunks reviews emails products clips".split()
+)
+
+
+def _drop_counts(tokens: list[str]) -> list[str]:
+    return [
+        token[:-1] if is_size(token) and index + 1 < len(tokens) and tokens[index + 1] in COUNT_NOUNS else token
+        for index, token in enumerate(tokens)
+    ]
+
+
 def tokenize(text: str) -> list[str]:
     raw = _TOKEN.findall(fold(text))
-    return _merge_sizes([part for token in raw for part in _split(token)])
+    return _drop_counts(_merge_sizes([part for token in raw for part in _split(token)]))
 
 
 def is_size(token: str) -> bool:

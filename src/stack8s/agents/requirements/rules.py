@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stack8s.agents.requirements import lexicon as lx
-from stack8s.agents.requirements.models import MAX_TEXT_CHARS, FuzzyVocab, ModelLexicon, ModelMatch
+from stack8s.agents.requirements.models import COUNT_NOUNS, MAX_TEXT_CHARS, FuzzyVocab, ModelLexicon, ModelMatch
 from stack8s.catalogs.gpus import match_gpu_preference
 from stack8s.planning.spec import CRITICAL_FIELDS, Confidence, Domain, Precision, TaskType, WorkloadSpec
 
@@ -109,8 +109,9 @@ _DATASET_ITEMS = _compile(
     rf"(?P<n>{lx.NUMBER})\s?(?P<scale>k|m|million|thousand|mio)?\s(?:[a-z]+\s)?(?:{_period_groups(lx.ITEM_SIZE_KB)})"
     rf"(?![a-z])"
 )
+_NOT_A_COUNT = r"(?!\s+(?:" + "|".join(sorted(COUNT_NOUNS)) + r")\b)"
 _STATED_SIZE = _compile(
-    r"(?P<n>\d+(?:\.\d+)?)\s?(?:b|bn|billion)(?:[- ]param(?:eter)?s?)?(?![a-z0-9])",
+    r"(?P<n>\d+(?:\.\d+)?)\s?(?:b|bn|billion)(?:[- ]param(?:eter)?s?)?(?![a-z0-9])" + _NOT_A_COUNT,
     r"(?P<e>\d+)x(?P<n>\d+(?:\.\d+)?)b(?![a-z0-9])",
     r"(?P<m>\d+(?:\.\d+)?)\s?(?:m|million)[- ]param(?:eter)?s?(?![a-z])",
 )
@@ -483,10 +484,16 @@ def _apply_defaults(fields: State, named_model: bool) -> list[str]:
     if fields["domain"] is None and params and params >= LLM_SCALE_BILLION:
         fields["domain"] = Domain.nlp
         notes.append(f"domain: nlp (a {params:g}B-parameter model is a language model)")
+    if fields["task_type"] == TaskType.training and fields.get("fine_tuning_method") in ("lora", "qlora"):
+        fields["task_type"] = TaskType.fine_tuning
+        notes.append("task: fine-tuning (LoRA/QLoRA adapts an existing model)")
     serving = any(fields.get(k) for k in SERVING_SIGNALS)
     if fields["task_type"] is None and (named_model or params or serving):
         fields["task_type"] = TaskType.inference
         notes.append("task: inference (serving), since no training or fine-tuning was mentioned")
+    if fields["gpu_needed"] is None and fields["task_type"] is not None and fields["domain"] in _NEURAL:
+        fields["gpu_needed"] = True
+        notes.append("GPU: yes, for a neural model (say 'CPU only' to plan without GPUs)")
     return notes
 
 
