@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, TypedDict
+from typing import Annotated, TypedDict, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -30,7 +30,8 @@ class State(TypedDict):
 
 
 def get_state(request: Request) -> State:
-    return request.state._state  # type: ignore[no-any-return]
+    """The lifespan's State: Starlette copies what the lifespan yields into scope["state"]."""
+    return cast(State, request.scope["state"])
 
 
 AppState = Annotated[State, Depends(get_state)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import astuple
+from dataclasses import astuple, fields
 from datetime import date
 from typing import Any
 
@@ -17,58 +17,10 @@ from stack8s.embeddings import Embedder
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 
-_INSTANCE_COLS = (
-    "provider",
-    "instance_type",
-    "region",
-    "gpu_model",
-    "gpu_count",
-    "vram_per_gpu_gb",
-    "total_vram_gb",
-    "vcpu",
-    "ram_gb",
-    "price_hourly_usd",
-    "spot_price_hourly_usd",
-    "source",
-    "as_of",
-)
-_CHART_COLS = (
-    "name",
-    "repository",
-    "repository_url",
-    "description",
-    "keywords",
-    "version",
-    "app_version",
-    "stars",
-    "official",
-    "home",
-    "deprecated",
-    "source",
-    "as_of",
-)
-_MODEL_COLS = (
-    "model_id",
-    "pipeline_tag",
-    "library",
-    "license",
-    "downloads",
-    "likes",
-    "params_billion",
-    "num_layers",
-    "hidden_size",
-    "num_attention_heads",
-    "num_kv_heads",
-    "head_dim",
-    "max_context",
-    "num_experts",
-    "active_params_billion",
-    "quantization",
-    "family",
-    "aliases",
-    "source",
-    "as_of",
-)
+# Column order = the row dataclasses' field order (astuple() and COPY agree by construction).
+_INSTANCE_COLS = tuple(f.name for f in fields(InstanceRow))
+_CHART_COLS = tuple(f.name for f in fields(ChartRow))
+_MODEL_COLS = tuple(f.name for f in fields(HFModelRow))
 _TSV = (
     "setweight(to_tsvector('simple', replace(replace(name, '-', ' '), '_', ' ')), 'A') || "
     "setweight(to_tsvector('english', array_to_string(keywords, ' ')), 'B') || "
@@ -115,24 +67,7 @@ async def upsert_instances(conn: AsyncConnection, rows: Sequence[InstanceRow]) -
 
 
 async def upsert_charts(conn: AsyncConnection, rows: Sequence[ChartRow]) -> int:
-    tuples = [
-        (
-            r.name,
-            r.repository,
-            r.repository_url,
-            r.description,
-            list(r.keywords),
-            r.version,
-            r.app_version,
-            r.stars,
-            r.official,
-            r.home,
-            r.deprecated,
-            r.source,
-            r.as_of,
-        )
-        for r in rows
-    ]
+    tuples = [tuple(list(v) if isinstance(v, tuple) else v for v in astuple(r)) for r in rows]
     await _copy_upsert(conn, "cloud.helm_charts", _CHART_COLS, ("repository", "name"), tuples)
     await conn.execute(f"UPDATE cloud.helm_charts SET search_tsv = {_TSV}")  # noqa: S608 - constant SQL
     return len(rows)
