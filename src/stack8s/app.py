@@ -23,7 +23,7 @@ from stack8s.db.pool import open_pool
 from stack8s.db.url import resolve_database
 from stack8s.embeddings import get_embedder
 from stack8s.llm import get_chat_model
-from stack8s.logging import RequestIdMiddleware
+from stack8s.logging import BodySizeLimitMiddleware, RequestIdMiddleware
 from stack8s.settings import Environment, Settings
 from stack8s.tools.local import ClusterProbe
 
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
     )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(api_router)

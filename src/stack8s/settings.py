@@ -42,6 +42,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("CORS_ORIGINS", "STACK8S_CORS_ORIGINS"),
     )
     max_message_chars: int = Field(8000, validation_alias=AliasChoices("STACK8S_MAX_MESSAGE_CHARS"))
+    max_body_bytes: int = Field(262_144, validation_alias=AliasChoices("STACK8S_MAX_BODY_BYTES"))
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     seed_catalogs: bool = Field(True, validation_alias=AliasChoices("STACK8S_SEED_CATALOGS"))

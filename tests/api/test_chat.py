@@ -190,3 +190,20 @@ def test_token_is_required_when_auth_is_configured(live: LiveServer) -> None:
     assert "missing bearer token" in response.json()["detail"]
     bad = httpx.get(f"{live.url}/api/v1/chat", headers={"Authorization": f"Bearer {token_for('u')}x"})
     assert bad.status_code == 401
+
+
+def test_oversized_bodies_are_413_declared_or_streamed(client: httpx.Client) -> None:
+    cid = start(client)
+    big = {"conversation_id": cid, "message": "x" * 300_000}
+    declared = client.post("/api/v1/chat/message", json=big)
+    assert declared.status_code == 413 and "bytes" in declared.json()["detail"]
+
+    def chunks():  # no Content-Length: sent chunked
+        yield b'{"conversation_id": "' + cid.encode() + b'", "message": "'
+        for _ in range(40):
+            yield b"y" * 10_000
+        yield b'"}'
+
+    streamed = client.post("/api/v1/chat/message", content=chunks(), headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413
+    assert client.get(f"/api/v1/chat/{cid}").json()["messages"] == []
