@@ -31,7 +31,11 @@ class ChatStartOut(BaseModel):
 
 class ChatMessageIn(_Strict):
     conversation_id: UUID
-    message: str = Field(description="the user's message; 1 to STACK8S_MAX_MESSAGE_CHARS characters")
+    message: str = Field(
+        min_length=1,
+        max_length=100_000,
+        description="the user's message: 1 to STACK8S_MAX_MESSAGE_CHARS (default 8,000) characters",
+    )
 
 
 class ChatReply(BaseModel):
