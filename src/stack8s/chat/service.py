@@ -14,6 +14,7 @@ from stack8s.agents.requirements.agent import extract_requirements
 from stack8s.chat import repository
 from stack8s.chat.models import ChatReply, ConversationDetail, MessageOut
 from stack8s.errors import NotFound, Unprocessable
+from stack8s.logging import request_id
 
 log = logging.getLogger(__name__)
 TITLE_CHARS = 80
@@ -63,7 +64,20 @@ async def _reply(conversation_id: UUID, user_messages: list[str], deps: AgentDep
             workload_spec=result.spec,
             clarifying_questions=result.questions,
         )
-    plan = await build_plan(result.spec, deps)
+    try:
+        async with deps.conn.transaction():  # a savepoint: a failure leaves the turn's transaction usable
+            plan = await build_plan(result.spec, deps)
+    except Exception:  # the agent boundary: log it, and answer instead of losing the turn
+        log.exception("architect.failed conversation_id=%s", conversation_id)
+        return ChatReply(
+            conversation_id=conversation_id,
+            response=(
+                "Sorry, I could not build a plan for this request because of an internal error "
+                f"(request {request_id.get()}, logged). Your message is saved; try again or rephrase it."
+            ),
+            response_type="error",
+            workload_spec=result.spec,
+        )
     return ChatReply(
         conversation_id=conversation_id,
         response=plan_markdown(plan),
