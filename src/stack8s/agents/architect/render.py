@@ -42,7 +42,10 @@ def plan_markdown(plan: DeploymentPlan) -> str:
         lines += ["", "### Kubernetes stack", ""]
         lines += [f"- **{c.chart}** ({c.repository}): {c.purpose}" for c in plan.kubernetes_stack]
     lines += ["", "### Steps", ""]
-    lines += [f"{s.order}. **{s.title}**: {s.details}" for s in plan.deployment_steps]
+    for step in plan.deployment_steps:
+        lines.append(f"{step.order}. **{step.title}**: {step.details}")
+        if step.commands:
+            lines += ["", "   ```bash", *(f"   {line}" for c in step.commands for line in c.splitlines()), "   ```"]
     if plan.tradeoffs:
         lines += ["", "### Tradeoffs", ""] + [f"- {t}" for t in plan.tradeoffs]
     if plan.assumptions:
