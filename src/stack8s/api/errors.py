@@ -31,6 +31,11 @@ def _describe(err: dict[str, Any]) -> str:
         return f"request body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
     if err.get("type") == "extra_forbidden":
         return f"unknown field '{where}': remove it"
+    limit = err.get("ctx", {})
+    if err.get("type") == "string_too_short":
+        return f"{where} is empty: send at least {limit.get('min_length', 1)} character(s)"
+    if err.get("type") == "string_too_long":
+        return f"{where} is too long: at most {limit.get('max_length')} characters"
     if err.get("type") == "uuid_parsing":
         return f"{where} must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
     return f"{where}: {err.get('msg', 'invalid value')}"
