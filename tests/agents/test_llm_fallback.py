@@ -73,6 +73,15 @@ def test_valid_llm_output_is_used_and_rule_numbers_win(client: httpx.Client, fak
     assert chat_calls and chat_calls[-1]["body"]["response_format"] == {"type": "json_object"}
 
 
+def test_one_retry_with_the_errors_recovers(client: httpx.Client, fake: FakeOpenAI) -> None:
+    fake.mode, fake.reply = "invalid_then_valid", FULL_SPEC
+    before = len(fake.requests)
+    body = send(client, start(client), "I want to deploy a model").json()
+    assert body["response_type"] == "deployment_plan" and body["workload_spec"]["provider"] == "gcp"
+    retry = next(r for r in fake.requests[before:] if len(r["body"]["messages"]) > 2)
+    assert "invalid" in retry["body"]["messages"][-1]["content"]
+
+
 @pytest.mark.parametrize("mode", ["invalid_json", "schema", "timeout", "error", "refusal"])
 def test_failures_fall_back_to_the_rule_engine(client: httpx.Client, fake: FakeOpenAI, mode: str) -> None:
     fake.mode = mode

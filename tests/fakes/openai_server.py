@@ -1,6 +1,7 @@
 """A local server speaking the OpenAI chat-completions and embeddings protocol, on 127.0.0.1.
 
 `mode` picks the behaviour of /v1/chat/completions: "valid" (answers with `reply`), "invalid_json",
+"invalid_then_valid" (an invalid answer to each first attempt, then `reply` to the retry),
 "schema" (JSON that violates the schema), "timeout" (sleeps past the client's timeout), "error"
 (HTTP 500), "refusal". Every request body is recorded in `requests`.
 """
@@ -36,7 +37,10 @@ class FakeOpenAI:
     def __exit__(self, *_: object) -> None:
         self._server.shutdown()
 
-    def chat_content(self) -> str | None:
+    def chat_content(self, body: dict[str, Any]) -> str | None:
+        is_retry = len(body.get("messages", [])) > 2  # the client resends the exchange plus the errors
+        if self.mode == "invalid_then_valid":
+            return json.dumps(self.reply) if is_retry else json.dumps({"spec": {"task_type": "teleport"}})
         if self.mode == "invalid_json":
             return '{"spec": {"task_type": "inference",'
         if self.mode == "schema":
@@ -95,7 +99,7 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if fake.mode == "error":
                 self._send(500, {"error": {"message": "internal", "type": "server_error"}})
                 return
-            self._send(200, _completion(fake.chat_content(), body.get("model", "test")))
+            self._send(200, _completion(fake.chat_content(body), body.get("model", "test")))
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(payload).encode()
