@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from psycopg import AsyncConnection
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class AgentDeps:
-    conn: AsyncConnection
+    conn: AsyncConnection[dict[str, Any]]
     settings: Settings
     embedder: Embedder
     lexicon: ModelLexicon

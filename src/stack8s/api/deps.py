@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, TypedDict, cast
+from typing import Annotated, Any, TypedDict, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -21,7 +21,7 @@ from stack8s.tools.local import ClusterProbe
 
 class State(TypedDict):
     settings: Settings
-    pool: AsyncConnectionPool
+    pool: AsyncConnectionPool[AsyncConnection[dict[str, Any]]]
     embedder: Embedder
     authenticator: Authenticator
     lexicon_cache: LexiconCache
@@ -37,7 +37,7 @@ def get_state(request: Request) -> State:
 AppState = Annotated[State, Depends(get_state)]
 
 
-async def get_conn(state: AppState) -> AsyncIterator[AsyncConnection]:
+async def get_conn(state: AppState) -> AsyncIterator[AsyncConnection[dict[str, Any]]]:
     """One connection and one transaction per request: committed if the handler returns normally,
     rolled back if it raises (psycopg_pool's connection() context does exactly this). Used with
     scope="function", so the commit happens before the response is sent: a client never sees an id
@@ -46,7 +46,7 @@ async def get_conn(state: AppState) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
-DbConn = Annotated[AsyncConnection, Depends(get_conn, scope="function")]
+DbConn = Annotated[AsyncConnection[dict[str, Any]], Depends(get_conn, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="Supabase access token (JWT)")
 
 

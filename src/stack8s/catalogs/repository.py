@@ -29,7 +29,11 @@ _TSV = (
 
 
 async def _copy_upsert(
-    conn: AsyncConnection, table: str, cols: Sequence[str], key: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    conn: AsyncConnection[dict[str, Any]],
+    table: str,
+    cols: Sequence[str],
+    key: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
 ) -> None:
     """COPY rows into a temp table, then INSERT .. ON CONFLICT DO UPDATE into `table` (schema.name)."""
     schema, name = table.split(".")
@@ -61,12 +65,12 @@ async def _copy_upsert(
     await conn.execute(sql.SQL("DROP TABLE {}").format(tmp))
 
 
-async def upsert_instances(conn: AsyncConnection, rows: Sequence[InstanceRow]) -> int:
+async def upsert_instances(conn: AsyncConnection[dict[str, Any]], rows: Sequence[InstanceRow]) -> int:
     await _copy_upsert(conn, "cloud.instances", _INSTANCE_COLS, _INSTANCE_COLS[:3], [astuple(r) for r in rows])
     return len(rows)
 
 
-async def upsert_charts(conn: AsyncConnection, rows: Sequence[ChartRow]) -> int:
+async def upsert_charts(conn: AsyncConnection[dict[str, Any]], rows: Sequence[ChartRow]) -> int:
     tuples = [tuple(list(v) if isinstance(v, tuple) else v for v in astuple(r)) for r in rows]
     await _copy_upsert(conn, "cloud.helm_charts", _CHART_COLS, ("repository", "name"), tuples)
     await conn.execute(f"UPDATE cloud.helm_charts SET search_tsv = {_TSV}")  # noqa: S608 - constant SQL
@@ -80,13 +84,16 @@ def _model_tuple(r: HFModelRow) -> tuple[Any, ...]:
     return tuple(values[c] for c in _MODEL_COLS)
 
 
-async def upsert_models(conn: AsyncConnection, rows: Sequence[HFModelRow]) -> int:
+async def upsert_models(conn: AsyncConnection[dict[str, Any]], rows: Sequence[HFModelRow]) -> int:
     await _copy_upsert(conn, "hf.models", _MODEL_COLS, ("model_id",), [_model_tuple(r) for r in rows])
     return len(rows)
 
 
 async def upsert_cards(
-    conn: AsyncConnection, cards: Sequence[ModelCard], embedder: Embedder, progress: Progress | None = None
+    conn: AsyncConnection[dict[str, Any]],
+    cards: Sequence[ModelCard],
+    embedder: Embedder,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Store cards, link them to known models, and embed only chunks whose text is new for this model
     (one batched embedding call for the whole import)."""
@@ -120,7 +127,7 @@ class _Vectors(dict[str, Any]):
     embedded = 0
 
 
-async def _vectors_for(conn: AsyncConnection, embedder: Embedder, texts: list[str]) -> _Vectors:
+async def _vectors_for(conn: AsyncConnection[dict[str, Any]], embedder: Embedder, texts: list[str]) -> _Vectors:
     """content hash -> vector: reuse stored vectors of this model, embed the rest in one batch."""
     by_hash = {content_hash(t): t for t in texts}
     cur = await conn.execute(
@@ -137,7 +144,7 @@ async def _vectors_for(conn: AsyncConnection, embedder: Embedder, texts: list[st
 
 
 async def _store_card(
-    conn: AsyncConnection,
+    conn: AsyncConnection[dict[str, Any]],
     card: ModelCard,
     model_ids: list[str],
     chunks: list[str],
@@ -187,7 +194,7 @@ def _vector(values: Any) -> Any:
     return np.asarray(values, dtype=np.float32)
 
 
-async def ensure_vector_index(conn: AsyncConnection, model_name: str, dim: int) -> None:
+async def ensure_vector_index(conn: AsyncConnection[dict[str, Any]], model_name: str, dim: int) -> None:
     """One partial HNSW cosine index per embedding model (its vectors cast to its dimension)."""
     safe = "".join(ch if ch.isalnum() else "_" for ch in model_name.lower())[:40]
     await conn.execute(
@@ -199,7 +206,13 @@ async def ensure_vector_index(conn: AsyncConnection, model_name: str, dim: int) 
 
 
 async def record_source(
-    conn: AsyncConnection, catalog: str, source: str, rows: int, as_of: date | None, checksum: str, errors: int = 0
+    conn: AsyncConnection[dict[str, Any]],
+    catalog: str,
+    source: str,
+    rows: int,
+    as_of: date | None,
+    checksum: str,
+    errors: int = 0,
 ) -> None:
     await conn.execute(
         "INSERT INTO cloud.catalog_sources (catalog, source, rows, as_of, checksum, errors, imported_at) "
@@ -210,7 +223,7 @@ async def record_source(
     )
 
 
-async def source_checksum(conn: AsyncConnection, catalog: str, source: str) -> str | None:
+async def source_checksum(conn: AsyncConnection[dict[str, Any]], catalog: str, source: str) -> str | None:
     cur = await conn.execute(
         "SELECT checksum FROM cloud.catalog_sources WHERE catalog = %s AND source = %s", (catalog, source)
     )
@@ -218,7 +231,7 @@ async def source_checksum(conn: AsyncConnection, catalog: str, source: str) -> s
     return row["checksum"] if row else None
 
 
-async def models_version(conn: AsyncConnection) -> tuple[Any, ...]:
+async def models_version(conn: AsyncConnection[dict[str, Any]]) -> tuple[Any, ...]:
     cur = await conn.execute(
         "SELECT count(*) AS n, max(imported_at) AS t FROM cloud.catalog_sources WHERE catalog = 'models'"
     )
@@ -226,14 +239,14 @@ async def models_version(conn: AsyncConnection) -> tuple[Any, ...]:
     return (row.get("n"), row.get("t"))
 
 
-async def model_rows(conn: AsyncConnection) -> list[HFModelRow]:
+async def model_rows(conn: AsyncConnection[dict[str, Any]]) -> list[HFModelRow]:
     cols = ", ".join(c for c in _MODEL_COLS if c not in ("source", "as_of"))
     cur = await conn.execute(f"SELECT {cols} FROM hf.models ORDER BY model_id")  # noqa: S608 - constant
     rows = await cur.fetchall()
     return [HFModelRow(**{**r, "aliases": tuple(r["aliases"] or ())}) for r in rows]
 
 
-async def stats(conn: AsyncConnection) -> dict[str, Any]:
+async def stats(conn: AsyncConnection[dict[str, Any]]) -> dict[str, Any]:
     async def one(query: str) -> Any:
         return await (await conn.execute(query)).fetchall()
 
@@ -263,7 +276,7 @@ async def stats(conn: AsyncConnection) -> dict[str, Any]:
     }
 
 
-async def missing_embeddings(conn: AsyncConnection, model_name: str) -> bool:
+async def missing_embeddings(conn: AsyncConnection[dict[str, Any]], model_name: str) -> bool:
     """True when cards exist but none is embedded with `model_name` (e.g. after switching models)."""
     cur = await conn.execute(
         "SELECT EXISTS (SELECT 1 FROM hf.model_to_card) AND NOT EXISTS "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from psycopg import AsyncConnection
 
@@ -13,28 +14,36 @@ from stack8s.embeddings import Embedder
 log = logging.getLogger(__name__)
 
 
-async def seed_shipped(conn: AsyncConnection, embedder: Embedder) -> list[ImportReport]:
+async def seed_shipped(conn: AsyncConnection[dict[str, Any]], embedder: Embedder) -> list[ImportReport]:
     """Idempotent: each shipped file is loaded only when its checksum differs from the recorded one."""
     paths = shipped.default_paths()
     reports = []
     instances, charts, models = paths["instances"], paths["charts"], paths["models"]
     if await _changed(conn, "instances", instances):
-        result = shipped.load_instances(instances)
+        instance_result = shipped.load_instances(instances)
         reports.append(
             await service.store_instances(
-                conn, _source(instances), result.rows, result.errors, service.checksum_of(instances)
+                conn, _source(instances), instance_result.rows, instance_result.errors, service.checksum_of(instances)
             )
         )
     if await _changed(conn, "charts", charts):
-        result = shipped.load_charts(charts)
+        chart_result = shipped.load_charts(charts)
         reports.append(
-            await service.store_charts(conn, _source(charts), result.rows, result.errors, service.checksum_of(charts))
+            await service.store_charts(
+                conn, _source(charts), chart_result.rows, chart_result.errors, service.checksum_of(charts)
+            )
         )
     if await _changed(conn, "models", models) or await repository.missing_embeddings(conn, embedder.name):
-        result, cards = shipped.load_models(models)
+        model_result, cards = shipped.load_models(models)
         reports.append(
             await service.store_models(
-                conn, _source(models), result.rows, cards, result.errors, service.checksum_of(models), embedder
+                conn,
+                _source(models),
+                model_result.rows,
+                cards,
+                model_result.errors,
+                service.checksum_of(models),
+                embedder,
             )
         )
     for report in reports:
@@ -46,7 +55,7 @@ def _source(path: object) -> str:
     return f"stack8s-curated:{getattr(path, 'name', path)}"
 
 
-async def _changed(conn: AsyncConnection, catalog: str, path: object) -> bool:
+async def _changed(conn: AsyncConnection[dict[str, Any]], catalog: str, path: object) -> bool:
     from pathlib import Path
 
     assert isinstance(path, Path)

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from psycopg import AsyncConnection
 
@@ -43,7 +44,7 @@ def _as_of(rows: list[InstanceRow] | list[ChartRow] | list[HFModelRow]) -> date 
 
 
 async def store_instances(
-    conn: AsyncConnection, source: str, rows: list[InstanceRow], errors: list[RowError], checksum: str
+    conn: AsyncConnection[dict[str, Any]], source: str, rows: list[InstanceRow], errors: list[RowError], checksum: str
 ) -> ImportReport:
     async with conn.transaction():
         await repository.upsert_instances(conn, rows)
@@ -52,7 +53,7 @@ async def store_instances(
 
 
 async def store_charts(
-    conn: AsyncConnection, source: str, rows: list[ChartRow], errors: list[RowError], checksum: str
+    conn: AsyncConnection[dict[str, Any]], source: str, rows: list[ChartRow], errors: list[RowError], checksum: str
 ) -> ImportReport:
     async with conn.transaction():
         await repository.upsert_charts(conn, rows)
@@ -61,7 +62,7 @@ async def store_charts(
 
 
 async def store_models(
-    conn: AsyncConnection,
+    conn: AsyncConnection[dict[str, Any]],
     source: str,
     rows: list[HFModelRow],
     cards: list[ModelCard],

@@ -15,10 +15,7 @@ from stack8s.validation import StrictInput
 ResponseType = Literal["clarification", "deployment_plan", "error"]
 
 
-_Strict = StrictInput
-
-
-class ChatStartIn(_Strict):
+class ChatStartIn(StrictInput):
     title: str | None = Field(None, max_length=200, description="optional title; defaults to the first message")
 
 
@@ -29,7 +26,7 @@ class ChatStartOut(BaseModel):
     created_at: datetime
 
 
-class ChatMessageIn(_Strict):
+class ChatMessageIn(StrictInput):
     conversation_id: UUID
     message: str = Field(
         min_length=1,
@@ -47,7 +44,7 @@ class ChatReply(BaseModel):
     deployment_plan: DeploymentPlan | None = None
 
 
-class ConversationPatch(_Strict):
+class ConversationPatch(StrictInput):
     title: str = Field(min_length=1, max_length=200)
 
 

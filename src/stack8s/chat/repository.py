@@ -12,7 +12,7 @@ Row = dict[str, Any]
 _COLS = sql.SQL("id AS conversation_id, title, created_at, updated_at, message_count")
 
 
-async def create(conn: AsyncConnection, user_id: str, title: str | None) -> Row:
+async def create(conn: AsyncConnection[dict[str, Any]], user_id: str, title: str | None) -> Row:
     cur = await conn.execute(
         sql.SQL("INSERT INTO chat.conversations (user_id, title) VALUES (%s, %s) RETURNING {}").format(_COLS),
         (user_id, title),
@@ -20,7 +20,9 @@ async def create(conn: AsyncConnection, user_id: str, title: str | None) -> Row:
     return await cur.fetchone()  # type: ignore[return-value]
 
 
-async def get(conn: AsyncConnection, user_id: str, conversation_id: UUID, *, lock: bool = False) -> Row | None:
+async def get(
+    conn: AsyncConnection[dict[str, Any]], user_id: str, conversation_id: UUID, *, lock: bool = False
+) -> Row | None:
     suffix = sql.SQL(" FOR UPDATE" if lock else "")
     cur = await conn.execute(
         sql.SQL("SELECT {} FROM chat.conversations WHERE id = %s AND user_id = %s{}").format(_COLS, suffix),
@@ -29,7 +31,9 @@ async def get(conn: AsyncConnection, user_id: str, conversation_id: UUID, *, loc
     return await cur.fetchone()
 
 
-async def list_for_user(conn: AsyncConnection, user_id: str, limit: int, offset: int) -> tuple[list[Row], int]:
+async def list_for_user(
+    conn: AsyncConnection[dict[str, Any]], user_id: str, limit: int, offset: int
+) -> tuple[list[Row], int]:
     cur = await conn.execute(
         sql.SQL(
             "SELECT {} FROM chat.conversations WHERE user_id = %s ORDER BY updated_at DESC, id DESC LIMIT %s OFFSET %s"
@@ -42,7 +46,7 @@ async def list_for_user(conn: AsyncConnection, user_id: str, limit: int, offset:
     return rows, total
 
 
-async def messages(conn: AsyncConnection, conversation_id: UUID) -> list[Row]:
+async def messages(conn: AsyncConnection[dict[str, Any]], conversation_id: UUID) -> list[Row]:
     cur = await conn.execute(
         "SELECT turn, role, content, response_type, payload, created_at FROM chat.messages "
         "WHERE conversation_id = %s ORDER BY turn, id",
@@ -52,7 +56,7 @@ async def messages(conn: AsyncConnection, conversation_id: UUID) -> list[Row]:
 
 
 async def append_turn(
-    conn: AsyncConnection,
+    conn: AsyncConnection[dict[str, Any]],
     conversation_id: UUID,
     user_text: str,
     reply_text: str,
@@ -75,7 +79,7 @@ async def append_turn(
     return turn
 
 
-async def rename(conn: AsyncConnection, user_id: str, conversation_id: UUID, title: str) -> Row | None:
+async def rename(conn: AsyncConnection[dict[str, Any]], user_id: str, conversation_id: UUID, title: str) -> Row | None:
     cur = await conn.execute(
         sql.SQL(
             "UPDATE chat.conversations SET title = %s, updated_at = clock_timestamp() "
@@ -86,7 +90,7 @@ async def rename(conn: AsyncConnection, user_id: str, conversation_id: UUID, tit
     return await cur.fetchone()
 
 
-async def delete(conn: AsyncConnection, user_id: str, conversation_id: UUID) -> bool:
+async def delete(conn: AsyncConnection[dict[str, Any]], user_id: str, conversation_id: UUID) -> bool:
     cur = await conn.execute(
         "DELETE FROM chat.conversations WHERE id = %s AND user_id = %s", (conversation_id, user_id)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
@@ -29,7 +30,9 @@ def validate_message(text: str, max_chars: int) -> str:
     return cleaned
 
 
-async def load_conversation(conn: AsyncConnection, user_id: str, conversation_id: UUID) -> ConversationDetail:
+async def load_conversation(
+    conn: AsyncConnection[dict[str, Any]], user_id: str, conversation_id: UUID
+) -> ConversationDetail:
     row = await repository.get(conn, user_id, conversation_id)
     if row is None:
         raise NotFound(f"conversation {conversation_id} not found")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from psycopg import AsyncConnection
 from rich.console import Console
@@ -17,7 +18,7 @@ console = Console(stderr=True)
 
 
 @asynccontextmanager
-async def database(settings: Settings) -> AsyncIterator[AsyncConnection]:
+async def database(settings: Settings) -> AsyncIterator[AsyncConnection[dict[str, Any]]]:
     dsn, embedded = resolve_database(settings)
     try:
         await migrate(dsn)

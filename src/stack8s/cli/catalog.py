@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,7 @@ async def _import_hf(path: Path, cards_path: Path | None) -> list[ImportReport]:
                         errors,
                         service.checksum_of(file),
                         embedder,
-                        progress=lambda n, t=task: bar.advance(t, n),
+                        progress=partial(bar.advance, task),
                     )
                 )
     return reports

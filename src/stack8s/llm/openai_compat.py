@@ -6,6 +6,7 @@ import json
 import logging
 
 from openai import AsyncOpenAI, OpenAIError
+from openai.types.chat import ChatCompletionMessageParam
 from pydantic import ValidationError
 
 from stack8s.llm import LLMError, T
@@ -32,7 +33,7 @@ class OpenAIChatModel:
 
     async def structured(self, system: str, user: str, schema: type[T]) -> T:
         schema_text = json.dumps(schema.model_json_schema(), separators=(",", ":"))
-        messages = [
+        messages: list[ChatCompletionMessageParam] = [
             {
                 "role": "system",
                 "content": f"{system}\nAnswer with one JSON object matching this schema:\n{schema_text}",
@@ -53,11 +54,11 @@ class OpenAIChatModel:
             except ValidationError as second:
                 raise LLMError(f"invalid output after retry: {_brief(second)}") from second
 
-    async def _complete(self, messages: list[dict[str, str]]) -> str:
+    async def _complete(self, messages: list[ChatCompletionMessageParam]) -> str:
         try:
             response = await self._client.chat.completions.create(
                 model=self.name,
-                messages=messages,  # type: ignore[arg-type]
+                messages=messages,
                 response_format={"type": "json_object"},
                 temperature=0,
             )

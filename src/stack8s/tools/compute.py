@@ -87,13 +87,13 @@ def to_hit(row: dict[str, Any]) -> ComputeHit:
     return ComputeHit(**row, price_monthly_usd=round(row["price_hourly_usd"] * HOURS_PER_MONTH, 2))
 
 
-async def search(conn: AsyncConnection, q: ComputeQuery) -> list[ComputeHit]:
+async def search(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> list[ComputeHit]:
     query, params = build_query(q)
     cur = await conn.execute(query, params)
     return [to_hit(r) for r in await cur.fetchall()]
 
 
-async def largest(conn: AsyncConnection, q: ComputeQuery) -> list[ComputeHit]:
+async def largest(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> list[ComputeHit]:
     """The instances with the most total VRAM (then cheapest) among those matching q's filters."""
     clauses, params = _filters(q)
     where = sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("TRUE")

@@ -48,7 +48,8 @@ _FILTERED_CARDS = """AND c.card_hash IN (
 
 
 def _model_filter(q: ModelQuery) -> tuple[str, dict[str, Any]]:
-    clauses, params = [], {}
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
     if q.pipeline_tag:
         clauses.append("m.pipeline_tag = %(tag)s")
         params["tag"] = q.pipeline_tag
@@ -58,7 +59,7 @@ def _model_filter(q: ModelQuery) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses) or "TRUE", params
 
 
-async def _check_embeddings(conn: AsyncConnection, embedder: Embedder) -> None:
+async def _check_embeddings(conn: AsyncConnection[dict[str, Any]], embedder: Embedder) -> None:
     cur = await conn.execute(
         "SELECT embedding_model_name AS name FROM hf.card_chunks GROUP BY 1 ORDER BY count(*) DESC LIMIT 3"
     )
@@ -76,7 +77,7 @@ def _score(row: dict[str, Any]) -> ModelHit:
     return ModelHit(**{**row, "relevance": relevance, "popularity": popularity, "score": score})
 
 
-async def search(conn: AsyncConnection, embedder: Embedder, q: ModelQuery) -> list[ModelHit]:
+async def search(conn: AsyncConnection[dict[str, Any]], embedder: Embedder, q: ModelQuery) -> list[ModelHit]:
     await _check_embeddings(conn, embedder)
     try:
         [vector] = await embedder.embed([q.query])
@@ -86,7 +87,7 @@ async def search(conn: AsyncConnection, embedder: Embedder, q: ModelQuery) -> li
 
 
 async def search_vector(
-    conn: AsyncConnection, embedder: Embedder, vector: list[float], q: ModelQuery
+    conn: AsyncConnection[dict[str, Any]], embedder: Embedder, vector: list[float], q: ModelQuery
 ) -> list[ModelHit]:
     model_filter, params = _model_filter(q)
     filtered = bool(params)
@@ -103,7 +104,7 @@ def _literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
 
-async def get_model(conn: AsyncConnection, model_id: str) -> dict[str, Any] | None:
+async def get_model(conn: AsyncConnection[dict[str, Any]], model_id: str) -> dict[str, Any] | None:
     cur = await conn.execute(
         "SELECT model_id, pipeline_tag, library, license, downloads, likes, params_billion, num_layers, hidden_size, "
         "num_attention_heads, num_kv_heads, head_dim, max_context, num_experts, active_params_billion, quantization, "

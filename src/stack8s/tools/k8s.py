@@ -6,6 +6,8 @@ official first, name; then repository, so the order is total.
 
 from __future__ import annotations
 
+from typing import Any
+
 from psycopg import AsyncConnection
 
 from stack8s.tools.compute import escape_like
@@ -32,7 +34,7 @@ LIMIT %(k)s
 """
 
 
-async def search(conn: AsyncConnection, q: ChartQuery) -> list[ChartHit]:
+async def search(conn: AsyncConnection[dict[str, Any]], q: ChartQuery) -> list[ChartHit]:
     pattern = escape_like(q.query)
     params = {"q": q.query, "prefix": pattern + "%", "contains": "%" + pattern + "%", "k": q.top_k}
     cur = await conn.execute(_SEARCH, params)

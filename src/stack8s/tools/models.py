@@ -11,10 +11,7 @@ from stack8s.validation import StrictInput
 MAX_TOP_K = 100
 
 
-_Query = StrictInput
-
-
-class ComputeQuery(_Query):
+class ComputeQuery(StrictInput):
     gpu_needed: bool | None = Field(None, description="true: GPU instances only; false: CPU only")
     min_vram_gb: float | None = Field(None, ge=0, le=100_000, description="minimum total VRAM of the instance")
     min_vram_per_gpu_gb: float | None = Field(None, ge=0, le=1_000)
@@ -55,7 +52,7 @@ class ComputeHit(BaseModel):
     as_of: date | None
 
 
-class ChartQuery(_Query):
+class ChartQuery(StrictInput):
     query: str = Field(min_length=1, max_length=200)
     top_k: int = Field(15, ge=1, le=MAX_TOP_K)
 
@@ -73,7 +70,7 @@ class ChartHit(BaseModel):
     score: float = Field(description="match tier: 1 exact name, .8 prefix, .6 in name, .4 in description, .2 text")
 
 
-class ModelQuery(_Query):
+class ModelQuery(StrictInput):
     query: str = Field(min_length=1, max_length=500)
     pipeline_tag: str | None = Field(None, max_length=60)
     license_filter: list[str] = Field(default_factory=list, max_length=30)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from psycopg import AsyncConnection
 
@@ -108,7 +109,7 @@ def _rationale(hit: ComputeHit, w: Workload, rank: int, fits: bool, nodes: int) 
     )
 
 
-async def select(conn: AsyncConnection, w: Workload, compute_budget_monthly: float | None) -> Selection:
+async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, compute_budget_monthly: float | None) -> Selection:
     query = base_query(w)
     notes: list[str] = []
     nodes = nodes_for(w)
@@ -129,10 +130,10 @@ async def select(conn: AsyncConnection, w: Workload, compute_budget_monthly: flo
 
 
 async def _relax(
-    conn: AsyncConnection, query: ComputeQuery, w: Workload
+    conn: AsyncConnection[dict[str, Any]], query: ComputeQuery, w: Workload
 ) -> tuple[ComputeQuery, list[ComputeHit], list[str]]:
     """Drop soft preferences one at a time (GPU model, GPU count, area), saying which was dropped."""
-    steps = [
+    steps: list[tuple[str, list[str] | None, str]] = [
         ("max_gpu_count", None, f"No instance with {w.spec.gpu_count} GPU(s) fits; larger ones are shown."),
         ("min_gpu_count", None, ""),
         ("gpu_model", None, f"No {w.spec.gpu_preference} instance fits; other GPUs are shown instead."),
@@ -153,7 +154,9 @@ async def _relax(
     return query, [], notes
 
 
-async def _nothing_fits(conn: AsyncConnection, query: ComputeQuery, w: Workload, notes: list[str]) -> Selection:
+async def _nothing_fits(
+    conn: AsyncConnection[dict[str, Any]], query: ComputeQuery, w: Workload, notes: list[str]
+) -> Selection:
     biggest_query = query.model_copy(update={"min_vram_gb": None, "min_vram_per_gpu_gb": None, "top_k": 20})
     biggest = distinct(await compute.largest(conn, biggest_query))
     if not biggest:

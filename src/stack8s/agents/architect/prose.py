@@ -67,11 +67,11 @@ def tradeoffs(w: Workload, sel: Selection, cost: CostEstimate, alternative: str 
             "Quantising the weights (8-bit halves, 4-bit quarters them) or sharding over more nodes "
             "would make the model fit."
         )
-    if recs and recs[0].spot_price_hourly_usd is not None and not sel.over_budget:
+    if recs and (spot := recs[0].spot_price_hourly_usd) is not None and not sel.over_budget:
         top = recs[0]
-        saving = 1 - top.spot_price_hourly_usd / top.price_hourly_usd if top.price_hourly_usd else 0
+        saving = 1 - spot / top.price_hourly_usd if top.price_hourly_usd else 0
         items.append(
-            f"Spot/preemptible {top.instance_type} is {saving:.0%} cheaper (${top.spot_price_hourly_usd:.4g}/h) "
+            f"Spot/preemptible {top.instance_type} is {saving:.0%} cheaper (${spot:.4g}/h) "
             "but can be reclaimed: fine for batch and training with checkpoints, risky for live serving."
         )
     if (

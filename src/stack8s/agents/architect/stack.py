@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from typing import Any
 
 from psycopg import AsyncConnection
 
@@ -78,7 +79,7 @@ def all_needs(w: Workload, gpu_model: str | None = None) -> list[str]:
     return list(dict.fromkeys(ordered))
 
 
-async def _find(conn: AsyncConnection, need: str) -> tuple[ChartHit, str] | None:
+async def _find(conn: AsyncConnection[dict[str, Any]], need: str) -> tuple[ChartHit, str] | None:
     query, purpose = NEEDS.get(need, (need, f"{need} (as requested)"))
     hits = await k8s.search(conn, ChartQuery(query=query[:200], top_k=10))
     usable = [h for h in hits if not h.deprecated]
@@ -121,7 +122,7 @@ def install_command(hit: ChartHit, need: str, w: Workload) -> str:
 
 
 async def choose_stack(
-    conn: AsyncConnection, w: Workload, gpu_model: str | None = None
+    conn: AsyncConnection[dict[str, Any]], w: Workload, gpu_model: str | None = None
 ) -> tuple[list[ChartRecommendation], list[str]]:
     charts: list[ChartRecommendation] = []
     missing: list[str] = []

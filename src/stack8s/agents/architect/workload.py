@@ -187,7 +187,7 @@ def _size_training(
     return sizing.size_training(
         params_billion=params,
         method=method,
-        arch=_arch(model, params),  # type: ignore[arg-type]
+        arch=_arch(model, params),
         seq_len=seq_len,
         micro_batch=1,
         precision=train_precision,
@@ -198,9 +198,10 @@ def _cpu_workload(
     spec: WorkloadSpec, model: dict[str, Any] | None, params: float, replicas: int, notes: list[str]
 ) -> Workload:
     task = str(spec.task_type or "inference")
-    common = {"params_billion": params, "task": task, "dataset_size_gb": spec.dataset_size_gb}
-    result = sizing.size_cpu_only(**common, model_id=(model or {}).get("model_id") or spec.model_id)
-    ram = sizing.cpu_ram_gb(**common)
+    dataset = spec.dataset_size_gb
+    model_id = (model or {}).get("model_id") or spec.model_id
+    result = sizing.size_cpu_only(params_billion=params, task=task, dataset_size_gb=dataset, model_id=model_id)
+    ram = sizing.cpu_ram_gb(params_billion=params, task=task, dataset_size_gb=dataset)
     notes.append(f"CPU only: about {ram:g} GB of RAM per replica.")
     return Workload(spec, model, False, False, result, ram, replicas, notes)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from psycopg import AsyncConnection
 
 from stack8s.agents.requirements.models import ModelLexicon
@@ -13,7 +15,7 @@ class LexiconCache:
         self._version: object = None
         self._lexicon: ModelLexicon | None = None
 
-    async def get(self, conn: AsyncConnection) -> ModelLexicon:
+    async def get(self, conn: AsyncConnection[dict[str, Any]]) -> ModelLexicon:
         version = await catalog_repository.models_version(conn)
         if self._lexicon is None or version != self._version:
             self._lexicon = ModelLexicon.from_rows(await catalog_repository.model_rows(conn))

@@ -503,7 +503,7 @@ def _final_model(state: State, models: ModelLexicon) -> tuple[ModelMatch | None,
     model: ModelMatch | None = state.get("model")
     if model is None:
         return None, size[1] if size else None
-    quant = state.get("quant_method") or _PRECISION_QUANT.get(state.get("precision"))
+    quant = state.get("quant_method") or _PRECISION_QUANT.get(state.get("precision", ""))
     model = models.resolve(state["model_text"], quantization=quant) or model
     if size and not _fits(model, size[1]):
         model = models.resolve(f"{model.family} {size[0]}", quantization=quant)
