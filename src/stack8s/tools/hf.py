@@ -78,12 +78,14 @@ def _score(row: dict[str, Any]) -> ModelHit:
 
 
 async def search(conn: AsyncConnection[dict[str, Any]], embedder: Embedder, q: ModelQuery) -> list[ModelHit]:
-    await _check_embeddings(conn, embedder)
     try:
         [vector] = await embedder.embed([q.query])
     except Exception as exc:
         raise ServiceUnavailable(f"the embedding model {embedder.name} is unavailable") from exc
-    return await search_vector(conn, embedder, vector, q)
+    hits = await search_vector(conn, embedder, vector, q)
+    if not hits:  # only then ask why: a whole-table diagnostic stays off the hot path
+        await _check_embeddings(conn, embedder)
+    return hits
 
 
 async def search_vector(
