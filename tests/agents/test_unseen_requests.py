@@ -86,3 +86,16 @@ def test_instructions_in_the_message_are_data(client: httpx.Client) -> None:
     body = reply.json()
     if body["response_type"] == "deployment_plan":
         check_invariants(body["deployment_plan"])
+
+
+def test_users_are_not_all_concurrent(client: httpx.Client) -> None:
+    body = plan_for(client, "Serve Llama 3.1 70B to 200 users on AWS under $10k a month")
+    spec, plan = body["workload_spec"], body["deployment_plan"]
+    check_invariants(plan)
+    assert spec["total_users"] == 200 and spec["concurrent_users"] is None
+    # 20 of 200 users active: 327,680 B/token x 4,096 tokens x 20 sequences = 26.84 GB of KV cache
+    assert abs(plan["sizing"]["kv_cache_gb"] - 26.84) < 0.05
+    assert any("10% active" in a for a in plan["assumptions"])
+    assert plan["cost_estimate"]["within_budget"] is True
+    peak = plan_for(client, "Serve Llama 3.1 70B to 200 concurrent users on AWS")["deployment_plan"]
+    assert peak["sizing"]["kv_cache_gb"] > 9 * plan["sizing"]["kv_cache_gb"]

@@ -65,7 +65,8 @@ class WorkloadSpec(BaseModel):
     gpu_preference: str | None = None
     gpu_count: int | None = Field(None, ge=1)
     replicas: int | None = Field(None, ge=1)
-    concurrent_users: int | None = Field(None, ge=1)
+    concurrent_users: int | None = Field(None, ge=1, description="sequences served at the same moment")
+    total_users: int | None = Field(None, ge=1, description="people using it, not all at once ('200 users')")
     requests_per_second: float | None = Field(None, ge=0)
     context_length: int | None = Field(None, ge=1)
     dataset_size_gb: float | None = Field(None, ge=0)

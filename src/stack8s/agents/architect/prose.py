@@ -33,6 +33,8 @@ def understanding(w: Workload) -> str:
         parts.append(f"within ${s.budget_monthly_usd:,.0f} a month")
     if s.concurrent_users:
         parts.append(f"for {s.concurrent_users} concurrent users")
+    elif s.total_users:
+        parts.append(f"for {s.total_users} users")
     text = " ".join(parts) + "."
     if w.sizing.gpu_needed:
         text += f" It needs about {w.sizing.required_vram_gb:g} GB of GPU memory ({w.sizing.method})."

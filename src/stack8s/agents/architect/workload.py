@@ -5,6 +5,7 @@ Every default taken here is written into `assumptions`, so the plan says what it
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,12 +130,10 @@ def _size_llm_inference(
     context = spec.context_length or min((model or {}).get("max_context") or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
     if not spec.context_length:
         notes.append(f"Context length: {context:,} tokens per sequence (not stated).")
-    users = spec.concurrent_users or DEFAULT_SEQUENCES
+    users = concurrent_sequences(spec, notes)
     sequences = -(-users // replicas)
-    if not spec.concurrent_users:
-        notes.append(f"Concurrency: {sequences} sequences decoding at once per replica (not stated).")
-    elif replicas > 1:
-        notes.append(f"{users} concurrent users spread over {replicas} replicas: {sequences} sequences each.")
+    if replicas > 1:
+        notes.append(f"{users} concurrent sequences spread over {replicas} replicas: {sequences} each.")
     return sizing.size_inference(
         params_billion=params,
         precision=precision,
@@ -173,6 +172,25 @@ def _size_adapter_training(spec: WorkloadSpec, model: dict[str, Any] | None, par
             "activations_gb": round(required - base.required_vram_gb, 2),
         }
     )
+
+
+ACTIVE_USER_FRACTION = 0.10  # of a user population, the share with a request decoding at any moment
+
+
+def concurrent_sequences(spec: WorkloadSpec, notes: list[str]) -> int:
+    """Sequences decoding at once: stated concurrency; else 10% of the stated users (a chat user spends
+    most of the time reading and typing); else a default. Each guess is written into the notes."""
+    if spec.concurrent_users:
+        return spec.concurrent_users
+    if spec.total_users:
+        active = max(1, math.ceil(spec.total_users * ACTIVE_USER_FRACTION))
+        notes.append(
+            f"{spec.total_users} users, about {ACTIVE_USER_FRACTION:.0%} active at once: sized for {active} "
+            "concurrent sequences (say 'N concurrent users' to size for a peak)."
+        )
+        return active
+    notes.append(f"Concurrency: {DEFAULT_SEQUENCES} sequences decoding at once (not stated).")
+    return DEFAULT_SEQUENCES
 
 
 def _size_training(

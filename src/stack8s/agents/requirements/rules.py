@@ -311,10 +311,17 @@ def _replicas(msg: Message, state: Mapping[str, Any]) -> State:
     return out
 
 
+_AT_ONCE = re.compile(r"concurren|simultan|parallel|active|gleichzeitig|at (?:the same time|once)", _FLAGS)
+
+
 def _users(msg: Message, state: Mapping[str, Any]) -> State:
+    """'4 concurrent users' are sequences at the same moment; '200 users' are people, not all at once."""
     found = _first(_USERS, msg.text)
     users = int(_number(found.group("n"), found.group("scale"))) if found else 0
-    return {"concurrent_users": users} if users >= 1 else {}
+    if users < 1 or found is None:
+        return {}
+    at_once = _AT_ONCE.search(found.group(0)) or _AT_ONCE.search(msg.text[found.end() : found.end() + 20])
+    return {"concurrent_users": users, "total_users": None} if at_once else {"total_users": users}
 
 
 def _rps(msg: Message, state: Mapping[str, Any]) -> State:
@@ -453,6 +460,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "gpu_count": state.get("gpu_count") if gpu is not False else None,
         "replicas": state.get("replicas") or (2 if state.get("high_availability") else None),
         "concurrent_users": state.get("concurrent_users"),
+        "total_users": state.get("total_users"),
         "requests_per_second": state.get("requests_per_second"),
         "context_length": state.get("context_length"),
         "dataset_size_gb": state.get("dataset_size_gb"),
@@ -473,7 +481,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
 
 
 LLM_SCALE_BILLION = 1.0  # a stated size of 1B+ parameters with no other domain signal is a language model
-SERVING_SIGNALS = ("concurrent_users", "requests_per_second", "replicas")
+SERVING_SIGNALS = ("concurrent_users", "total_users", "requests_per_second", "replicas")
 
 
 def _apply_defaults(fields: State, named_model: bool) -> list[str]:
