@@ -285,3 +285,11 @@ async def missing_embeddings(conn: AsyncConnection[dict[str, Any]], model_name: 
     )
     row = await cur.fetchone()
     return bool(row and row["missing"])
+
+
+async def analyze(conn: AsyncConnection[dict[str, Any]], *tables: str) -> None:
+    """Refresh planner statistics after a bulk import, so the first searches get good plans
+    (autovacuum would do it, but only some time later)."""
+    for table in tables:
+        schema, name = table.split(".")
+        await conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, name)))

@@ -49,6 +49,7 @@ async def store_instances(
     async with conn.transaction():
         await repository.upsert_instances(conn, rows)
         await repository.record_source(conn, "instances", source, len(rows), _as_of(rows), checksum, len(errors))
+    await repository.analyze(conn, "cloud.instances")
     return ImportReport("instances", source, len(rows), errors=errors)
 
 
@@ -58,6 +59,7 @@ async def store_charts(
     async with conn.transaction():
         await repository.upsert_charts(conn, rows)
         await repository.record_source(conn, "charts", source, len(rows), _as_of(rows), checksum, len(errors))
+    await repository.analyze(conn, "cloud.helm_charts")
     return ImportReport("charts", source, len(rows), errors=errors)
 
 
@@ -76,4 +78,5 @@ async def store_models(
         details = await repository.upsert_cards(conn, cards, embedder, progress)
         await repository.ensure_vector_index(conn, embedder.name, embedder.dim)
         await repository.record_source(conn, "models", source, len(rows), _as_of(rows), checksum, len(errors))
+    await repository.analyze(conn, "hf.models", "hf.model_to_card", "hf.card_chunks")
     return ImportReport("models", source, len(rows), errors=errors, details=details)
