@@ -99,3 +99,13 @@ def test_users_are_not_all_concurrent(client: httpx.Client) -> None:
     assert plan["cost_estimate"]["within_budget"] is True
     peak = plan_for(client, "Serve Llama 3.1 70B to 200 concurrent users on AWS")["deployment_plan"]
     assert peak["sizing"]["kv_cache_gb"] > 9 * plan["sizing"]["kv_cache_gb"]
+
+
+def test_mla_model_kv_cache_is_sized_from_its_latent(client: httpx.Client) -> None:
+    plan = plan_for(client, "Serve DeepSeek R1 with 32k context for 8 concurrent users")["deployment_plan"]
+    check_invariants(plan)
+    # R1 ships FP8, so the cache is FP8 too (sizing's stated rule): 70,272 / 2 = 35,136 B/token x 32,768
+    # tokens x 8 sequences = 9.21 GB. The GQA formula with 128 KV heads would have claimed ~1 TB.
+    assert plan["sizing"]["precision"] == "fp8"
+    assert abs(plan["sizing"]["kv_cache_gb"] - 9.21) < 0.05
+    assert any("fp8" in a.lower() and "kv" in a.lower() for a in plan["assumptions"])

@@ -439,3 +439,19 @@ def test_cpu_ram_monotone(p1, p2, data, task) -> None:
     lo, hi = sorted((p1, p2))
     a = cpu_ram_gb(params_billion=lo, task=task, dataset_size_gb=data)
     assert 4 <= a <= cpu_ram_gb(params_billion=hi, task=task, dataset_size_gb=data)
+
+
+def test_mla_models_use_their_published_kv_bytes() -> None:
+    # DeepSeek-V3 config.json: 61 layers, kv_lora_rank 512, qk_rope_head_dim 64; MLA caches the
+    # compressed latent plus the rope key: 61 x (512 + 64) x 2 bytes = 70,272 B per token at fp16
+    # (vLLM's MLA backend caches exactly these values). The GQA formula with 128 heads would give ~4 MB.
+    arch = ModelArch(
+        params_billion=671,
+        num_layers=61,
+        num_attention_heads=128,
+        num_kv_heads=128,
+        head_dim=128,
+        kv_bytes_per_token=70_272,
+    )
+    assert kv_bytes_per_token(arch) == 70_272
+    assert kv_bytes_per_token(arch, "fp8") == 35_136

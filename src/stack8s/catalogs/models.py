@@ -57,7 +57,8 @@ class HFModelRow:
     max_context: int | None = None
     num_experts: int | None = None
     active_params_billion: float | None = None
-    quantization: str | None = None  # awq | gptq | fp8 | gguf | None
+    kv_bytes_per_token: int | None = None  # fp16, when the GQA formula does not apply (MLA models)
+    quantization: str | None = None  # awq | gptq | fp8 | gguf | mxfp4 | None
     family: str | None = None
     aliases: tuple[str, ...] = ()
     source: str = ""

@@ -306,6 +306,7 @@ def _model(entry: dict[str, Any], as_of: date, source: str) -> HFModelRow:
         max_context=count("max_context"),
         num_experts=count("num_experts"),
         active_params_billion=as_float(entry.get("active_params_billion"), "active_params_billion"),
+        kv_bytes_per_token=count("kv_bytes_per_token"),
         quantization=_quantization(entry.get("quantization")),
         family=_text(entry.get("family")) or None,
         aliases=_aliases(entry.get("aliases")),

@@ -183,6 +183,7 @@ class ModelArch:
     max_context: int | None = None
     num_experts: int | None = None
     active_params_billion: float | None = None
+    kv_bytes_per_token: float | None = None  # published fp16 bytes/token, for non-GQA caches (MLA)
     quantization: str | None = None  # informational (awq, gptq, fp8, ...); the precision argument decides
 
     @classmethod
@@ -246,8 +247,13 @@ def _kv_dim(arch: ModelArch) -> float:
 def kv_bytes_per_token(arch: ModelArch, kv_precision: Precision | str = Precision.fp16) -> float:
     """K and V of every layer: 2 x layers x kv_heads x head_dim x bytes per value (GQA-aware).
 
-    Unknown fields are estimated (see DEFAULT_KV_HEADS, LAYERS_PER_CUBE_ROOT_BILLION)."""
-    return 2 * _layers(arch) * _kv_dim(arch) * BYTES_PER_PARAM[Precision(kv_precision)]
+    Unknown fields are estimated (see DEFAULT_KV_HEADS, LAYERS_PER_CUBE_ROOT_BILLION). A model whose
+    cache has another shape (multi-head latent attention) carries its fp16 figure in kv_bytes_per_token,
+    scaled here to the KV precision."""
+    bytes_per_value = BYTES_PER_PARAM[Precision(kv_precision)]
+    if arch.kv_bytes_per_token:
+        return arch.kv_bytes_per_token * bytes_per_value / BYTES_PER_PARAM[Precision.fp16]
+    return 2 * _layers(arch) * _kv_dim(arch) * bytes_per_value
 
 
 def arch_is_estimated(arch: ModelArch) -> bool:

@@ -109,7 +109,8 @@ def _literal(vector: list[float]) -> str:
 async def get_model(conn: AsyncConnection[dict[str, Any]], model_id: str) -> dict[str, Any] | None:
     cur = await conn.execute(
         "SELECT model_id, pipeline_tag, library, license, downloads, likes, params_billion, num_layers, hidden_size, "
-        "num_attention_heads, num_kv_heads, head_dim, max_context, num_experts, active_params_billion, quantization, "
+        "num_attention_heads, num_kv_heads, head_dim, max_context, num_experts, active_params_billion, "
+        "kv_bytes_per_token, quantization, "
         "family, popularity_raw, (SELECT max(popularity_raw) FROM hf.models) AS max_pop "
         "FROM hf.models WHERE model_id = %s",
         (model_id,),

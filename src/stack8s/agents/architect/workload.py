@@ -60,6 +60,7 @@ def _arch(model: dict[str, Any] | None, params: float) -> sizing.ModelArch:
         max_context=m.get("max_context"),
         num_experts=m.get("num_experts"),
         active_params_billion=m.get("active_params_billion"),
+        kv_bytes_per_token=m.get("kv_bytes_per_token"),
         quantization=m.get("quantization"),
     )
 
