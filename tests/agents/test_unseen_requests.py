@@ -109,3 +109,15 @@ def test_mla_model_kv_cache_is_sized_from_its_latent(client: httpx.Client) -> No
     assert plan["sizing"]["precision"] == "fp8"
     assert abs(plan["sizing"]["kv_cache_gb"] - 9.21) < 0.05
     assert any("fp8" in a.lower() and "kv" in a.lower() for a in plan["assumptions"])
+
+
+def test_a_small_model_on_a_big_node_runs_several_copies(client: httpx.Client) -> None:
+    plan = plan_for(client, "Serve Llama 3.1 8B Instruct on A100s in us-east-1")["deployment_plan"]
+    check_invariants(plan)
+    top = plan["gpu_recommendations"][0]
+    assert top["gpu_model"].startswith("A100") and top["gpu_count"] == 8  # AWS sells A100s as 8-GPU nodes
+    tp = plan["sizing"]["tensor_parallel"]
+    assert tp == 1 and top["vram_per_gpu_gb"] * 0.9 >= plan["sizing"]["required_vram_gb"]
+    vllm = next(c for c in plan["kubernetes_stack"] if c["chart"] == "vllm-stack")
+    assert "replicaCount=8" in vllm["install_command"] and "tensorParallelSize=1" in vllm["install_command"]
+    assert any("runs 8 copies" in a for a in plan["assumptions"])

@@ -10,6 +10,7 @@ from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.workload import Workload, plan_workload
 from stack8s.agents.deps import AgentDeps
 from stack8s.planning import cost as costing
+from stack8s.planning import sizing
 from stack8s.planning.plan import CostEstimate, DeploymentPlan, GpuRecommendation
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.tools import hf
@@ -46,6 +47,21 @@ def _cost(w: Workload, top: GpuRecommendation | None) -> CostEstimate:
     )
 
 
+def _place_on_node(w: Workload, top: GpuRecommendation) -> None:
+    """Tensor-parallel size for serving: the fewest GPUs of the node that hold one copy; the node's
+    other GPUs run more copies at no extra cost. Training shards over every GPU of the node."""
+    serving = str(w.spec.task_type or "inference") in ("inference", "batch_inference")
+    tp = sizing.tensor_parallel_gpus(w.sizing.required_vram_gb, top.vram_per_gpu_gb) if serving else None
+    tp = tp if tp and tp <= top.gpu_count else top.gpu_count
+    w.sizing = w.sizing.model_copy(update={"tensor_parallel": tp})
+    w.copies_per_node = max(1, top.gpu_count // tp)
+    if w.copies_per_node > 1:
+        w.assumptions.append(
+            f"One copy of the model needs {tp} GPU(s); the {top.gpu_count}-GPU node runs {w.copies_per_node} "
+            f"copies (tensor parallel {tp} each), {w.copies_per_node}x the sized capacity at no extra cost."
+        )
+
+
 def _compute_budget(w: Workload) -> float | None:
     """What is left of the budget for instances once storage, load balancer and egress are paid."""
     if w.spec.budget_monthly_usd is None:
@@ -77,7 +93,7 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     selection = await instances.select(deps.conn, w, budget)
     top = selection.recommendations[0] if selection.recommendations else None
     if top is not None and w.shardable and top.gpu_count:
-        w.sizing = w.sizing.model_copy(update={"tensor_parallel": top.gpu_count})
+        _place_on_node(w, top)
     cost = _cost(w, top)
     alternative = await _cheaper_alternative(deps, spec, w, budget) if selection.over_budget else None
     charts, missing = await stack.choose_stack(deps.conn, w, top.gpu_model if top else None)

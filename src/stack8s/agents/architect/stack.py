@@ -96,7 +96,7 @@ def _values(need: str, w: Workload) -> list[str]:
             f"{spec}.repository=vllm/vllm-openai",
             f"{spec}.tag=latest",
             f"{spec}.modelURL={model}",
-            f"{spec}.replicaCount={w.replicas}",
+            f"{spec}.replicaCount={w.replicas * w.copies_per_node}",
             f"{spec}.requestGPU={w.sizing.tensor_parallel}",
             f"{spec}.vllmConfig.tensorParallelSize={w.sizing.tensor_parallel}",
             f"{spec}.vllmConfig.maxModelLen={context}",

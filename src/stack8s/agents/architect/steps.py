@@ -61,7 +61,7 @@ def _serve_step(w: Workload, order: int) -> DeploymentStep:
         return DeploymentStep(
             order=order,
             title="Serve the model with vLLM",
-            details=f"The vllm-stack chart runs vLLM with these arguments; {w.replicas} replica(s).",
+            details=f"The vllm-stack chart runs {w.replicas * w.copies_per_node} vLLM server(s) with these arguments.",
             commands=[
                 f"vllm serve {model} " + " ".join(args),
                 "kubectl -n stack8s rollout status deploy --timeout=20m",

@@ -46,6 +46,7 @@ class Workload:
     ram_needed_gb: float
     replicas: int
     assumptions: list[str] = field(default_factory=list)
+    copies_per_node: int = 1  # model servers sharing one node (small model on a big GPU node)
 
 
 def _arch(model: dict[str, Any] | None, params: float) -> sizing.ModelArch:
