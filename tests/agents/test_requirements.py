@@ -326,6 +326,8 @@ PHRASINGS: list[tuple[list[str], dict[str, Any]]] = [
     (["HA with 4 replicas"], {"replicas": 4}),
     (["200 users"], {"total_users": 200, "concurrent_users": None}),
     (["200 simultaneous users"], {"concurrent_users": 200}),
+    (["Serve Llama 3.2 1B on a CPU in eu-central-1"], {"gpu_needed": False, "region": "eu-central-1"}),
+    (["run it on our CPU servers"], {"gpu_needed": False}),
     (["4 concurrent users"], {"concurrent_users": 4}),
     (["around 100 requests per second"], {"requests_per_second": 100}),
     (["100 qps"], {"requests_per_second": 100}),

@@ -206,7 +206,9 @@ GPU_EXPLICIT = Table[bool](
         (
             r"(?:no|zero|without(?: an?)?|not on(?: an?)?|sin|ohne|sans|sem) gpus?|cpu[- ]?only"
             r"|only (?:on )?cpus?"
-            r"|(?:on|with) (?:the )?cpus?|cpus? (?:is|are) (?:fine|enough|ok|okay)|gpu[- ]free"
+            r"|(?:on|with|using) (?:the |an? |our |plain |regular )?"
+            r"(?:cpus?|cpu (?:box|boxes|machines?|nodes?|servers?|instances?))"
+            r"|cpus? (?:is|are) (?:fine|enough|ok|okay)|gpu[- ]free"
             r"|(?:do(?:n'?t| not)|does(?:n'?t| not)|won'?t) need (?:an? |any )?gpus?"
             r"|no need for (?:an? |any )?gpus?"
             r"|solo cpu|nur cpu|uniquement (?:sur )?cpu|apenas cpu|cpu[- ]based",
