@@ -1,7 +1,6 @@
 """Domain errors. Each carries its HTTP status; api/errors.py renders them all the same way.
 
 Stack8sError
-├── BadRequest (400)          the request is well-formed JSON but asks for something impossible
 ├── Unauthorized (401)        no token, or a token that does not verify
 ├── NotFound (404)            unknown, or not the caller's (we never say which)
 ├── Conflict (409)            e.g. a database embedded with another embedding model
@@ -19,10 +18,6 @@ class Stack8sError(Exception):
         super().__init__(message)
         self.message = message
         self.headers = headers
-
-
-class BadRequest(Stack8sError):
-    status_code = 400
 
 
 class Unauthorized(Stack8sError):

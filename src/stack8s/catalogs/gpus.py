@@ -209,8 +209,3 @@ def match_gpu_preference(text: str) -> str | None:
             # "A100" with no memory stated means any A100: the family name prefix-matches every variant.
             return _variant(family, memory) if memory or family not in _MEMORY_VARIANTS else family
     return None
-
-
-def known_gpus() -> tuple[str, ...]:
-    """All canonical names with a known memory size."""
-    return tuple(GPU_MEMORY_GB)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from psycopg import AsyncConnection
 
 from stack8s.catalogs import repository, service, shipped
@@ -12,55 +14,48 @@ from stack8s.catalogs.service import ImportReport
 from stack8s.embeddings import Embedder
 
 log = logging.getLogger(__name__)
+Conn = AsyncConnection[dict[str, Any]]
 
 
-async def seed_shipped(conn: AsyncConnection[dict[str, Any]], embedder: Embedder) -> list[ImportReport]:
-    """Idempotent: each shipped file is loaded only when its checksum differs from the recorded one."""
+async def seed_shipped(conn: Conn, embedder: Embedder) -> list[ImportReport]:
+    """Idempotent: each shipped file is loaded only when its checksum differs from the recorded one
+    (models also when no card is embedded with the configured embedding model)."""
     paths = shipped.default_paths()
     reports = []
-    instances, charts, models = paths["instances"], paths["charts"], paths["models"]
-    if await _changed(conn, "instances", instances):
-        instance_result = shipped.load_instances(instances)
+    if checksum := await _new_checksum(conn, "instances", paths["instances"]):
+        result = shipped.load_instances(paths["instances"])
         reports.append(
-            await service.store_instances(
-                conn, _source(instances), instance_result.rows, instance_result.errors, service.checksum_of(instances)
-            )
+            await service.store_instances(conn, _source(paths["instances"]), result.rows, result.errors, checksum)
         )
-    if await _changed(conn, "charts", charts):
-        chart_result = shipped.load_charts(charts)
-        reports.append(
-            await service.store_charts(
-                conn, _source(charts), chart_result.rows, chart_result.errors, service.checksum_of(charts)
-            )
-        )
-    if await _changed(conn, "models", models) or await repository.missing_embeddings(conn, embedder.name):
-        model_result, cards = shipped.load_models(models)
-        reports.append(
-            await service.store_models(
-                conn,
-                _source(models),
-                model_result.rows,
-                cards,
-                model_result.errors,
-                service.checksum_of(models),
-                embedder,
-            )
-        )
+    if checksum := await _new_checksum(conn, "charts", paths["charts"]):
+        charts = shipped.load_charts(paths["charts"])
+        reports.append(await service.store_charts(conn, _source(paths["charts"]), charts.rows, charts.errors, checksum))
+    checksum = await _new_checksum(conn, "models", paths["models"])
+    if checksum is None and await repository.missing_embeddings(conn, embedder.name):
+        checksum = await anyio.to_thread.run_sync(service.checksum_of, paths["models"])
+    if checksum:
+        models, cards = shipped.load_models(paths["models"])
+        source = _source(paths["models"])
+        reports.append(await service.store_models(conn, source, models.rows, cards, models.errors, checksum, embedder))
     for report in reports:
         log.info("catalog.seeded catalog=%s rows=%d errors=%d", report.catalog, report.rows, len(report.errors))
     return reports
 
 
-def _source(path: object) -> str:
-    return f"stack8s-curated:{getattr(path, 'name', path)}"
+def _source(path: Path) -> str:
+    return f"stack8s-curated:{path.name}"
 
 
-async def _changed(conn: AsyncConnection[dict[str, Any]], catalog: str, path: object) -> bool:
-    from pathlib import Path
+async def _new_checksum(conn: Conn, catalog: str, path: Path) -> str | None:
+    """The file's checksum when it differs from the one recorded at its last load; else None."""
+    checksum = await anyio.to_thread.run_sync(_checksum_if_present, path)
+    if checksum is None:
+        return None
+    return None if await repository.source_checksum(conn, catalog, _source(path)) == checksum else checksum
 
-    assert isinstance(path, Path)
+
+def _checksum_if_present(path: Path) -> str | None:
     if not path.exists():
         log.warning("catalog.shipped.missing path=%s", path)
-        return False
-    recorded = await repository.source_checksum(conn, catalog, _source(path))
-    return recorded != service.checksum_of(path)
+        return None
+    return service.checksum_of(path)

@@ -24,7 +24,6 @@ class ImportReport:
     catalog: str
     source: str
     rows: int = 0
-    skipped_unchanged: bool = False
     errors: list[RowError] = field(default_factory=list)
     details: dict[str, int] = field(default_factory=dict)
 

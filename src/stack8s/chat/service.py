@@ -22,7 +22,7 @@ TITLE_CHARS = 80
 
 
 def validate_message(text: str, max_chars: int) -> str:
-    cleaned = text.replace("\x00", "").strip()
+    cleaned = text.strip()  # NUL characters were already refused by request validation
     if not cleaned:
         raise Unprocessable("message is empty: send the workload you want to plan, in words")
     if len(cleaned) > max_chars:

@@ -28,7 +28,6 @@ class Selection:
     recommendations: list[GpuRecommendation]
     over_budget: bool = False
     fits: bool = True
-    nodes: int = 1
     notes: list[str] = field(default_factory=list)
 
 
@@ -52,8 +51,6 @@ def base_query(w: Workload) -> ComputeQuery:
         update |= {"min_gpu_count": GPUS_PER_NODE, "min_vram_gb": need / nodes}
     elif spec.gpu_count:
         update |= {"min_gpu_count": spec.gpu_count, "max_gpu_count": spec.gpu_count}
-    if w.model is None and w.sizing.weights_gb:
-        update["min_ram_gb"] = 0
     return query.model_copy(update=update)
 
 
@@ -122,10 +119,10 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, compute_bud
         per_instance = compute_budget_monthly / (w.replicas * nodes)
         affordable = [h for h in hits if _price(h, query.spot) * HOURS_PER_MONTH <= per_instance]
         if affordable:
-            return Selection(recommend(distinct(affordable), w, True, nodes), nodes=nodes, notes=notes)
-        return Selection(recommend(distinct(hits), w, True, nodes), over_budget=True, nodes=nodes, notes=notes)
+            return Selection(recommend(distinct(affordable), w, True, nodes), notes=notes)
+        return Selection(recommend(distinct(hits), w, True, nodes), over_budget=True, notes=notes)
     if hits:
-        return Selection(recommend(distinct(hits), w, True, nodes), nodes=nodes, notes=notes)
+        return Selection(recommend(distinct(hits), w, True, nodes), notes=notes)
     return await _nothing_fits(conn, query, w, notes)
 
 
@@ -169,4 +166,4 @@ async def _nothing_fits(
         f"the largest has {top.total_vram_gb:g} GB. "
         f"It would take {nodes} such nodes with tensor + pipeline parallelism, or a smaller precision."
     )
-    return Selection(recommend(biggest, w, False), fits=False, nodes=max(nodes, 1), notes=notes)
+    return Selection(recommend(biggest, w, False), fits=False, notes=notes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from stack8s.agents.deps import AgentDeps
@@ -103,5 +102,4 @@ async def recommend_models(
     return [
         ModelRecommendation(rank=i, **h.model_dump(exclude={"snippet", "library"}), rationale=_rationale(h, named_id))
         for i, h in enumerate(ordered, start=1)
-        if math.isfinite(h.score)
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from stack8s.planning import sizing
@@ -43,27 +44,17 @@ class Workload:
     is_llm: bool
     shardable: bool
     sizing: Sizing
-    ram_needed_gb: float
+    ram_needed_gb: float  # host RAM for CPU-only workloads; 0 when a GPU holds the model
     replicas: int
     assumptions: list[str] = field(default_factory=list)
     copies_per_node: int = 1  # model servers sharing one node (small model on a big GPU node)
 
 
 def _arch(model: dict[str, Any] | None, params: float) -> sizing.ModelArch:
-    m = model or {}
-    return sizing.ModelArch(
-        params_billion=params,
-        num_layers=m.get("num_layers"),
-        hidden_size=m.get("hidden_size"),
-        num_attention_heads=m.get("num_attention_heads"),
-        num_kv_heads=m.get("num_kv_heads"),
-        head_dim=m.get("head_dim"),
-        max_context=m.get("max_context"),
-        num_experts=m.get("num_experts"),
-        active_params_billion=m.get("active_params_billion"),
-        kv_bytes_per_token=m.get("kv_bytes_per_token"),
-        quantization=m.get("quantization"),
-    )
+    """The architecture facts of a catalog row (any missing ones are estimated by sizing)."""
+    arch = sizing.ModelArch.from_record(SimpleNamespace(**{**(model or {}), "params_billion": params}))
+    assert arch is not None  # params_billion is always set here
+    return arch
 
 
 def _is_llm(spec: WorkloadSpec, model: dict[str, Any] | None, params: float) -> bool:
@@ -123,7 +114,7 @@ def plan_workload(spec: WorkloadSpec, model: dict[str, Any] | None) -> Workload:
             pipeline_tag=(model or {}).get("pipeline_tag"),
         )
     result = result.model_copy(update={"model_id": (model or {}).get("model_id") or spec.model_id})
-    return Workload(spec, model, is_llm, is_llm, result, _host_ram(result), replicas, notes)
+    return Workload(spec, model, is_llm, is_llm, result, 0.0, replicas, notes)
 
 
 def _size_llm_inference(
@@ -224,8 +215,3 @@ def _cpu_workload(
     ram = sizing.cpu_ram_gb(params_billion=params, task=task, dataset_size_gb=dataset)
     notes.append(f"CPU only: about {ram:g} GB of RAM per replica.")
     return Workload(spec, model, False, False, result, ram, replicas, notes)
-
-
-def _host_ram(result: Sizing) -> float:
-    """Host RAM to load weights through: at least the weights once (checkpoint files are read into RAM)."""
-    return round(min(result.weights_gb, 2048.0), 1)
