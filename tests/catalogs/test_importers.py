@@ -23,6 +23,7 @@ from stack8s.catalogs.importers.huggingface import (
     content_hash,
     parse_hf_metadata,
     parse_model_cards,
+    torch_dtype_of,
 )
 from stack8s.catalogs.importers.skypilot import (
     parse_aws_vantage_json,
@@ -677,6 +678,13 @@ def test_llmfit_rows(shared: Path) -> None:
         None,
         "deepseek_v3",
     )
+    assert (v3.vocab_size, v3.intermediate_size, v3.num_experts_per_tok) == (129280, 2048, 8)  # per expert
+    qwen = rows["Qwen/Qwen2.5-7B-Instruct"]
+    assert (qwen.vocab_size, qwen.intermediate_size, qwen.num_experts_per_tok) == (152064, 18944, None)
+    assert (rows["openai/gpt-oss-20b"].num_experts, rows["openai/gpt-oss-20b"].num_experts_per_tok) == (32, 4)
+    assert all(
+        r.tie_word_embeddings is None and r.sliding_window is None and r.torch_dtype is None for r in result.rows
+    )
     assert sum(r.pipeline_tag is None for r in result.rows) == 1702
     assert all(r.source == "llmfit:llmfit_hf_models.json" for r in result.rows)
 
@@ -705,6 +713,13 @@ def test_gpu_poor_config_keys(shared: Path) -> None:
     )
     t5 = rows["google/flan-t5-base"]
     assert (t5.num_layers, t5.hidden_size, t5.num_attention_heads, t5.family) == (12, 768, 12, "t5")
+    assert (llama.vocab_size, llama.intermediate_size, llama.tie_word_embeddings, llama.torch_dtype) == (
+        32000,
+        13824,
+        None,
+        None,
+    )
+    assert (t5.vocab_size, t5.intermediate_size) == (32128, 2048)  # T5 d_ff
     gpt2 = rows["distilgpt2"]
     assert (gpt2.num_layers, gpt2.hidden_size, gpt2.num_attention_heads, gpt2.family) == (6, 768, 12, "gpt2")
     assert all(r.params_billion is None for r in result.rows)
@@ -762,13 +777,86 @@ def test_hf_single_model_derivations(tmp_path: Path) -> None:
                     "context_length": 4096,
                 },
                 {"name": "x/y-FP8-dynamic", "context_length": 131072},
+                {
+                    "name": "x/moe",
+                    "vocab_size": 151936,
+                    "moe_intermediate_size": 768,
+                    "num_experts": 128,
+                    "active_experts": 8,
+                },
             ]
         )
     )
     rows = {r.model_id: r for r in parse_hf_metadata(path).rows}
+    moe = rows["x/moe"]
+    assert (moe.vocab_size, moe.intermediate_size, moe.num_experts, moe.num_experts_per_tok) == (151936, 768, 128, 8)
+    assert rows["x/y-FP8-dynamic"].vocab_size is None and rows["x/y-FP8-dynamic"].num_experts_per_tok is None
     llama = rows["meta-llama/Llama-3.3-70B-Instruct"]
     assert (llama.head_dim, llama.max_context) == (128, None)
     assert (rows["x/y-FP8-dynamic"].quantization, rows["x/y-FP8-dynamic"].max_context) == ("fp8", 131072)
+
+
+def test_config_map_architecture_fields(tmp_path: Path) -> None:
+    configs = {
+        "org/mistral-like": {
+            "architectures": ["MistralForCausalLM"],
+            "vocab_size": 32000,
+            "intermediate_size": 14336,
+            "max_position_embeddings": 32768,
+            "sliding_window": 4096,
+            "tie_word_embeddings": False,
+            "torch_dtype": "bfloat16",
+        },
+        "org/qwen-like": {  # the window is configured but switched off
+            "vocab_size": 151936,
+            "max_position_embeddings": 32768,
+            "sliding_window": 32768,
+            "use_sliding_window": False,
+            "tie_word_embeddings": True,
+            "torch_dtype": "float16",
+        },
+        "org/phi3-128k-like": {"max_position_embeddings": 131072, "sliding_window": 262144, "torch_dtype": "fp8"},
+        "org/deepseek-like": {
+            "intermediate_size": 18432,
+            "moe_intermediate_size": 2048,
+            "n_routed_experts": 256,
+            "num_experts_per_tok": 8,
+        },
+        "org/gpt-oss-like": {"num_local_experts": 32, "experts_per_token": 4, "sliding_window": 128, "dtype": "bf16"},
+        "org/chatglm-like": {"padded_vocab_size": 151552, "ffn_hidden_size": 13696},
+        "org/bad-tie": {"tie_word_embeddings": "yes"},
+    }
+    path = tmp_path / "configs.json"
+    path.write_text(json.dumps(configs, indent=2))
+    result = parse_hf_metadata(path)
+    rows = {r.model_id: r for r in result.rows}
+    fields = ("vocab_size", "tie_word_embeddings", "intermediate_size", "num_experts_per_tok", "sliding_window")
+
+    def arch(model_id: str) -> tuple[object, ...]:
+        return (*(getattr(rows[model_id], f) for f in fields), rows[model_id].torch_dtype)
+
+    assert arch("org/mistral-like") == (32000, False, 14336, None, 4096, "bfloat16")
+    assert arch("org/qwen-like") == (151936, True, None, None, None, "float16")
+    assert arch("org/phi3-128k-like") == (None, None, None, None, None, None)  # window >= context; fp8 unknown
+    assert arch("org/deepseek-like") == (None, None, 2048, 8, None, None)  # per-expert FFN first
+    assert arch("org/gpt-oss-like") == (None, None, None, 4, 128, "bfloat16")
+    assert arch("org/chatglm-like")[:3] == (151552, None, 13696)
+    assert [(e.line, "tie_word_embeddings" in e.message) for e in result.errors] == [(42, True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "dtype"),
+    [
+        ("bfloat16", "bfloat16"),
+        ("torch.float16", "float16"),
+        ("BF16", "bfloat16"),
+        ("float32", "float32"),
+        ("float8_e4m3fn", None),
+        (None, None),
+    ],
+)
+def test_torch_dtype_of(text: str | None, dtype: str | None) -> None:
+    assert torch_dtype_of(text) == dtype
 
 
 # ====================================================================== model cards
@@ -1007,6 +1095,11 @@ models:
     num_layers: 32
     num_kv_heads: 8
     max_context: 32768
+    vocab_size: 32000
+    tie_word_embeddings: false
+    intermediate_size: 14336
+    sliding_window: 4096
+    torch_dtype: bfloat16
     quantization: null
     family: llm
     aliases: ["llm 7b", "llm-7b"]
@@ -1018,6 +1111,14 @@ models:
     card: should not be kept
   - model_id: org/awq
     quantization: AWQ
+  - model_id: org/moe
+    num_experts: 8
+    num_experts_per_tok: 2
+    tie_word_embeddings: true
+  - model_id: org/bad-dtype
+    torch_dtype: fp8
+  - model_id: org/bad-tie
+    tie_word_embeddings: "yes"
 """
 
 
@@ -1028,7 +1129,13 @@ def test_load_models_tmp(tmp_path: Path) -> None:
     (folder / "broken.yaml").write_text("models: [\n")
     (folder / "notes.md").write_text("ignored")
     result, cards = shipped.load_models(folder)
-    assert {(e.file, e.line) for e in result.errors} == {("llm.yaml", 20), ("broken.yaml", 0)}
+    assert {(e.file, e.line) for e in result.errors} == {
+        ("llm.yaml", 25),
+        ("llm.yaml", 34),
+        ("llm.yaml", 36),
+        ("broken.yaml", 0),
+    }
+    assert {e.message.split()[0] for e in result.errors if e.line in (34, 36)} == {"torch_dtype", "tie_word_embeddings"}
     rows = {r.model_id: r for r in result.rows}
     llm = rows["org/llm-7b"]
     assert (llm.params_billion, llm.num_kv_heads, llm.aliases, llm.source, llm.as_of) == (
@@ -1039,6 +1146,15 @@ def test_load_models_tmp(tmp_path: Path) -> None:
         date(2025, 7, 1),
     )
     assert llm.hidden_size is None and rows["org/awq"].quantization == "awq"
+    assert (llm.vocab_size, llm.tie_word_embeddings, llm.intermediate_size, llm.sliding_window, llm.torch_dtype) == (
+        32000,
+        False,
+        14336,
+        4096,
+        "bfloat16",
+    )
+    assert llm.num_experts_per_tok is None and rows["org/awq"].tie_word_embeddings is None
+    assert (rows["org/moe"].num_experts_per_tok, rows["org/moe"].tie_word_embeddings) == (2, True)
     assert [(c.model_ids, c.text, c.source) for c in cards] == [
         (("org/llm-7b",), "# LLM 7B\nA small model.\n", "stack8s-curated:llm.yaml")
     ]
@@ -1063,3 +1179,65 @@ def test_real_shipped_files_load_cleanly() -> None:
     keys = Counter((r.provider, r.instance_type, r.region) for r in instances.rows)
     assert max(keys.values()) == 1
     assert all(r.gpu_model is None or r.gpu_model == normalize_gpu(r.gpu_model) for r in instances.rows)
+
+
+# Published config.json values (https://huggingface.co/<model_id>/blob/main/config.json), cross-checked with
+# ../shared/data/hf/maxtext_model_architectures.json (llama3.1-8b, qwen2.5-7b, gpt-oss-20b) and llmfit.
+PUBLISHED = {
+    # meta-llama/Llama-3.1-8B-Instruct config.json: vocab_size 128256, tie_word_embeddings false,
+    # intermediate_size 14336, torch_dtype bfloat16
+    "meta-llama/Llama-3.1-8B-Instruct": {
+        "vocab_size": 128256,
+        "tie_word_embeddings": False,
+        "intermediate_size": 14336,
+        "torch_dtype": "bfloat16",
+    },
+    # meta-llama/Llama-3.2-1B-Instruct config.json: tie_word_embeddings true (lm_head = embed_tokens)
+    "meta-llama/Llama-3.2-1B-Instruct": {"vocab_size": 128256, "tie_word_embeddings": True},
+    # Qwen/Qwen2.5-7B-Instruct config.json: vocab_size 152064 (padded), untied, intermediate_size 18944
+    "Qwen/Qwen2.5-7B-Instruct": {"vocab_size": 152064, "tie_word_embeddings": False, "intermediate_size": 18944},
+    # Qwen/Qwen2.5-0.5B-Instruct config.json: vocab_size 151936, tied; use_sliding_window false -> no window
+    "Qwen/Qwen2.5-0.5B-Instruct": {"vocab_size": 151936, "tie_word_embeddings": True, "sliding_window": None},
+    # openai/gpt-oss-20b config.json: num_local_experts 32, num_experts_per_tok 4, sliding_window 128,
+    # vocab_size 201088, intermediate_size 2880 (per expert)
+    "openai/gpt-oss-20b": {
+        "num_experts": 32,
+        "num_experts_per_tok": 4,
+        "sliding_window": 128,
+        "vocab_size": 201088,
+        "intermediate_size": 2880,
+    },
+    # mistralai/Mixtral-8x7B-Instruct-v0.1 config.json: num_local_experts 8, num_experts_per_tok 2
+    "mistralai/Mixtral-8x7B-Instruct-v0.1": {"num_experts": 8, "num_experts_per_tok": 2, "vocab_size": 32000},
+    # deepseek-ai/DeepSeek-V3 config.json: n_routed_experts 256, num_experts_per_tok 8, moe_intermediate_size 2048
+    "deepseek-ai/DeepSeek-V3": {"num_experts": 256, "num_experts_per_tok": 8, "intermediate_size": 2048},
+    # mistralai/Mistral-7B-Instruct-v0.1 config.json: sliding_window 4096 (v0.2 and later: null)
+    "mistralai/Mistral-7B-Instruct-v0.1": {"sliding_window": 4096, "vocab_size": 32000},
+    "mistralai/Mistral-7B-Instruct-v0.2": {"sliding_window": None},
+    # google/gemma-2-9b-it config.json: vocab_size 256000, tied, sliding_window 4096 (local layers)
+    "google/gemma-2-9b-it": {"vocab_size": 256000, "tie_word_embeddings": True, "sliding_window": 4096},
+}
+
+
+@pytest.mark.parametrize("model_id", sorted(PUBLISHED))
+def test_shipped_models_carry_published_architecture(model_id: str) -> None:
+    models, _ = shipped.load_models(shipped.default_paths()["models"])
+    row = next(r for r in models.rows if r.model_id == model_id)
+    assert {key: getattr(row, key) for key in PUBLISHED[model_id]} == PUBLISHED[model_id]
+
+
+def test_shipped_llms_have_the_estimator_fields() -> None:
+    """Every text-generation / image-text-to-text row has what a vLLM memory estimate needs, and MoE rows
+    say how many experts a token uses."""
+    models, _ = shipped.load_models(shipped.default_paths()["models"])
+    llms = [r for r in models.rows if r.pipeline_tag in ("text-generation", "image-text-to-text")]
+    assert len(llms) >= 120
+    assert all(r.num_experts_per_tok for r in llms if r.num_experts)
+    assert all(r.num_experts_per_tok is None for r in llms if not r.num_experts)
+    assert all(r.num_experts_per_tok <= r.num_experts for r in llms if r.num_experts and r.num_experts_per_tok)
+    text = [r for r in llms if r.pipeline_tag == "text-generation"]
+    assert all(
+        r.vocab_size and r.intermediate_size for r in text if r.model_id != "ibm-granite/granite-3.1-8b-instruct"
+    )
+    assert all(r.torch_dtype in (None, "bfloat16", "float16", "float32") for r in llms)
+    assert all(r.sliding_window is None or (r.max_context and r.sliding_window < r.max_context) for r in llms)

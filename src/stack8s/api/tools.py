@@ -8,6 +8,7 @@ from stack8s.api.deps import AppState, CurrentUser, DbConn
 from stack8s.api.errors import ERROR_RESPONSES
 from stack8s.catalogs import repository as catalog_repository
 from stack8s.tools import compute, hf, k8s
+from stack8s.tools.estimate import EstimateRequest, EstimateResponse, estimate
 from stack8s.tools.local import ClusterStatus
 from stack8s.tools.models import (
     ChartQuery,
@@ -48,3 +49,8 @@ async def local_status(_: CurrentUser, state: AppState) -> ClusterStatus:
 async def catalog_stats(_: CurrentUser, conn: DbConn, state: AppState) -> dict[str, object]:
     stats = await catalog_repository.stats(conn)
     return {**stats, "embedding_model": {"name": state["embedder"].name, "dim": state["embedder"].dim}}
+
+
+@router.post("/tools/performance/estimate", response_model=EstimateResponse)
+async def performance_estimate(_: CurrentUser, conn: DbConn, body: EstimateRequest) -> EstimateResponse:
+    return await estimate(conn, body)

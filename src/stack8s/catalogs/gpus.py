@@ -1,13 +1,16 @@
-"""Canonical GPU names, their per-GPU memory, and the mapping from the many spellings found in data.
+"""Canonical GPU names, their specs, and the mapping from the many spellings found in data.
 
-Everything is table driven:
+Every fact lives in ``catalogs/data/gpus.yaml`` (sources: ``gpus.SOURCES.md``), loaded and validated
+once on import:
 
-* `GPU_MEMORY_GB` – canonical name -> memory of one GPU in GB (vendor spec sheets).
-* `_FAMILY_PATTERNS` – ordered regexes over a cleaned, dash-separated upper-case spelling
+* ``gpus`` – one row per canonical name -> a `GpuSpec` (memory, bandwidth, dense compute, interconnect).
+  `GPU_MEMORY_GB` (canonical name -> memory of one GPU in GB) is built from these rows.
+* ``families`` – ordered regexes over a cleaned, dash-separated upper-case spelling
   (e.g. ``"NVIDIA H100 80GB HBM3"`` -> ``"H100-80GB-HBM3"``) -> canonical name (template).
   The first match wins, so more specific patterns come first (``L40S`` before ``L40`` before ``L4``).
-* `_MEMORY_VARIANTS` – families whose canonical name depends on the memory size (A100, V100, H100).
-  The memory comes from the name itself (``A100-80GB``) or else from the ``memory_gb`` argument.
+  A family with ``variants`` (A100, V100, H100) picks its canonical name by memory size: the memory
+  comes from the name itself (``A100-80GB``) or else from the ``memory_gb`` argument.
+* ``vendor_words`` – tokens dropped before matching (``"NVIDIA Tesla T4"`` -> ``"T4"``).
 
 A spelling that matches no pattern keeps its cleaned upper-case form (``"tpu v5p"`` -> ``"TPU-V5P"``),
 so `normalize_gpu` is idempotent: ``normalize_gpu(normalize_gpu(x)) == normalize_gpu(x)``.
@@ -16,127 +19,215 @@ so `normalize_gpu` is idempotent: ``normalize_gpu(normalize_gpu(x)) == normalize
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
 
-GPU_MEMORY_GB: dict[str, float] = {
-    # NVIDIA data centre
-    "T4": 16,
-    "L4": 24,
-    "A10G": 24,
-    "A10": 24,
-    "A16": 16,
-    "A30": 24,
-    "A40": 48,
-    "L40S": 48,
-    "L40": 48,
-    "V100": 16,
-    "V100-32GB": 32,
-    "P100": 16,
-    "P40": 24,
-    "P4": 8,
-    "K80": 12,
-    "K520": 4,
-    "M60": 8,
-    "A100-40GB": 40,
-    "A100-80GB": 80,
-    "H100": 80,
-    "H100-NVL": 94,
-    "H20": 96,
-    "H200": 141,
-    "GH200": 96,
-    "B200": 180,
-    "B300": 288,
-    "GB200": 186,
-    "GB300": 288,
-    # NVIDIA workstation / consumer
-    "RTX-A6000": 48,
-    "A5000": 24,
-    "A4000": 16,
-    "P4000": 8,
-    "M4000": 8,
-    "RTX-6000": 24,
-    "RTX-6000-Ada": 48,
-    "RTX-5880-Ada": 48,
-    "RTX-PRO-6000": 96,
-    "RTX-3060": 12,
-    "RTX-3070": 8,
-    "RTX-3080": 10,
-    "RTX-3090": 24,
-    "RTX-4060": 8,
-    "RTX-4070": 12,
-    "RTX-4080": 16,
-    "RTX-4090": 24,
-    "RTX-5070": 12,
-    "RTX-5080": 16,
-    "RTX-5090": 32,
-    # AMD / Intel
-    "MI25": 16,
-    "MI100": 32,
-    "MI210": 64,
-    "MI250": 128,
-    "MI250X": 128,
-    "MI300X": 192,
-    "MI325X": 256,
-    "MI355X": 288,
-    "RADEON-PRO-V520": 8,
-    "Gaudi2": 96,
-    "Gaudi3": 128,
-}
+import yaml
 
-# Ordered (regex, canonical template). Regexes are anchored at the start and may not be followed by a digit.
-_FAMILY_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"GH200", "GH200"),
-    (r"GB200", "GB200"),
-    (r"GB300", "GB300"),
-    (r"H100-?NVL(?!INK)", "H100-NVL"),
-    (r"H100", "H100"),
-    (r"H200", "H200"),
-    (r"H20", "H20"),
-    (r"B200", "B200"),
-    (r"B300", "B300"),
-    (r"A100", "A100"),
-    (r"A10G", "A10G"),
-    (r"A10", "A10"),
-    (r"A16", "A16"),
-    (r"A30", "A30"),
-    (r"A40", "A40"),
-    (r"(?:RTX-?)?A4000", "A4000"),
-    (r"(?:RTX-?)?A5000", "A5000"),
-    (r"(?:RTX-?)?A6000", "RTX-A6000"),
-    (r"RTX-?PRO-?6000", "RTX-PRO-6000"),
-    (r"RTX-?6000-?ADA", "RTX-6000-Ada"),
-    (r"RTX-?(\d{4})-?ADA", r"RTX-\1-Ada"),
-    (r"RTX-?6000", "RTX-6000"),
-    (r"(?:RTX-?)?([2-5]0[5-9]0)", r"RTX-\1"),
-    (r"L40S", "L40S"),
-    (r"L40", "L40"),
-    (r"L4", "L4"),
-    (r"T4", "T4"),
-    (r"V100", "V100"),
-    (r"P100", "P100"),
-    (r"P4000", "P4000"),
-    (r"P40", "P40"),
-    (r"P4", "P4"),
-    (r"M4000", "M4000"),
-    (r"M60", "M60"),
-    (r"K80", "K80"),
-    (r"K520", "K520"),
-    (r"MI(\d{2,3}X?)", r"MI\1"),
-    (r"GAUDI-?(\d)", r"Gaudi\1"),
-    (r"RADEON-?PRO-?V520", "RADEON-PRO-V520"),
-)
-_COMPILED = tuple((re.compile(rf"^(?:{regex})(?![0-9])"), template) for regex, template in _FAMILY_PATTERNS)
+from stack8s.planning.hardware import GpuSpec
 
-# family -> ((minimum GB, canonical), ...) checked in order; the last entry is the default.
-_MEMORY_VARIANTS: dict[str, tuple[tuple[float, str], ...]] = {
-    "A100": ((60, "A100-80GB"), (0, "A100-40GB")),
-    "V100": ((24, "V100-32GB"), (0, "V100")),
-    "H100": ((90, "H100-NVL"), (0, "H100")),
-}
+DATA_FILE = Path(__file__).parent / "data" / "gpus.yaml"
 
-_VENDOR_WORDS = frozenset({"NVIDIA", "TESLA", "AMD", "INSTINCT", "INTEL", "HABANA", "GEFORCE", "GRID", "QUADRO"})
+VENDORS = frozenset({"nvidia", "amd", "intel", "google", "aws"})
+INTERCONNECTS = frozenset({"nvlink", "pcie", "xgmi", "ici", "neuronlink", "roce", "none"})
+_SPEC_FIELDS = tuple(f.name for f in fields(GpuSpec))
+_TEXT_FIELDS = frozenset({"name", "vendor", "interconnect", "source"})
+_OPTIONAL_FIELDS = frozenset({"fp16_tflops", "bf16_tflops", "fp8_tflops", "int8_tops", "fp4_tflops"})
+_FAMILY_KEYS = frozenset({"pattern", "name", "variants"})
+_TOP_KEYS = frozenset({"as_of", "gpus", "families", "vendor_words"})
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One spelling rule: `regex` (compiled, anchored, not followed by a digit) -> `template`."""
+
+    pattern: str
+    regex: re.Pattern[str]
+    template: str
+    variants: tuple[tuple[float, str], ...]  # ((minimum GB, canonical), ...); the last one is the default
+
+
+@dataclass(frozen=True, slots=True)
+class GpuCatalog:
+    """The validated contents of ``gpus.yaml``."""
+
+    as_of: date
+    specs: Mapping[str, GpuSpec]  # canonical name -> spec, in file order
+    families: tuple[Family, ...]
+    vendor_words: frozenset[str]
+
+    @property
+    def variants(self) -> dict[str, tuple[tuple[float, str], ...]]:
+        return {f.template: f.variants for f in self.families if f.variants}
+
+
+# ---------------------------------------------------------------- loading and validation
+
+
+def load_gpu_catalog(path: Path | None = None) -> GpuCatalog:
+    """Read and validate a GPU facts file (default: the shipped ``gpus.yaml``).
+
+    Raises ValueError naming the file and the offending row for any missing key, unknown key, wrong
+    type, bad value, duplicate name, bad regex, or family that names a GPU without a row.
+    """
+    path = Path(path) if path is not None else DATA_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}: expected a mapping with keys {sorted(_TOP_KEYS)}")
+    _check_keys(data, _TOP_KEYS, _TOP_KEYS, path.name)
+    specs = _specs(data["gpus"], path.name)
+    families = _families(data["families"], specs, path.name)
+    return GpuCatalog(
+        as_of=_as_of(data["as_of"], path.name),
+        specs=specs,
+        families=families,
+        vendor_words=_vendor_words(data["vendor_words"], path.name),
+    )
+
+
+def _check_keys(entry: Mapping[str, Any], required: frozenset[str], allowed: frozenset[str], where: str) -> None:
+    missing = sorted(required - entry.keys())
+    if missing:
+        raise ValueError(f"{where}: missing key{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}")
+    unknown = sorted(str(k) for k in entry.keys() - allowed)
+    if unknown:
+        raise ValueError(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}")
+
+
+def _as_of(value: Any, file: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{file}: as_of must be a date (YYYY-MM-DD), not {value!r}") from None
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{where} must be a number, not {value!r}")
+    return float(value)
+
+
+def _spec(entry: Any, where: str) -> GpuSpec:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: expected a mapping, not {entry!r}")
+    label = f"{where} ({entry['name']})" if isinstance(entry.get("name"), str) else where
+    allowed = frozenset(_SPEC_FIELDS)
+    _check_keys(entry, allowed, allowed, label)
+    values: dict[str, Any] = {}
+    for key in _SPEC_FIELDS:
+        value = entry[key]
+        if key in _TEXT_FIELDS:
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{label}: {key} must be non-empty text, not {value!r}")
+            values[key] = value.strip()
+        elif key in _OPTIONAL_FIELDS and value is None:
+            values[key] = None
+        else:
+            number = _number(value, f"{label}: {key}")
+            if number < 0 or (number == 0 and key != "interconnect_gbps"):
+                raise ValueError(f"{label}: {key} must be > 0, not {value!r}")
+            values[key] = number
+    if values["vendor"] not in VENDORS:
+        raise ValueError(f"{label}: vendor must be one of {sorted(VENDORS)}, not {values['vendor']!r}")
+    if values["interconnect"] not in INTERCONNECTS:
+        raise ValueError(
+            f"{label}: interconnect must be one of {sorted(INTERCONNECTS)}, not {values['interconnect']!r}"
+        )
+    return GpuSpec(**values)
+
+
+def _specs(entries: Any, file: str) -> dict[str, GpuSpec]:
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{file}: 'gpus' must be a non-empty list")
+    specs: dict[str, GpuSpec] = {}
+    for index, entry in enumerate(entries):
+        spec = _spec(entry, f"{file}: gpus[{index}]")
+        if spec.name in specs:
+            raise ValueError(f"{file}: gpus[{index}] ({spec.name}): duplicate name")
+        specs[spec.name] = spec
+    return specs
+
+
+def _variants(value: Any, specs: Mapping[str, GpuSpec], where: str) -> tuple[tuple[float, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{where}: variants must be a non-empty list of [minimum GB, name]")
+    variants = []
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], str)):
+            raise ValueError(f"{where}: variant {item!r} must be [minimum GB, name]")
+        minimum = _number(item[0], f"{where}: variant {item!r} minimum")
+        if item[1] not in specs:
+            raise ValueError(f"{where}: variant names GPU {item[1]!r}, which has no row in 'gpus'")
+        variants.append((minimum, item[1]))
+    if variants[-1][0] != 0:
+        raise ValueError(f"{where}: the last variant is the default and must have minimum 0")
+    return tuple(variants)
+
+
+def _family(entry: Any, specs: Mapping[str, GpuSpec], where: str) -> Family:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: expected a mapping, not {entry!r}")
+    pattern = entry.get("pattern")
+    label = f"{where} ({pattern})" if isinstance(pattern, str) else where
+    _check_keys(entry, frozenset({"pattern", "name"}), _FAMILY_KEYS, label)
+    template = entry["name"]
+    if not isinstance(pattern, str) or not pattern or not isinstance(template, str) or not template:
+        raise ValueError(f"{label}: pattern and name must be non-empty text")
+    try:
+        regex = re.compile(rf"^(?:{pattern})(?![0-9])")
+    except re.error as exc:
+        raise ValueError(f"{label}: invalid regex: {exc}") from None
+    variants = _variants(entry.get("variants"), specs, label)
+    templated = "\\" in template
+    if variants and templated:
+        raise ValueError(f"{label}: a family with variants needs a plain name, not a template")
+    if not variants and not templated and template not in specs:
+        raise ValueError(f"{label}: names GPU {template!r}, which has no row in 'gpus'")
+    return Family(pattern, regex, template, variants)
+
+
+def _families(entries: Any, specs: Mapping[str, GpuSpec], file: str) -> tuple[Family, ...]:
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{file}: 'families' must be a non-empty list")
+    families = tuple(_family(entry, specs, f"{file}: families[{i}]") for i, entry in enumerate(entries))
+    with_variants = [f.template for f in families if f.variants]
+    if len(with_variants) != len(set(with_variants)):
+        raise ValueError(f"{file}: two families with variants share a name: {with_variants}")
+    return families
+
+
+def _vendor_words(value: Any, file: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(w, str) and re.fullmatch(r"[A-Z0-9]+", w) for w in value):
+        raise ValueError(f"{file}: vendor_words must be a list of upper-case words, not {value!r}")
+    return frozenset(value)
+
+
+@cache
+def _catalog() -> GpuCatalog:
+    return load_gpu_catalog(DATA_FILE)
+
+
+_CATALOG = _catalog()
+GPU_MEMORY_GB: dict[str, float] = {name: spec.memory_gb for name, spec in _CATALOG.specs.items()}
+_FAMILIES = tuple((f.regex, f.template) for f in _CATALOG.families)
+_MEMORY_VARIANTS = _CATALOG.variants
+_VENDOR_WORDS = _CATALOG.vendor_words
 _NOT_A_GPU = frozenset({"", "CPU", "NONE", "NULL", "NAN", "NA", "N-A"})
 _MEMORY_IN_NAME = re.compile(r"(?:^|-)(\d{2,3})-?G(?:I?B)?(?=-|$)")
+
+
+# ---------------------------------------------------------------- names
 
 
 def _clean(name: str) -> str:
@@ -150,8 +241,8 @@ def _memory_in_name(cleaned: str) -> float | None:
     return float(found.group(1)) if found else None
 
 
-def _family(cleaned: str) -> str | None:
-    for regex, template in _COMPILED:
+def _family_of(cleaned: str) -> str | None:
+    for regex, template in _FAMILIES:
         found = regex.match(cleaned)
         if found:
             return found.expand(template)
@@ -175,7 +266,7 @@ def normalize_gpu(name: str, memory_gb: float | None = None) -> str | None:
     cleaned = _clean(name or "")
     if cleaned in _NOT_A_GPU:
         return None
-    family = _family(cleaned)
+    family = _family_of(cleaned)
     if family is None:
         return cleaned
     return _variant(family, _memory_in_name(cleaned) or memory_gb)
@@ -191,6 +282,30 @@ def gpu_memory_gb(canonical: str | None) -> float | None:
     return float(GPU_MEMORY_GB[normalized]) if normalized in GPU_MEMORY_GB else None
 
 
+def gpu_spec(name: str | None) -> GpuSpec | None:
+    """The spec of a GPU from any spelling ("NVIDIA H100 80GB HBM3", "a100-80g"); None when unknown.
+
+    A bare family with memory variants ("A100") gets its default variant (A100-40GB), as in `normalize_gpu`.
+    """
+    if not name:
+        return None
+    spec = _CATALOG.specs.get(name)
+    if spec is not None:
+        return spec
+    normalized = normalize_gpu(name)
+    return _CATALOG.specs.get(normalized) if normalized else None
+
+
+def all_gpu_specs() -> tuple[GpuSpec, ...]:
+    """Every GPU row of ``gpus.yaml``, in file order."""
+    return tuple(_CATALOG.specs.values())
+
+
+def gpu_facts_as_of() -> date:
+    """The date ``gpus.yaml`` is stamped with."""
+    return _CATALOG.as_of
+
+
 def match_gpu_preference(text: str) -> str | None:
     """First GPU mentioned in free user text ("two h100s", "a100 80gb", "RTX 4090"), canonical; else None.
 
@@ -203,9 +318,51 @@ def match_gpu_preference(text: str) -> str | None:
         if token in _VENDOR_WORDS:
             continue
         cleaned = _clean("-".join(tokens[start : start + 3]))
-        family = _family(cleaned)
+        family = _family_of(cleaned)
         if family is not None:
             memory = _memory_in_name(cleaned)
             # "A100" with no memory stated means any A100: the family name prefix-matches every variant.
             return _variant(family, memory) if memory or family not in _MEMORY_VARIANTS else family
     return None
+
+
+# ---------------------------------------------------------------- free text (requirements lexicon)
+
+
+def _free_text(pattern: str) -> str:
+    """A family regex over cleaned spellings -> the same over lower/upper free text.
+
+    A dash between tokens stands for a dash or a space ("-?" -> "[- ]?"); groups become non-capturing.
+    Dashes inside character classes ("[2-5]") are ranges and stay.
+    """
+    out: list[str] = []
+    in_class = escaped = False
+    for i, char in enumerate(pattern):
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif in_class:
+            out.append(char)
+            in_class = char != "]"
+        elif char == "[":
+            out.append(char)
+            in_class = True
+        elif char == "-":
+            out.append("[- ]")
+        elif char == "(" and not pattern.startswith("(?", i):
+            out.append("(?:")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def gpu_name_regex() -> str:
+    """Regex (use case-insensitively) for a GPU model named in free text: "H100", "nvidia a100 80gb",
+    "RTX 4090", "amd instinct mi355x", "gaudi 3". Built from the families of ``gpus.yaml``; not
+    anchored at the start, never followed by a digit."""
+    vendors = "|".join(sorted(w.lower() for w in _VENDOR_WORDS))
+    names = "|".join(f"(?:{_free_text(f.pattern)})" for f in _CATALOG.families)
+    return rf"(?:(?:{vendors})\s+){{0,2}}(?:{names})(?![0-9])"

@@ -58,6 +58,12 @@ class HFModelRow:
     num_experts: int | None = None
     active_params_billion: float | None = None
     kv_bytes_per_token: int | None = None  # fp16, when the GQA formula does not apply (MLA models)
+    vocab_size: int | None = None  # config.json vocab_size (the embedding rows, padding included)
+    tie_word_embeddings: bool | None = None  # True: lm_head shares the embedding matrix
+    intermediate_size: int | None = None  # dense FFN size; MoE: the per-expert (moe_)intermediate_size
+    num_experts_per_tok: int | None = None  # MoE: routed experts per token
+    sliding_window: int | None = None  # sliding-window attention width, set only when some/all layers use it
+    torch_dtype: str | None = None  # checkpoint dtype in config.json: bfloat16 | float16 | float32
     quantization: str | None = None  # awq | gptq | fp8 | gguf | mxfp4 | None
     family: str | None = None
     aliases: tuple[str, ...] = ()

@@ -49,6 +49,7 @@ INSTANCE_COLUMNS = (
     "as_of",
 )
 _QUANTIZATIONS = frozenset({"awq", "gptq", "fp8", "mxfp4", "gguf"})
+_TORCH_DTYPES = frozenset({"bfloat16", "float16", "float32"})
 
 
 def default_paths() -> dict[str, Path]:
@@ -98,6 +99,15 @@ def _required(record: dict[str, Any], key: str) -> str:
 def _bool(value: Any, what: str) -> bool:
     if value is None or value == "":
         return False
+    if isinstance(value, bool):
+        return value
+    raise RowProblem(f"{what} must be true or false, not {value!r}")
+
+
+def _optional_bool(value: Any, what: str) -> bool | None:
+    """true / false, or None when the key is missing or empty (unknown, unlike `_bool`)."""
+    if value is None or value == "":
+        return None
     if isinstance(value, bool):
         return value
     raise RowProblem(f"{what} must be true or false, not {value!r}")
@@ -278,6 +288,13 @@ def _quantization(value: Any) -> str | None:
     return text or None
 
 
+def _torch_dtype(value: Any) -> str | None:
+    text = _text(value).lower()
+    if text and text not in _TORCH_DTYPES:
+        raise RowProblem(f"torch_dtype must be one of {sorted(_TORCH_DTYPES)}, not {value!r}")
+    return text or None
+
+
 def _aliases(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -307,6 +324,12 @@ def _model(entry: dict[str, Any], as_of: date, source: str) -> HFModelRow:
         num_experts=count("num_experts"),
         active_params_billion=as_float(entry.get("active_params_billion"), "active_params_billion"),
         kv_bytes_per_token=count("kv_bytes_per_token"),
+        vocab_size=count("vocab_size"),
+        tie_word_embeddings=_optional_bool(entry.get("tie_word_embeddings"), "tie_word_embeddings"),
+        intermediate_size=count("intermediate_size"),
+        num_experts_per_tok=count("num_experts_per_tok"),
+        sliding_window=count("sliding_window"),
+        torch_dtype=_torch_dtype(entry.get("torch_dtype")),
         quantization=_quantization(entry.get("quantization")),
         family=_text(entry.get("family")) or None,
         aliases=_aliases(entry.get("aliases")),

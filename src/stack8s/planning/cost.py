@@ -82,7 +82,9 @@ def _compute_line(
     use_spot = spot and spot_hourly is not None
     price = spot_hourly if use_spot and spot_hourly is not None else hourly
     count = nodes * replicas
-    text = f"{count} x instance at {_price(price)}/h x {hours} h ({replicas} replica(s) x {nodes} node(s))"
+    text = f"{count} x instance at {_price(price)}/h x {hours} h"
+    if replicas > 1 or nodes > 1:
+        text += f" ({replicas} replica(s) x {nodes} node(s))"
     if use_spot:
         text += "; spot price, capacity can be reclaimed at short notice"
     elif spot:

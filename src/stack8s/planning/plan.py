@@ -29,6 +29,23 @@ class Sizing(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
+class Performance(BaseModel):
+    """One replica (a tensor-parallel group) of the model on this instance, at the planned batch."""
+
+    tensor_parallel: int
+    max_concurrent_sequences: int = Field(description="sequences one replica carries at the planned batch")
+    kv_cache_tokens: int | None = None
+    ttft_ms: float
+    itl_ms: float
+    tpot_ms: float
+    e2e_ms: float
+    output_tokens_per_s: float = Field(description="one replica")
+    requests_per_s: float = Field(description="one replica")
+    cost_per_million_output_tokens_usd: float | None = None
+    meets_slo: bool | None = None
+    method: str
+
+
 class GpuRecommendation(BaseModel):
     rank: int
     provider: str
@@ -46,6 +63,10 @@ class GpuRecommendation(BaseModel):
     nodes: int = 1
     fits: bool
     rationale: str
+    replicas: int = Field(1, description="copies of one serving group the load needs")
+    instance_count: int = Field(1, description="instances paid for")
+    total_monthly_usd: float = Field(0.0, description="price_monthly_usd x instance_count")
+    performance: Performance | None = None
 
 
 class ModelRecommendation(BaseModel):
@@ -97,6 +118,20 @@ class CostEstimate(BaseModel):
     within_budget: bool | None = None
 
 
+class Load(BaseModel):
+    """The serving load the plan is sized for, and how it was derived."""
+
+    total_users: int | None = None
+    active_share: float | None = None
+    concurrent_sequences: float | None = None
+    requests_per_second: float | None = None
+    input_tokens: int
+    output_tokens: int
+    source: str = Field(description="stated | derived")
+    method: str
+    slo: dict[str, float] = Field(default_factory=dict)
+
+
 class DeploymentPlan(BaseModel):
     understanding: str
     assumptions: list[str]
@@ -109,3 +144,4 @@ class DeploymentPlan(BaseModel):
     cost_estimate: CostEstimate
     tradeoffs: list[str]
     local_cluster: dict[str, Any] = Field(default_factory=lambda: {"connected": False})
+    load: Load | None = None

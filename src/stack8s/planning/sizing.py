@@ -185,6 +185,13 @@ class ModelArch:
     active_params_billion: float | None = None
     kv_bytes_per_token: float | None = None  # published fp16 bytes/token, for non-GQA caches (MLA)
     quantization: str | None = None  # informational (awq, gptq, fp8, ...); the precision argument decides
+    vocab_size: int | None = None
+    tie_word_embeddings: bool | None = None
+    intermediate_size: int | None = None  # dense FFN width; per expert for MoE
+    num_experts_per_tok: int | None = None
+    sliding_window: int | None = None
+    torch_dtype: str | None = None  # checkpoint dtype: bfloat16 | float16 | float32
+    pipeline_tag: str | None = None  # image-text-to-text marks a multimodal model
 
     @classmethod
     def from_record(cls, record: object) -> ModelArch | None:
@@ -210,6 +217,12 @@ class ModelArch:
             max_context=c.get("max_position_embeddings"),
             num_experts=experts,
             quantization=(c.get("quantization_config") or {}).get("quant_method"),
+            vocab_size=c.get("vocab_size"),
+            tie_word_embeddings=c.get("tie_word_embeddings"),
+            intermediate_size=c.get("moe_intermediate_size") or c.get("intermediate_size"),
+            num_experts_per_tok=c.get("num_experts_per_tok") or c.get("num_experts_per_token"),
+            sliding_window=c.get("sliding_window"),
+            torch_dtype=c.get("torch_dtype") or c.get("dtype"),
         )
 
 
@@ -254,6 +267,21 @@ def kv_bytes_per_token(arch: ModelArch, kv_precision: Precision | str = Precisio
     if arch.kv_bytes_per_token:
         return arch.kv_bytes_per_token * bytes_per_value / BYTES_PER_PARAM[Precision.fp16]
     return 2 * _layers(arch) * _kv_dim(arch) * bytes_per_value
+
+
+def layers_of(arch: ModelArch) -> float:
+    """Depth: known, or estimated from parameters (see LAYERS_PER_CUBE_ROOT_BILLION)."""
+    return _layers(arch)
+
+
+def hidden_of(arch: ModelArch) -> float:
+    """Hidden size: known, or estimated (see DENSE_PARAMS_PER_LAYER_HIDDEN_SQ)."""
+    return _hidden(arch)
+
+
+def kv_heads_of(arch: ModelArch) -> int:
+    """KV heads: known, else attention heads (no GQA), else DEFAULT_KV_HEADS."""
+    return arch.num_kv_heads or arch.num_attention_heads or DEFAULT_KV_HEADS
 
 
 def arch_is_estimated(arch: ModelArch) -> bool:

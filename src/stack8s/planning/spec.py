@@ -47,6 +47,16 @@ class Confidence(StrEnum):
 CRITICAL_FIELDS = ("task_type", "domain", "gpu_needed")
 
 
+class Slo(BaseModel):
+    """Latency targets (milliseconds); ITL also stands for 'N tokens per second per user' (1000 / N)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ttft_ms: float | None = Field(None, gt=0)
+    itl_ms: float | None = Field(None, gt=0)
+    e2e_ms: float | None = Field(None, gt=0)
+
+
 class WorkloadSpec(BaseModel):
     model_config = ConfigDict(use_enum_values=True, protected_namespaces=())
 
@@ -68,6 +78,10 @@ class WorkloadSpec(BaseModel):
     concurrent_users: int | None = Field(None, ge=1, description="sequences served at the same moment")
     total_users: int | None = Field(None, ge=1, description="people using it, not all at once ('200 users')")
     requests_per_second: float | None = Field(None, ge=0)
+    input_tokens: int | None = Field(None, ge=1, description="prompt tokens per request")
+    output_tokens: int | None = Field(None, ge=1, description="answer tokens per request")
+    slo: Slo | None = None
+    use_case: str | None = Field(None, description="chat | code | rag | summarization | agent | batch")
     context_length: int | None = Field(None, ge=1)
     dataset_size_gb: float | None = Field(None, ge=0)
     license_filter: list[str] = Field(default_factory=list)

@@ -103,3 +103,18 @@ async def largest(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> lis
     ).format(cols=_COLUMNS, where=where)
     cur = await conn.execute(query, [*params, q.top_k])
     return [to_hit(r) for r in await cur.fetchall()]
+
+
+async def offers(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> list[ComputeHit]:
+    """The cheapest region of each (provider, instance type) matching q, in the search's order: the
+    candidates a load-driven choice compares (the cheapest per node is not the cheapest for the load)."""
+    clauses, params = _filters(q)
+    where = sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("TRUE")
+    price = sql.SQL("spot_price_hourly_usd" if q.spot else "price_hourly_usd")
+    query = sql.SQL(
+        "WITH m AS (SELECT DISTINCT ON (provider, instance_type) {cols} FROM cloud.instances WHERE {where} "
+        "ORDER BY provider, instance_type, {price}, region) SELECT * FROM m "
+        "ORDER BY {price}, total_vram_gb DESC, gpu_count DESC, provider, instance_type, region LIMIT %s"
+    ).format(cols=_COLUMNS, where=where, price=price)
+    cur = await conn.execute(query, [*params, q.top_k])
+    return [to_hit(r) for r in await cur.fetchall()]

@@ -110,7 +110,8 @@ async def get_model(conn: AsyncConnection[dict[str, Any]], model_id: str) -> dic
     cur = await conn.execute(
         "SELECT model_id, pipeline_tag, library, license, downloads, likes, params_billion, num_layers, hidden_size, "
         "num_attention_heads, num_kv_heads, head_dim, max_context, num_experts, active_params_billion, "
-        "kv_bytes_per_token, quantization, "
+        "kv_bytes_per_token, vocab_size, tie_word_embeddings, intermediate_size, num_experts_per_tok, sliding_window, "
+        "torch_dtype, quantization, "
         "family, popularity_raw, (SELECT max(popularity_raw) FROM hf.models) AS max_pop "
         "FROM hf.models WHERE model_id = %s",
         (model_id,),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from stack8s.agents.architect import instances, prose, stack, steps
 from stack8s.agents.architect.models import recommend_models
@@ -10,9 +11,11 @@ from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.workload import Workload, plan_workload
 from stack8s.agents.deps import AgentDeps
 from stack8s.planning import cost as costing
+from stack8s.planning import placement as placing
 from stack8s.planning import sizing
-from stack8s.planning.plan import CostEstimate, DeploymentPlan, GpuRecommendation
+from stack8s.planning.plan import CostEstimate, DeploymentPlan, GpuRecommendation, Load
 from stack8s.planning.spec import WorkloadSpec
+from stack8s.planning.vllm_memory import GIB
 from stack8s.tools import hf
 from stack8s.tools.local import ClusterStatus
 
@@ -34,10 +37,11 @@ def _storage_gb(w: Workload) -> float:
 
 def _cost(w: Workload, top: GpuRecommendation | None) -> CostEstimate:
     serving = str(w.spec.task_type or "inference") == "inference"
+    placed = top is not None and top.performance is not None
     return costing.estimate_cost(
         instance_hourly_usd=top.price_hourly_usd if top else 0.0,
-        instance_count=top.nodes if top else 1,
-        replicas=w.replicas,
+        instance_count=(top.instance_count if placed else top.nodes) if top else 1,
+        replicas=1 if placed else w.replicas,
         storage_gb=_storage_gb(w),
         load_balancer=serving,
         egress_gb=EGRESS_GB_PER_MONTH if serving else 0,
@@ -60,6 +64,73 @@ def _place_on_node(w: Workload, top: GpuRecommendation) -> None:
             f"One copy of the model needs {tp} GPU(s); the {top.gpu_count}-GPU node runs {w.copies_per_node} "
             f"copies (tensor parallel {tp} each), {w.copies_per_node}x the sized capacity at no extra cost."
         )
+
+
+def _size_from_placement(w: Workload, placed: placing.Placement) -> None:
+    """The sizing of one replica as placed by vLLM's memory budget (GB = 1e9 bytes)."""
+    m, tp, gb = placed.memory, placed.tensor_parallel, GIB / 1e9
+    weights = round(m.weights_gib * tp * gb, 2)
+    overhead = round((m.activation_gib + m.non_torch_gib) * tp * gb, 2)
+    assert w.load is not None
+    # KV in use at the load: the sequences one replica holds, each at the stated context (worst case) or
+    # at prompt + answer tokens.
+    sequences = max(1, math.ceil(placed.load_point.batch - 1e-9))
+    per_sequence = w.spec.context_length or (w.load.input_tokens + w.load.output_tokens)
+    kv = round(min(m.kv_bytes_per_token * tp * sequences * per_sequence / 1e9, m.kv_cache_gib * tp * gb), 2)
+    method = (
+        f"one replica on {tp} GPU(s): weights {weights} GB ({m.weight_format}) + KV {kv} GB for "
+        f"{sequences} sequence(s) of {per_sequence:,} tokens at the load + activations and runtime {overhead} GB "
+        f"(vLLM profile {m.profile.name})"
+    )
+    notes = [
+        f"Memory per GPU as vLLM budgets it: {m.method()}.",
+        f"vLLM --max-model-len {w.max_model_len:,}; KV cache capacity {m.kv_cache_tokens:,} tokens per replica.",
+        f"Activation and non-torch memory from measured vLLM profiles: {m.profile.source}.",
+    ]
+    w.sizing = w.sizing.model_copy(
+        update={
+            "weights_gb": weights,
+            "kv_cache_gb": kv,
+            "overhead_gb": overhead,
+            "required_vram_gb": round(weights + kv + overhead, 2),
+            "tensor_parallel": tp,
+            "method": method,
+            "notes": notes,
+        }
+    )
+    w.copies_per_node = placed.copies_per_node
+    if placed.copies_per_node > 1:
+        w.assumptions.append(
+            f"One copy of the model needs {tp} GPU(s); each {placed.copies_per_node * tp}-GPU node runs "
+            f"{placed.copies_per_node} copies (tensor parallel {tp} each) at no extra cost."
+        )
+    w.replicas = placed.instance_count  # instances, each running copies_per_node vLLM servers
+
+
+def _load(w: Workload) -> Load | None:
+    if w.load is None:
+        return None
+    load = w.load
+    targets = {
+        k: v
+        for k, v in (
+            ("ttft_ms", load.targets.ttft_ms),
+            ("itl_ms", load.targets.itl_ms),
+            ("e2e_ms", load.targets.e2e_ms),
+        )
+        if v is not None
+    }
+    return Load(
+        total_users=load.total_users,
+        active_share=load.active_share,
+        concurrent_sequences=load.concurrent_sequences,
+        requests_per_second=round(load.requests_per_second, 4) if load.requests_per_second is not None else None,
+        input_tokens=load.input_tokens,
+        output_tokens=load.output_tokens,
+        source=load.source,
+        method=load.method(),
+        slo=targets,
+    )
 
 
 def _compute_budget(w: Workload) -> float | None:
@@ -92,7 +163,10 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     budget = _compute_budget(w)
     selection = await instances.select(deps.conn, w, budget)
     top = selection.recommendations[0] if selection.recommendations else None
-    if top is not None and w.shardable and top.gpu_count:
+    placed = selection.placements.get((top.provider, top.instance_type)) if top else None
+    if placed is not None:
+        _size_from_placement(w, placed)
+    elif top is not None and w.shardable and top.gpu_count:
         _place_on_node(w, top)
     cost = _cost(w, top)
     alternative = await _cheaper_alternative(deps, spec, w, budget) if selection.over_budget else None
@@ -108,7 +182,8 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         kubernetes_stack=charts,
         deployment_steps=steps.build_steps(w, top, charts),
         cost_estimate=cost,
-        tradeoffs=[*prose.tradeoffs(w, selection, cost, alternative), *notes],
+        tradeoffs=[*prose.tradeoffs(w, selection, cost, alternative, budget), *notes],
         local_cluster=cluster.model_dump(),
+        load=_load(w),
     )
     return await narrate(plan, deps.chat_model)

@@ -14,6 +14,8 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from stack8s.agents.architect.workload import Workload
+from stack8s.catalogs.gpus import gpu_spec
+from stack8s.planning import placement as placing
 from stack8s.planning.plan import HOURS_PER_MONTH, GpuRecommendation
 from stack8s.tools import compute
 from stack8s.tools.models import ComputeHit, ComputeQuery
@@ -29,6 +31,7 @@ class Selection:
     over_budget: bool = False
     fits: bool = True
     notes: list[str] = field(default_factory=list)
+    placements: dict[tuple[str, str], placing.Placement] = field(default_factory=dict)
 
 
 def base_query(w: Workload) -> ComputeQuery:
@@ -75,23 +78,50 @@ def _price(hit: ComputeHit, spot: bool) -> float:
     return hit.spot_price_hourly_usd if spot and hit.spot_price_hourly_usd is not None else hit.price_hourly_usd
 
 
-def recommend(hits: list[ComputeHit], w: Workload, fits: bool, nodes: int = 1) -> list[GpuRecommendation]:
+def recommend(
+    hits: list[ComputeHit],
+    w: Workload,
+    fits: bool,
+    nodes: int = 1,
+    placements: dict[tuple[str, str], placing.Placement] | None = None,
+) -> list[GpuRecommendation]:
     need = w.sizing.required_vram_gb
-    return [
-        GpuRecommendation(
-            rank=i,
-            **hit.model_dump(exclude={"source", "as_of", "price_monthly_usd"}),
-            price_monthly_usd=round(hit.price_hourly_usd * HOURS_PER_MONTH, 2),
-            nodes=nodes,
-            fits=fits and hit.total_vram_gb * nodes >= need,
-            rationale=_rationale(hit, w, i, fits, nodes),
+    out = []
+    for i, hit in enumerate(hits, start=1):
+        placed = (placements or {}).get((hit.provider, hit.instance_type))
+        monthly = round(hit.price_hourly_usd * HOURS_PER_MONTH, 2)
+        replicas = placed.replicas if placed else w.replicas
+        count = placed.instance_count if placed else w.replicas * nodes
+        out.append(
+            GpuRecommendation(
+                rank=i,
+                **hit.model_dump(exclude={"source", "as_of", "price_monthly_usd"}),
+                price_monthly_usd=monthly,
+                nodes=nodes,
+                fits=fits and hit.total_vram_gb * nodes >= need,
+                rationale=_rationale(hit, w, i, fits, nodes, placed),
+                replicas=replicas,
+                instance_count=count,
+                total_monthly_usd=round(monthly * count, 2),
+                performance=placed.performance if placed else None,
+            )
         )
-        for i, hit in enumerate(hits, start=1)
-    ]
+    return out
 
 
-def _rationale(hit: ComputeHit, w: Workload, rank: int, fits: bool, nodes: int) -> str:
+def _rationale(
+    hit: ComputeHit, w: Workload, rank: int, fits: bool, nodes: int, placed: placing.Placement | None = None
+) -> str:
     place = "Cheapest" if rank == 1 else f"Option {rank}:"
+    if placed is not None:
+        p = placed.performance
+        copies = f"{placed.copies_per_node} copies per instance, " if placed.copies_per_node > 1 else ""
+        return (
+            f"{place} for the load: {placed.instance_count} x {hit.instance_type} ({hit.gpu_count}x {hit.gpu_model}, "
+            f"{copies}tensor parallel {p.tensor_parallel}) = {placed.replicas} replica(s) of "
+            f"{p.requests_per_s:g} req/s and {p.max_concurrent_sequences} sequences each, "
+            f"${hit.price_hourly_usd * HOURS_PER_MONTH * placed.instance_count:,.2f}/month in {hit.region}."
+        )
     if not w.sizing.gpu_needed:
         return (
             f"{place} CPU instance with {hit.vcpu:g} vCPU and {hit.ram_gb:g} GB RAM "
@@ -106,7 +136,70 @@ def _rationale(hit: ComputeHit, w: Workload, rank: int, fits: bool, nodes: int) 
     )
 
 
+def _rank_key(hit: ComputeHit, placed: placing.Placement, spot: bool) -> tuple[Any, ...]:
+    """Total monthly cost of the instances the load needs, then the seed's tie-breaks."""
+    total = round(_price(hit, spot) * HOURS_PER_MONTH * placed.instance_count, 2)
+    return (
+        not placed.meets_slo,
+        total,
+        -hit.total_vram_gb,
+        -hit.gpu_count,
+        hit.provider,
+        hit.instance_type,
+        hit.region,
+    )
+
+
+async def _select_for_load(
+    conn: AsyncConnection[dict[str, Any]], w: Workload, budget: float | None
+) -> Selection | None:
+    """LLM serving: place the model on every candidate instance type, size the replicas for the load,
+    rank by the total monthly cost. None when no candidate could be placed (memory-only path then)."""
+    assert w.load is not None and w.arch is not None
+    query = base_query(w).model_copy(update={"top_k": CANDIDATES})
+    notes: list[str] = []
+    hits = await compute.offers(conn, query)
+    if not hits:
+        query, _, notes = await _relax(conn, query, w)
+        hits = await compute.offers(conn, query)
+    placed: dict[tuple[str, str], placing.Placement] = {}
+    for hit in hits:
+        spec = gpu_spec(hit.gpu_model)
+        if spec is None or not hit.gpu_count:
+            continue
+        p = placing.place(
+            w.arch,
+            spec,
+            hit.gpu_count,
+            _price(hit, query.spot),
+            w.load,
+            fmt=w.weight_format,
+            max_model_len=w.max_model_len,
+            min_replicas=w.spec.replicas or 1,
+            sequence_tokens=w.spec.context_length,
+        )
+        if p is not None:
+            placed[(hit.provider, hit.instance_type)] = p
+    ranked = sorted(
+        (h for h in hits if (h.provider, h.instance_type) in placed),
+        key=lambda h: _rank_key(h, placed[(h.provider, h.instance_type)], query.spot),
+    )
+    if not ranked:
+        return None
+    over = False
+    if budget is not None:
+        within = [h for h in ranked if _rank_key(h, placed[(h.provider, h.instance_type)], query.spot)[1] <= budget]
+        over = not within
+        ranked = within or ranked
+    chosen = distinct(ranked)
+    return Selection(recommend(chosen, w, True, 1, placed), over_budget=over, notes=notes, placements=placed)
+
+
 async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, compute_budget_monthly: float | None) -> Selection:
+    if w.load is not None and w.arch is not None and w.sizing.gpu_needed and nodes_for(w) == 1:
+        chosen = await _select_for_load(conn, w, compute_budget_monthly)
+        if chosen is not None:
+            return chosen
     query = base_query(w)
     notes: list[str] = []
     nodes = nodes_for(w)

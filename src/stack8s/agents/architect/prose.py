@@ -59,9 +59,60 @@ def _budget_tradeoff(w: Workload, top: GpuRecommendation, cost: CostEstimate, al
     return text + " To fit the budget: " + "; ".join(ideas) + "." if ideas else text
 
 
-def tradeoffs(w: Workload, sel: Selection, cost: CostEstimate, alternative: str | None) -> list[str]:
+def _load_tradeoffs(w: Workload, sel: Selection, budget: float | None) -> list[str]:
+    """Serving under a load: other shapes for the same load, what the budget buys, $/Mtok."""
+    recs = [r for r in sel.recommendations if r.performance is not None]
+    if not recs:
+        return []
+    top, items = recs[0], []
+    p = top.performance
+    assert p is not None
+    for alt in recs[1:]:
+        q = alt.performance
+        assert q is not None
+        shape = (
+            "more replicas of a smaller GPU"
+            if alt.gpu_count * alt.vram_per_gpu_gb < top.gpu_count * top.vram_per_gpu_gb
+            else "fewer, larger instances"
+        )
+        items.append(
+            f"{shape.capitalize()}: {alt.instance_count} x {alt.instance_type} ({alt.gpu_count}x {alt.gpu_model}, "
+            f"{alt.replicas} replica(s)) carries the same load for ${alt.total_monthly_usd:,.2f}/month with TTFT "
+            f"{q.ttft_ms:,.0f} ms and ITL {q.itl_ms:.1f} ms (vs {p.ttft_ms:,.0f} / {p.itl_ms:.1f} ms)."
+        )
+    if p.cost_per_million_output_tokens_usd:
+        items.append(
+            f"Self-hosted cost: ${p.cost_per_million_output_tokens_usd:,.2f} per million output tokens when a "
+            f"{top.instance_type} replica runs at its planned batch of {p.max_concurrent_sequences} (GKE's formula, "
+            "input tokens at 1/4 the output price); at a lighter load the same instances cost more per token."
+        )
+    if budget is not None and sel.over_budget and top.price_monthly_usd > 0:
+        afford = int(budget // top.price_monthly_usd)
+        copies = top.replicas // max(top.instance_count, 1)
+        if afford >= 1:
+            items.append(
+                f"The compute budget of ${budget:,.0f}/month buys {afford} x {top.instance_type}: about "
+                f"{afford * copies * p.requests_per_s:.3g} requests/s or "
+                f"{afford * copies * p.max_concurrent_sequences} sequences at once at these latencies, "
+                f"against the {top.replicas} replica(s) the load needs."
+            )
+        else:
+            items.append(f"The budget does not buy one {top.instance_type} (${top.price_monthly_usd:,.2f}/month).")
+    if w.weight_format in ("bf16", "fp32"):
+        items.append(
+            "FP8 weights (on H100/L40S/L4-class GPUs) halve the bytes read per generated token, which cuts ITL "
+            "and the replicas needed by up to half; 4-bit AWQ quarters them at some quality cost."
+        )
+    return items
+
+
+def tradeoffs(
+    w: Workload, sel: Selection, cost: CostEstimate, alternative: str | None, budget: float | None = None
+) -> list[str]:
     items = list(sel.notes)
     recs = sel.recommendations
+    if any(r.performance for r in recs):
+        items += _load_tradeoffs(w, sel, budget)
     if recs and sel.over_budget:
         items.append(_budget_tradeoff(w, recs[0], cost, alternative))
     if not sel.fits:
@@ -78,16 +129,17 @@ def tradeoffs(w: Workload, sel: Selection, cost: CostEstimate, alternative: str 
         )
     if (
         w.is_llm
+        and w.load is None
         and w.sizing.precision in ("fp16", "bf16")
         and w.spec.task_type in ("inference", "batch_inference", None)
     ):
         items.append("FP8 or 4-bit AWQ/GPTQ weights cut weight memory by 2-4x for a small quality loss.")
-    if len(recs) > 1:
+    if len(recs) > 1 and recs[1].performance is None:
         alt = recs[1]
         items.append(
             f"{alt.instance_type} ({alt.provider}, {alt.gpu_count}x {alt.gpu_model or 'CPU'}) costs "
             f"${alt.price_monthly_usd:,.2f}/month: an alternative with different availability."
         )
-    if w.replicas == 1 and w.spec.task_type in ("inference", None):
+    if recs and recs[0].replicas == 1 and w.spec.task_type in ("inference", None):
         items.append("One replica has no redundancy: run 2 for high availability (doubles compute cost).")
     return items

@@ -12,7 +12,11 @@ def _cell(value: object) -> str:
 
 def plan_markdown(plan: DeploymentPlan) -> str:
     lines = ["## Deployment plan", "", plan.understanding, ""]
-    if plan.gpu_recommendations:
+    if plan.load is not None:
+        lines += _load_lines(plan)
+    if any(r.performance for r in plan.gpu_recommendations):
+        lines += _performance_table(plan)
+    elif plan.gpu_recommendations:
         lines += [
             "### Instances",
             "",
@@ -51,6 +55,51 @@ def plan_markdown(plan: DeploymentPlan) -> str:
     if plan.assumptions:
         lines += ["", "### Assumptions", ""] + [f"- {a}" for a in plan.assumptions]
     return "\n".join(lines)
+
+
+def _load_lines(plan: DeploymentPlan) -> list[str]:
+    load = plan.load
+    assert load is not None
+    chain = []
+    if load.total_users is not None:
+        chain.append(f"{load.total_users:,} users")
+    if load.requests_per_second is not None:
+        chain.append(f"{load.requests_per_second:.3g} requests/s")
+    if load.concurrent_sequences is not None:
+        chain.append(f"{load.concurrent_sequences:g} sequences in flight")
+    top = plan.gpu_recommendations[0] if plan.gpu_recommendations else None
+    if top is not None and top.performance is not None:
+        chain.append(f"{top.replicas} replica(s) on {top.instance_count} x {top.instance_type}")
+    targets = ", ".join(f"{k.removesuffix('_ms').upper()} <= {v:g} ms" for k, v in load.slo.items())
+    lines = ["### Load", "", " -> ".join(chain) if chain else "No load stated: one replica.", ""]
+    lines.append(f"Requests of {load.input_tokens:,} prompt and {load.output_tokens:,} answer tokens.")
+    if targets:
+        lines.append(f"Latency targets: {targets}.")
+    return [*lines, ""]
+
+
+def _performance_table(plan: DeploymentPlan) -> list[str]:
+    lines = [
+        "### Instances",
+        "",
+        "| # | provider | instance | region | GPUs | TP | replicas | instances | $/month total | TTFT ms | ITL ms "
+        "| tok/s per replica | req/s per replica | $/Mtok out | meets target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in plan.gpu_recommendations:
+        p = r.performance
+        if p is None:
+            continue
+        cost = f"{p.cost_per_million_output_tokens_usd:,.2f}" if p.cost_per_million_output_tokens_usd else "-"
+        meets = {True: "yes", False: "no", None: "-"}[p.meets_slo]
+        lines.append(
+            f"| {r.rank} | {r.provider} | {_cell(r.instance_type)} | {r.region} | "
+            f"{r.gpu_count}x {r.gpu_model} | "
+            f"{p.tensor_parallel} | {r.replicas} | {r.instance_count} | {r.total_monthly_usd:,.2f} | "
+            f"{p.ttft_ms:,.0f} | {p.itl_ms:.1f} | {p.output_tokens_per_s:,.0f} | {p.requests_per_s:.3g} | "
+            f"{cost} | {meets} |"
+        )
+    return lines
 
 
 def clarification_markdown(spec: WorkloadSpec, questions: list[str]) -> str:

@@ -11,8 +11,10 @@ from types import SimpleNamespace
 from typing import Any
 
 from stack8s.planning import sizing
+from stack8s.planning.load import LoadTarget, derive_load
 from stack8s.planning.plan import Sizing
 from stack8s.planning.spec import WorkloadSpec
+from stack8s.planning.vllm_memory import WeightFormat, weight_format
 
 DEFAULT_CONTEXT = 4096
 DEFAULT_SEQUENCES = 8
@@ -48,6 +50,10 @@ class Workload:
     replicas: int
     assumptions: list[str] = field(default_factory=list)
     copies_per_node: int = 1  # model servers sharing one node (small model on a big GPU node)
+    load: LoadTarget | None = None  # LLM serving: the load to carry (None: memory-only sizing)
+    arch: sizing.ModelArch | None = None
+    weight_format: WeightFormat = WeightFormat.bf16
+    max_model_len: int = DEFAULT_CONTEXT
 
 
 def _arch(model: dict[str, Any] | None, params: float) -> sizing.ModelArch:
@@ -114,7 +120,25 @@ def plan_workload(spec: WorkloadSpec, model: dict[str, Any] | None) -> Workload:
             pipeline_tag=(model or {}).get("pipeline_tag"),
         )
     result = result.model_copy(update={"model_id": (model or {}).get("model_id") or spec.model_id})
-    return Workload(spec, model, is_llm, is_llm, result, 0.0, replicas, notes)
+    w = Workload(spec, model, is_llm, is_llm, result, 0.0, replicas, notes)
+    if is_llm and task == "inference":
+        w.load = derive_load(spec)
+        w.arch = _arch(model, params)
+        w.weight_format = weight_format(spec.precision, (model or {}).get("quantization"))
+        w.max_model_len = _max_model_len(spec, model, w.load)
+        notes.extend(w.load.notes)
+    return w
+
+
+def _max_model_len(spec: WorkloadSpec, model: dict[str, Any] | None, load: LoadTarget) -> int:
+    """vLLM --max-model-len: the stated context, else the request (prompt + answer) rounded up to a
+    power of two, at least 4,096, at most the model's window."""
+    if spec.context_length:
+        wanted = spec.context_length
+    else:
+        wanted = max(DEFAULT_CONTEXT, 1 << math.ceil(math.log2(load.input_tokens + load.output_tokens)))
+    window = (model or {}).get("max_context")
+    return min(wanted, window) if window else wanted
 
 
 def _size_llm_inference(

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from stack8s.catalogs.gpus import gpu_name_regex
 from stack8s.planning.spec import Domain, FineTuningMethod, Precision, TaskType
 
 V = TypeVar("V")
@@ -647,11 +648,9 @@ NUMBER_WORDS: dict[str, int] = {
     "um": 1,
     "duas": 2,
 }
-GPU_NAMES = (
-    r"(?:nvidia\s+)?(?:h100|h200|gh200|b200|b100|a100|a10g|a10|a40|l40s|l40|l4|t4|v100|p100|k80"
-    r"|rtx[- ]?a?\d{4}"
-    r"|a6000|a5000|a4000|mi300x|mi250x?|mi325x|4090|3090|gpus?|graphics cards?)"
-)
+# GPU models come from the spelling rules of catalogs/data/gpus.yaml ("4 B300s", "2 A30s", "4 MI355Xs");
+# the words after them are spellings that file does not name a canonical GPU for.
+GPU_NAMES = rf"(?:{gpu_name_regex()}|(?:nvidia\s+)?(?:b100|rtx[- ]?a?\d{{4}})|gpus?|graphics cards?)"
 REPLICA_WORDS = r"replicas?|instances|copies|pods|repliken|repliques"
 HIGH_AVAILABILITY = re.compile(
     r"high(?:ly)?[- ]availab(?:le|ility)|(?<![A-Za-z])(?-i:HA)(?![A-Za-z])|redundan(?:t|cy)|failover"
@@ -659,7 +658,10 @@ HIGH_AVAILABILITY = re.compile(
     r"|haute disponibilite|alta disponibilidade",
     re.IGNORECASE,
 )
-USER_WORDS = r"users?|people|customers|clients|sessions|usuarios|nutzer|benutzer|utilisateurs|utilizadores"
+USER_WORDS = (
+    r"users?|people|customers|clients|sessions|chat sessions|conversations|developers|devs|engineers|employees"
+    r"|agents|seats|staff|students|usuarios|nutzer|benutzer|utilisateurs|utilizadores|mitarbeiter"
+)
 REQUEST_WORDS = (
     r"requests?|reqs?|queries|query|calls|inferences|predictions|prompts|messages|images|generations"
     r"|transcriptions|documents|docs|embeddings|anfragen|solicitudes|peticiones|requetes"
@@ -836,3 +838,14 @@ DOMAIN_NEEDS: dict[Domain, str] = {
     Domain.multimodal: "vision language model",
     Domain.tabular: "tabular classification",
 }
+
+
+# --------------------------------------------------------------------------- use cases (serving load)
+# Words that name the kind of traffic; the load module has the token sizes and think times of each.
+USE_CASE_WORDS: tuple[tuple[str, str], ...] = (
+    (r"coding assistant|code assistant|copilot|code completion|code generation|coding|developers|devs", "code"),
+    (r"\brag\b|retrieval[- ]augmented|document q&?a|knowledge base|search over (?:our )?doc", "rag"),
+    (r"summari[sz]", "summarization"),
+    (r"\bagents?\b|agentic|tool calls?", "agent"),
+    (r"chat ?bot|chat|assistant|faq|customer support|support bot|conversation", "chat"),
+)

@@ -324,6 +324,80 @@ def _users(msg: Message, state: Mapping[str, Any]) -> State:
     return {"concurrent_users": users, "total_users": None} if at_once else {"total_users": users}
 
 
+_TOKENS_NUM = r"(?P<n>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>k)?"
+_INPUT_TOKENS = _compile(
+    rf"{_TOKENS_NUM}[- ]?tokens?[- ](?:long )?(?:prompts?|inputs?|requests?|questions?|contexts? per request)",
+    rf"(?:prompts?|inputs?|requests?) (?:of |are |with )?(?:about |around |roughly |~|up to )?{_TOKENS_NUM}"
+    rf"[- ]?tokens?",
+    rf"{_TOKENS_NUM}[- ]?tokens? (?:in|of input|input)(?![a-z])",
+)
+_OUTPUT_TOKENS = _compile(
+    rf"{_TOKENS_NUM}[- ]?tokens?[- ](?:long )?(?:answers?|outputs?|responses?|replies|completions?)",
+    rf"(?:answers?|outputs?|responses?|replies|completions?) (?:of |are |with )?(?:about |around |roughly |~|up to )?"
+    rf"{_TOKENS_NUM}[- ]?tokens?",
+    rf"{_TOKENS_NUM}[- ]?tokens? (?:out|of output|output)(?![a-z])",
+)
+_DURATION = r"(?P<v>\d+(?:\.\d+)?)\s?(?P<u>ms|milliseconds?|s|secs?|seconds?)(?![a-z])"
+_TTFT = _compile(
+    rf"(?:first token|ttft|time to first token)[^.;,]{{0,30}}?(?:under|below|within|<|<=|less than|at most|in)\s?"
+    rf"{_DURATION}",
+    rf"{_DURATION} (?:to |for the )?(?:first token|ttft)",
+)
+_LATENCY = _compile(
+    rf"(?<!end-to-end )(?<!end to end )(?<!total )(?:p\d{{2}} )?latenc(?:y|ies)[^.;,]{{0,20}}?(?:under|below|within|<|"
+    rf"<=|less than|at most|of)\s?{_DURATION}",
+)
+_E2E = _compile(
+    rf"(?:end[- ]to[- ]end|e2e|total|full) (?:latency|response time)[^.;,]{{0,20}}?(?:under|below|within|<|<=|"
+    rf"less than|at most|of)\s?{_DURATION}",
+    rf"(?:respond|answers?|replies|responses?) (?:with)?in (?:under |less than )?{_DURATION}",
+)
+_TOKENS_PER_S = _compile(
+    r"(?:at least |min(?:imum)? )?(?P<n>\d+(?:\.\d+)?)\s?(?:tokens?/s|tok/s|tokens? (?:per|a) second)"
+    r"(?: per (?:user|request|stream))?",
+)
+_ITL = _compile(rf"(?:itl|inter[- ]token latency|tpot|time per (?:output )?token)[^.;,]{{0,20}}?{_DURATION}")
+
+
+def _ms(found: re.Match[str]) -> float:
+    value = float(found.group("v"))
+    return value if found.group("u").startswith("m") else value * 1000
+
+
+def _tokens(found: re.Match[str]) -> int:
+    return int(_number(found.group("n"), found.group("scale")))
+
+
+def _load_shape(msg: Message, state: Mapping[str, Any]) -> State:
+    """Tokens per request and latency targets ('500-token prompts', 'first token under 300 ms',
+    'p95 latency under 2 s', 'at least 30 tokens/s per user')."""
+    out: State = {}
+    if found := _first(_INPUT_TOKENS, msg.text):
+        out["input_tokens"] = _tokens(found)
+    if found := _first(_OUTPUT_TOKENS, msg.text):
+        out["output_tokens"] = _tokens(found)
+    slo = dict(state.get("slo") or {})
+    if found := _first(_TTFT, msg.text) or _first(_LATENCY, msg.text):
+        # A bare "latency" of a streaming service is how soon the answer starts: time to first token.
+        slo["ttft_ms"] = _ms(found)
+    if found := _first(_ITL, msg.text):
+        slo["itl_ms"] = _ms(found)
+    elif (found := _first(_TOKENS_PER_S, msg.text)) and float(found.group("n")) > 0:
+        slo["itl_ms"] = round(1000 / float(found.group("n")), 2)
+    if found := _first(_E2E, msg.text):
+        slo["e2e_ms"] = _ms(found)
+    if slo != (state.get("slo") or {}):
+        out["slo"] = slo
+    for pattern, case in _USE_CASES:
+        if pattern.search(msg.text):
+            out["use_case"] = case
+            break
+    return out
+
+
+_USE_CASES = tuple((re.compile(p, _FLAGS), case) for p, case in lx.USE_CASE_WORDS)
+
+
 def _rps(msg: Message, state: Mapping[str, Any]) -> State:
     found = _first(_RPS, msg.text)
     if not found:
@@ -389,6 +463,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     _replicas,
     _users,
     _rps,
+    _load_shape,
     _context,
     _dataset,
     _licenses,
@@ -462,6 +537,10 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "concurrent_users": state.get("concurrent_users"),
         "total_users": state.get("total_users"),
         "requests_per_second": state.get("requests_per_second"),
+        "input_tokens": state.get("input_tokens"),
+        "output_tokens": state.get("output_tokens"),
+        "slo": state.get("slo") or None,
+        "use_case": state.get("use_case"),
         "context_length": state.get("context_length"),
         "dataset_size_gb": state.get("dataset_size_gb"),
         "license_filter": state.get("license_filter", []),

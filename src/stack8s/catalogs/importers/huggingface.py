@@ -4,6 +4,8 @@ Metadata formats (`parse_hf_metadata`, dispatched on suffix and JSON shape):
 
 * llmfit JSON list (``name``, ``parameters_raw``, architecture fields, ...). Rules:
   ``pipeline_tag`` "unknown" -> None; ``head_dim`` derived as hidden/heads when missing;
+  ``vocab_size`` as is; ``intermediate_size`` from ``moe_intermediate_size`` (per expert for MoE, the
+  ordinary FFN size for dense models); ``num_experts_per_tok`` from ``active_experts``;
   ``max_context`` is None when the value is not trustworthy: >= 1,048,576 (RoPE-scaled artefacts such as
   1048576 / 4194304 / 6553600) or 4096 on a Llama 3.1 / 3.2 / 3.3 model (llmfit's placeholder);
   ``quantization`` comes from the repository name (AWQ / GPTQ / GGUF / FP8 markers) or a ``format`` of
@@ -11,7 +13,12 @@ Metadata formats (`parse_hf_metadata`, dispatched on suffix and JSON shape):
   of the repository, so it is ignored; ``family`` is the HF ``model_type`` (``architecture``).
 * model_info CSV (``modelId, downloads, task_category, ...``): likes 0, license None, no architecture.
 * gpu_poor JSON object keyed by model id, values are config.json excerpts in Llama (``hidden_size``),
-  GPT-2 (``n_embd``) or T5 (``d_model``) naming; family from ``architectures[0]``.
+  GPT-2 (``n_embd``) or T5 (``d_model``) naming; family from ``architectures[0]``. Any config.json map
+  in this shape also gives ``vocab_size``, ``intermediate_size`` (``moe_intermediate_size`` first),
+  ``num_experts_per_tok`` (or ``num_experts_per_token`` / ``experts_per_token`` / ``moe_topk``),
+  ``tie_word_embeddings``, ``torch_dtype`` (or ``dtype``; bfloat16 / float16 / float32, else None) and
+  ``sliding_window`` — None when ``use_sliding_window`` is false or the window is not smaller than
+  ``max_position_embeddings`` (it then never applies).
 
 Duplicated model ids: the last one wins and a note is added to the result.
 """
@@ -51,6 +58,20 @@ _CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "head_dim": ("head_dim",),
     "max_context": ("max_position_embeddings", "n_positions", "n_ctx"),
     "num_experts": ("num_local_experts", "num_experts", "n_routed_experts"),
+    "vocab_size": ("vocab_size", "padded_vocab_size"),
+    "intermediate_size": ("moe_intermediate_size", "intermediate_size", "ffn_hidden_size", "n_inner", "d_ff"),
+    "num_experts_per_tok": ("num_experts_per_tok", "num_experts_per_token", "experts_per_token", "moe_topk"),
+    "sliding_window": ("sliding_window", "sliding_window_size"),
+}
+_TORCH_DTYPES = {
+    "bfloat16": "bfloat16",
+    "bf16": "bfloat16",
+    "float16": "float16",
+    "fp16": "float16",
+    "half": "float16",
+    "float32": "float32",
+    "fp32": "float32",
+    "float": "float32",
 }
 
 
@@ -81,6 +102,12 @@ def _head_dim(head_dim: int | None, hidden: int | None, heads: int | None) -> in
     if head_dim:
         return head_dim
     return hidden // heads if hidden and heads else None
+
+
+def torch_dtype_of(value: Any) -> str | None:
+    """bfloat16 | float16 | float32 from a config's dtype text ("bf16", "torch.float16", ...); else None."""
+    text = _text(value).lower().removeprefix("torch.")
+    return _TORCH_DTYPES.get(text)
 
 
 def _pipeline_tag(value: Any) -> str | None:
@@ -140,6 +167,9 @@ def _llmfit_row(entry: Any, ctx: _Context) -> HFModelRow:
         max_context=trusted_context(model_id, entry.get("context_length")),
         num_experts=_int(entry.get("num_experts"), "num_experts") or None,
         active_params_billion=_billions(entry.get("active_parameters"), "active_parameters"),
+        vocab_size=_int(entry.get("vocab_size"), "vocab_size") or None,
+        intermediate_size=_int(entry.get("moe_intermediate_size"), "moe_intermediate_size") or None,
+        num_experts_per_tok=_int(entry.get("active_experts"), "active_experts") or None,
         quantization=quantization_of(model_id, entry.get("format")),
         family=_text(entry.get("architecture")) or None,
         source=ctx.source,
@@ -165,6 +195,20 @@ def _config_value(config: dict[str, Any], field: str) -> int | None:
         if config.get(key) is not None:
             return _int(config[key], key)
     return None
+
+
+def _config_bool(config: dict[str, Any], key: str) -> bool | None:
+    value = config.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise RowProblem(f"{key} must be true or false, not {value!r}")
+
+
+def _sliding_window(config: dict[str, Any], window: int | None, max_context: int | None) -> int | None:
+    """The window when the model uses one (see module docstring)."""
+    if not window or config.get("use_sliding_window") is False:
+        return None
+    return None if max_context and window >= max_context else window
 
 
 def _family_of(config: dict[str, Any]) -> str | None:
@@ -197,6 +241,12 @@ def _config_row(model_id: str, config: Any, ctx: _Context) -> HFModelRow:
         head_dim=_head_dim(values["head_dim"], hidden, heads),
         max_context=values["max_context"],
         num_experts=values["num_experts"] or None,
+        vocab_size=values["vocab_size"] or None,
+        tie_word_embeddings=_config_bool(config, "tie_word_embeddings"),
+        intermediate_size=values["intermediate_size"] or None,
+        num_experts_per_tok=values["num_experts_per_tok"] or None,
+        sliding_window=_sliding_window(config, values["sliding_window"], values["max_context"]),
+        torch_dtype=torch_dtype_of(config.get("torch_dtype") or config.get("dtype")),
         family=_family_of(config),
         source=ctx.source,
         as_of=ctx.as_of,

@@ -1,0 +1,180 @@
+"""Error of the estimator against published measurements in ../shared/data/perf (memory and serving).
+
+Rows are expressed with the model's architecture from the shipped catalog or, failing that, from
+../shared/data/hf/llmfit_hf_models.json; rows whose model or GPU we cannot express are counted as skipped.
+Serving rows: closed-loop rows are evaluated at their concurrency, open-loop rows at their request rate
+(mean statistics only). Nothing here is fitted: the figures are what the estimator gives.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stack8s.catalogs.gpus import gpu_spec
+from stack8s.catalogs.shipped import default_paths, load_models
+from stack8s.planning import performance as perf
+from stack8s.planning.sizing import ModelArch
+from stack8s.planning.vllm_memory import WeightFormat, engine_profile, vllm_memory, weight_format
+
+ALIASES = {
+    "meta-llama/Llama-3.1-70B": "meta-llama/Llama-3.1-70B-Instruct",
+    "meta-llama/Llama-3.1-8B": "meta-llama/Llama-3.1-8B-Instruct",
+    "nvidia/Llama-3.1-8B-Instruct-FP8": "meta-llama/Llama-3.1-8B-Instruct",
+    "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic": "meta-llama/Llama-3.3-70B-Instruct",
+    "amd/Llama-3.1-70B-Instruct-FP8-KV": "meta-llama/Llama-3.1-70B-Instruct",
+    "amd/Llama-3.1-405B-Instruct-FP8-KV": "meta-llama/Llama-3.1-405B-Instruct",
+    "Qwen/Qwen3-235B-A22B-FP8": "Qwen/Qwen3-235B-A22B",
+}
+
+
+@dataclass
+class Errors:
+    values: dict[tuple[str, str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    skipped: int = 0
+
+    def add(self, source: str, engine: str, metric: str, estimate: float, measured: float) -> None:
+        if measured > 0:
+            self.values[(source, engine, metric)].append((estimate - measured) / measured)
+
+    def table(self) -> list[tuple[str, str, str, int, float, float]]:
+        return [
+            (s, e, m, len(v), 100 * statistics.mean(abs(x) for x in v), 100 * statistics.mean(v))
+            for (s, e, m), v in sorted(self.values.items())
+        ]
+
+
+def architectures(shared: Path) -> dict[str, ModelArch]:
+    result, _ = load_models(default_paths()["models"])
+    archs = {r.model_id: a for r in result.rows if (a := ModelArch.from_record(r)) and r.num_layers}
+    llmfit = shared / "data" / "hf" / "llmfit_hf_models.json"
+    if llmfit.exists():
+        for e in json.loads(llmfit.read_text()):
+            name = e.get("name")
+            if name in archs or not e.get("num_hidden_layers") or not e.get("parameters_raw"):
+                continue
+            archs[name] = ModelArch(
+                params_billion=e["parameters_raw"] / 1e9,
+                num_layers=e["num_hidden_layers"],
+                hidden_size=e.get("hidden_size"),
+                num_attention_heads=e.get("num_attention_heads"),
+                num_kv_heads=e.get("num_key_value_heads"),
+                head_dim=e.get("head_dim"),
+                vocab_size=e.get("vocab_size"),
+                num_experts=e.get("num_experts"),
+                num_experts_per_tok=e.get("active_experts"),
+                active_params_billion=(e.get("active_parameters") or 0) / 1e9 or None,
+            )
+    return archs
+
+
+def _arch(archs: dict[str, ModelArch], model: str) -> ModelArch | None:
+    return archs.get(model) or archs.get(ALIASES.get(model, ""))
+
+
+def memory_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
+    errors = Errors()
+    for row in csv.DictReader((shared / "data" / "perf" / "memory.csv").open()):
+        arch, gpu = _arch(archs, row["model"]), gpu_spec(row["gpu"])
+        if arch is None or gpu is None or int(row["pipeline_parallel"] or 1) != 1:
+            errors.skipped += 1
+            continue
+        quant = row["quantization"].split(" ")[0].lower()
+        fmt = {
+            "mxfp4": WeightFormat.mxfp4,
+            "fp8": WeightFormat.fp8,
+            "fp8-dynamic": WeightFormat.fp8,
+            "gptq_marlin": WeightFormat.int4,
+        }.get(quant)
+        if quant == "compressed-tensors":
+            fmt = WeightFormat.int8 if "w8a8" in row["model"].lower() else WeightFormat.fp8
+        if fmt is None:
+            fmt = WeightFormat.fp32 if row["dtype"] == "float32" else weight_format(None, arch.quantization)
+        if row["model"] != _alias_target(row["model"]) and fmt is WeightFormat.bf16:
+            fmt = weight_format(None, arch.quantization)
+        m = vllm_memory(
+            arch,
+            gpu_memory_gb=gpu.memory_gb,
+            tensor_parallel=int(row["tensor_parallel"]),
+            fmt=fmt,
+            kv_dtype="fp8" if row["kv_dtype"] == "fp8" else "auto",
+            max_model_len=int(row["max_model_len"]),
+            gpu_memory_utilization=float(row["gpu_memory_utilization"]),
+            profile=engine_profile(row["engine"].split("v")[-1].rstrip(")").split(" ")[0]),
+        )
+        src = row["source_id"]
+        errors.add(src, "vllm", "weights_gib", m.weights_gib, float(row["weights_gib"]))
+        errors.add(src, "vllm", "kv_cache_gib", m.kv_cache_gib, float(row["kv_cache_gib"]))
+        if row["kv_cache_tokens"]:
+            errors.add(src, "vllm", "kv_cache_tokens", m.kv_cache_tokens, float(row["kv_cache_tokens"]))
+    return errors
+
+
+def _alias_target(model: str) -> str:
+    return ALIASES.get(model, model)
+
+
+def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
+    errors = Errors()
+    for row in csv.DictReader((shared / "data" / "perf" / "serving.csv").open()):
+        arch, gpu = _arch(archs, row["model"]), gpu_spec(row["gpu"])
+        if arch is None or gpu is None or not row["input_tokens"] or not row["tensor_parallel"]:
+            errors.skipped += 1
+            continue
+        if row["concurrency"] == "" and (row["request_rate"] in ("", "inf") or row["stat"] != "mean"):
+            errors.skipped += 1
+            continue
+        precision = row["precision"].lower()
+        fmt = {"fp8": WeightFormat.fp8, "int4": WeightFormat.int4, "fp4": None}.get(precision, WeightFormat.bf16)
+        tp = int(row["tensor_parallel"])
+        if fmt is None or int(row["gpu_count"] or tp) != tp:
+            errors.skipped += 1  # fp4, attention-DP and expert-parallel layouts are not expressed
+            continue
+        i, o = int(float(row["input_tokens"])), int(float(row["output_tokens"]))
+        m = vllm_memory(
+            arch,
+            gpu_memory_gb=gpu.memory_gb,
+            tensor_parallel=tp,
+            fmt=fmt,
+            kv_dtype="fp8" if row["kv_dtype"] == "fp8" or "trtllm" in row["engine"] else "auto",
+            max_model_len=i + o,
+        )
+        if not m.fits:
+            errors.skipped += 1
+            continue
+        model, work = perf.step_model(arch, gpu, m), perf.Workload(i, o)
+        limit = max(perf.max_batch(m, work), 1)
+        if row["concurrency"]:
+            point = perf.evaluate(model, work, min(float(row["concurrency"]), limit))
+        else:
+            point, _ = perf.batch_for_rate(model, work, float(row["request_rate"]), limit)
+        engine = row["engine"].split(" ")[0].lower()
+        src = row["source_id"]
+        for metric, estimate in (
+            ("ttft_ms", point.ttft_s * 1000),
+            ("tpot_ms", point.itl_s * 1000),
+            ("itl_ms", point.itl_s * 1000),
+            ("output_tokens_per_s", point.output_tokens_per_s),
+        ):
+            if row[metric]:
+                errors.add(src, engine, metric, estimate, float(row[metric]))
+    return errors
+
+
+def report(shared: Path) -> list[tuple[str, str, str, int, float, float]]:
+    archs = architectures(shared)
+    return memory_errors(shared, archs).table() + serving_errors(shared, archs).table()
+
+
+if __name__ == "__main__":
+    import sys
+
+    rows = report(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared"))
+    print("| source | engine | metric | rows | MAPE % | bias % |")
+    print("|---|---|---|---|---|---|")
+    for s, e, m, n, mape, bias in rows:
+        print(f"| {s} | {e} | {m} | {n} | {mape:.1f} | {bias:+.1f} |")
