@@ -29,6 +29,7 @@ lint: install
 	$(BIN)/mypy src
 
 bench: install
+	$(BIN)/python bench/accuracy.py $(SHARED)
 	$(BIN)/python bench/run.py --shared $(SHARED)
 
 eval: install
