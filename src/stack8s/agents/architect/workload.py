@@ -13,6 +13,7 @@ from typing import Any
 from stack8s.planning import sizing
 from stack8s.planning.load import LoadTarget, derive_load
 from stack8s.planning.plan import Sizing
+from stack8s.planning.sizing import ModelArch
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.planning.vllm_memory import WeightFormat, weight_format
 
@@ -51,7 +52,7 @@ class Workload:
     assumptions: list[str] = field(default_factory=list)
     copies_per_node: int = 1  # model servers sharing one node (small model on a big GPU node)
     load: LoadTarget | None = None  # LLM serving: the load to carry (None: memory-only sizing)
-    arch: sizing.ModelArch | None = None
+    arch: ModelArch | None = None
     weight_format: WeightFormat = WeightFormat.bf16
     max_model_len: int = DEFAULT_CONTEXT
 
