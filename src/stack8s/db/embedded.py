@@ -21,12 +21,12 @@ class EmbeddedPostgres:
 
     def start(self) -> str:
         """Start (or attach to) the server and return a libpq URI for its `postgres` database."""
-        import pgserver  # imported lazily: only the embedded mode needs it
+        from pgserver.postgres_server import get_server  # imported lazily: only the embedded mode needs it
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         pgdata = self.data_dir / "pgdata"
         try:
-            self._server = pgserver.get_server(pgdata, cleanup_mode="stop")
+            self._server = get_server(pgdata, cleanup_mode="stop")
         except Exception as exc:
             raise RuntimeError(
                 f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "

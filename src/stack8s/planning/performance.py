@@ -167,7 +167,7 @@ def _weights_read_bytes(m: StepModel, tokens: float) -> float:
     if not m.experts:
         return m.dense_step_bytes
     k, e = m.experts_per_token, m.experts
-    touched = e * (1 - (1 - k / e) ** max(tokens, 1.0))
+    touched = e * (1 - math.pow(1 - k / e, max(tokens, 1.0)))
     return m.dense_step_bytes + touched * m.layers * m.expert_bytes_per_layer_expert
 
 

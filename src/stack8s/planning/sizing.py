@@ -229,7 +229,7 @@ class ModelArch:
 def estimated_layers(arch: ModelArch) -> float:
     """Depth from parameters (see LAYERS_PER_CUBE_ROOT_BILLION); uses active params for MoE."""
     basis = arch.active_params_billion or arch.params_billion
-    return LAYERS_PER_CUBE_ROOT_BILLION * max(basis, 0.0) ** (1 / 3)
+    return LAYERS_PER_CUBE_ROOT_BILLION * math.cbrt(max(basis, 0.0))
 
 
 def _layers(arch: ModelArch) -> float:

@@ -55,8 +55,9 @@ class ClusterProbe:
 
         base = ClusterStatus(connected=False, kubeconfig=str(path))
         try:
-            api_client = config.new_client_from_config(config_file=str(path))
-            _, active = config.list_kube_config_contexts(config_file=str(path))
+            # the kubernetes client ships no annotations for these two helpers
+            api_client = config.new_client_from_config(config_file=str(path))  # type: ignore[no-untyped-call]
+            _, active = config.list_kube_config_contexts(config_file=str(path))  # type: ignore[no-untyped-call]
             base.context, base.server = active.get("name"), api_client.configuration.host
             nodes = client.CoreV1Api(api_client).list_node(_request_timeout=self.timeout_seconds)
         except Exception as exc:  # unreachable, bad config, TLS, auth: all mean "not connected"
