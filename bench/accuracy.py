@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from stack8s.catalogs.gpus import gpu_spec
@@ -57,15 +58,10 @@ def architectures(shared: Path) -> dict[str, ModelArch]:
             name = e.get("name")
             if name in archs or not e.get("num_hidden_layers") or not e.get("parameters_raw"):
                 continue
-            archs[name] = ModelArch(
-                params_billion=e["parameters_raw"] / 1e9,
-                num_layers=e["num_hidden_layers"],
-                hidden_size=e.get("hidden_size"),
-                num_attention_heads=e.get("num_attention_heads"),
-                num_kv_heads=e.get("num_key_value_heads"),
-                head_dim=e.get("head_dim"),
-                vocab_size=e.get("vocab_size"),
-                num_experts=e.get("num_experts"),
+            # llmfit keeps config.json's names, plus its own active_experts / active_parameters
+            arch = ModelArch.from_hf_config(e["parameters_raw"] / 1e9, e)
+            archs[name] = replace(
+                arch,
                 num_experts_per_tok=e.get("active_experts"),
                 active_params_billion=(e.get("active_parameters") or 0) / 1e9 or None,
             )
@@ -94,8 +90,7 @@ def memory_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
             fmt = WeightFormat.int8 if "w8a8" in row["model"].lower() else WeightFormat.fp8
         if fmt is None:
             fmt = WeightFormat.fp32 if row["dtype"] == "float32" else weight_format(None, arch.quantization)
-        if row["model"] != _alias_target(row["model"]) and fmt is WeightFormat.bf16:
-            fmt = weight_format(None, arch.quantization)
+        version = re.search(r"v(\d+\.\d+)", row["engine"])
         m = vllm_memory(
             arch,
             gpu_memory_gb=gpu.memory_gb,
@@ -104,7 +99,7 @@ def memory_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
             kv_dtype="fp8" if row["kv_dtype"] == "fp8" else "auto",
             max_model_len=int(row["max_model_len"]),
             gpu_memory_utilization=float(row["gpu_memory_utilization"]),
-            profile=engine_profile(row["engine"].split("v")[-1].rstrip(")").split(" ")[0]),
+            profile=engine_profile(version.group(1) if version else None),
         )
         src = row["source_id"]
         errors.add(src, "vllm", "weights_gib", m.weights_gib, float(row["weights_gib"]))
@@ -112,10 +107,6 @@ def memory_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
         if row["kv_cache_tokens"]:
             errors.add(src, "vllm", "kv_cache_tokens", m.kv_cache_tokens, float(row["kv_cache_tokens"]))
     return errors
-
-
-def _alias_target(model: str) -> str:
-    return ALIASES.get(model, model)
 
 
 def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
@@ -165,16 +156,22 @@ def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
     return errors
 
 
-def report(shared: Path) -> list[tuple[str, str, str, int, float, float]]:
+def errors(shared: Path) -> tuple[Errors, Errors]:
     archs = architectures(shared)
-    return memory_errors(shared, archs).table() + serving_errors(shared, archs).table()
+    return memory_errors(shared, archs), serving_errors(shared, archs)
+
+
+def report(shared: Path) -> list[tuple[str, str, str, int, float, float]]:
+    memory, serving = errors(shared)
+    return memory.table() + serving.table()
 
 
 if __name__ == "__main__":
     import sys
 
-    rows = report(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared"))
+    memory, serving = errors(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared"))
     print("| source | engine | metric | rows | MAPE % | bias % |")
     print("|---|---|---|---|---|---|")
-    for s, e, m, n, mape, bias in rows:
+    for s, e, m, n, mape, bias in memory.table() + serving.table():
         print(f"| {s} | {e} | {m} | {n} | {mape:.1f} | {bias:+.1f} |")
+    print(f"rows not expressible (model, GPU, layout or statistic): memory {memory.skipped}, serving {serving.skipped}")

@@ -7,51 +7,26 @@ import sys
 
 from tests.conftest import SHARED, LiveServer, needs_shared, token_for
 
-
-@needs_shared()
-def test_eval_cases_all_pass(live: LiveServer) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SHARED / "eval" / "evaluate.py"),
-            "--base-url",
-            live.url,
-            "--cases",
-            str(SHARED / "eval" / "cases.yaml"),
-            "--token",
-            token_for("eval-user"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    print(result.stdout)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 # Groups of ../shared/eval/cases-next.yaml whose issues have landed: the serving-load cases (issue 7).
 LANDED_NEXT = r"^load-"
 
 
+def _evaluate(live: LiveServer, cases: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(SHARED / "eval" / "evaluate.py"), "--base-url", live.url]
+    command += ["--cases", str(SHARED / "eval" / cases), "--token", token_for("eval-user"), *extra]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    print(result.stdout)
+    return result
+
+
+@needs_shared()
+def test_eval_cases_all_pass(live: LiveServer) -> None:
+    result = _evaluate(live, "cases.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @needs_shared()
 def test_eval_next_cases_of_landed_issues_pass(live: LiveServer) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(SHARED / "eval" / "evaluate.py"),
-            "--base-url",
-            live.url,
-            "--cases",
-            str(SHARED / "eval" / "cases-next.yaml"),
-            "--only",
-            LANDED_NEXT,
-            "--token",
-            token_for("eval-user"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    print(result.stdout)
+    result = _evaluate(live, "cases-next.yaml", "--only", LANDED_NEXT)
     assert "load-qwen7b-rps" in result.stdout and "load-llama70b-concurrent-ttft" in result.stdout
     assert result.returncode == 0, result.stdout + result.stderr

@@ -556,3 +556,34 @@ def test_any_text_gives_a_valid_spec(messages: list[str]) -> None:
 @given(st.lists(st.sampled_from([p for m, _ in PHRASINGS for p in m]), min_size=1, max_size=5))
 def test_extraction_is_deterministic(messages: list[str]) -> None:
     assert extract_spec(messages, LEX) == extract_spec(list(messages), ModelLexicon.from_rows(ROWS[::-1]))
+
+
+# --------------------------------------------------------------------------- serving load (issue 7)
+
+LOAD_PHRASINGS: list[tuple[list[str], dict[str, Any]]] = [
+    (
+        ["Serve Qwen2.5 7B at 10 requests per second, about 500-token prompts and 200-token answers"],
+        {"requests_per_second": 10, "input_tokens": 500, "output_tokens": 200},
+    ),
+    (["Llama 3.3 70B, 1,500-token prompts, 300-token answers"], {"input_tokens": 1500, "output_tokens": 300}),
+    (["prompts of about 2k tokens and responses of 400 tokens"], {"input_tokens": 2000, "output_tokens": 400}),
+    (["Llama 3.1 70B for 64 concurrent chat sessions"], {"concurrent_users": 64, "use_case": "chat"}),
+    (["gpt-oss-120b as a coding assistant for 500 developers"], {"total_users": 500, "use_case": "code"}),
+    (["Mistral 7B for 300 employees"], {"total_users": 300}),
+    (["a RAG bot over our docs with Llama 3 8B"], {"use_case": "rag"}),
+    (["Serve Llama 3 8B, first token in under 500 ms"], {"slo": {"ttft_ms": 500, "itl_ms": None, "e2e_ms": None}}),
+    (["Serve Llama 3 8B, p95 latency under 2 seconds"], {"slo": {"ttft_ms": 2000, "itl_ms": None, "e2e_ms": None}}),
+    (["Serve Llama 3 8B, end-to-end latency under 8 s"], {"slo": {"ttft_ms": None, "itl_ms": None, "e2e_ms": 8000}}),
+    (["Mistral 7B chatbot, at least 25 tokens/s per user"], {"slo": {"ttft_ms": None, "itl_ms": 40, "e2e_ms": None}}),
+    (["Serve Llama 3.1 70B in fp8 with an fp8 kv cache"], {"precision": "fp8", "kv_cache_dtype": "fp8"}),
+    (["Serve Llama 3.1 8B with an FP8 KV cache"], {"precision": None, "kv_cache_dtype": "fp8"}),
+    (["Serve Llama 3.1 8B, 200 users", "make it 2 requests per second"], {"requests_per_second": 2}),
+    (["Mistral 7B, we need 5000 tokens/s"], {"slo": None}),  # a throughput, not a per-user latency
+]
+
+
+@pytest.mark.parametrize(("messages", "expected"), LOAD_PHRASINGS, ids=[" | ".join(m)[:60] for m, _ in LOAD_PHRASINGS])
+def test_load_phrasings(messages: list[str], expected: dict[str, Any]) -> None:
+    spec = spec_of(*messages).model_dump()
+    wrong = {k: (spec[k], v) for k, v in expected.items() if not matches(spec[k], v)}
+    assert wrong == {}

@@ -85,11 +85,11 @@ def test_architecture_fields_round_trip(db_dsn: str) -> None:
         assert (rows["test/arch-tied"].tie_word_embeddings, rows["test/arch-tied"].vocab_size) == (True, 151936)
         assert all(getattr(rows["test/arch-bare"], key) is None for key in ARCHITECTURE)
         fetched = await hf.get_model(conn, "test/arch-full")
-        assert fetched is not None and {key: fetched[key] for key in ARCHITECTURE} == ARCHITECTURE
+        assert fetched is not None and {key: getattr(fetched.row, key) for key in ARCHITECTURE} == ARCHITECTURE
         # an upsert overwrites the architecture columns too (True -> False, a value -> NULL)
         await repository.upsert_models(conn, [dataclasses.replace(tied, tie_word_embeddings=False, vocab_size=None)])
         again = await hf.get_model(conn, "test/arch-tied")
-        assert again is not None and (again["tie_word_embeddings"], again["vocab_size"]) == (False, None)
+        assert again is not None and (again.row.tie_word_embeddings, again.row.vocab_size) == (False, None)
 
     in_rollback(db_dsn, body)
 
@@ -99,7 +99,8 @@ def test_seeded_catalog_carries_architecture_fields(db_dsn: str) -> None:
         gpt_oss = await hf.get_model(conn, "openai/gpt-oss-20b")
         assert gpt_oss is not None
         # openai/gpt-oss-20b config.json: 32 local experts, 4 per token, sliding window 128, vocab 201088
-        assert (gpt_oss["num_experts"], gpt_oss["num_experts_per_tok"], gpt_oss["sliding_window"]) == (32, 4, 128)
-        assert (gpt_oss["vocab_size"], gpt_oss["tie_word_embeddings"]) == (201088, False)
+        row = gpt_oss.row
+        assert (row.num_experts, row.num_experts_per_tok, row.sliding_window) == (32, 4, 128)
+        assert (row.vocab_size, row.tie_word_embeddings) == (201088, False)
 
     in_rollback(db_dsn, body)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
-from pathlib import Path
 
 import pytest
+from tests.conftest import SHARED, needs_shared
 
 from stack8s.catalogs.gpus import gpu_spec
 from stack8s.planning import performance as perf
@@ -26,7 +25,6 @@ from stack8s.planning.vllm_memory import (
     weight_bytes,
 )
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 # meta-llama/Llama-3.1-8B-Instruct and Llama-3.1-70B config.json (huggingface.co, 2024-07)
 L8 = ModelArch(8.03, 32, 4096, 32, 8, 128, 131072, vocab_size=128256, tie_word_embeddings=False)
 L70 = ModelArch(70.6, 80, 8192, 64, 8, 128, 131072, vocab_size=128256, tie_word_embeddings=False)
@@ -56,6 +54,17 @@ def test_vllm_memory_matches_published_start_up_log() -> None:
     assert weight_bytes(L8, WeightFormat.int4) / GIB == pytest.approx(5.38, rel=0.03)
     # FP8 weights keep a 16-bit KV cache by default (vLLM kv_cache_dtype=auto): 529,248 tokens at 64.61 GiB
     assert fp8.kv_bytes_per_token == 131_072
+
+
+def test_fp8_kv_cache_doubles_the_tokens() -> None:
+    # llm-d-planner v0.19.0 log: Llama-3.1-8B-Instruct, --kv-cache-dtype fp8: 952,032 tokens at 58.11 GiB
+    m = vllm_memory(L8, gpu_memory_gb=80, kv_dtype="fp8", max_model_len=8192, gpu_memory_utilization=0.95)
+    assert m.kv_cache_tokens == pytest.approx(952_032, rel=0.05)
+    load = derive_load(WorkloadSpec(concurrent_users=512))
+    auto = placement.place(L8, H100, 1, 4.0, load, fmt=WeightFormat.bf16, max_model_len=4096)
+    fp8 = placement.place(L8, H100, 1, 4.0, load, fmt=WeightFormat.bf16, max_model_len=4096, kv_dtype="fp8")
+    assert auto is not None and fp8 is not None
+    assert fp8.memory.kv_cache_tokens == pytest.approx(2 * auto.memory.kv_cache_tokens, rel=0.001)
 
 
 def test_tensor_parallel_must_divide_heads() -> None:
@@ -119,18 +128,13 @@ def test_same_request_same_answer() -> None:
 
 
 def test_gke_cost_formula() -> None:
-    p = perf.Point(
-        batch=1, ttft_s=0.1, itl_s=0.01, e2e_s=1, requests_per_s=1, output_tokens_per_s=100, compute_bound=False
-    )
+    p = perf.Point(batch=1, ttft_s=0.1, itl_s=0.01, e2e_s=1, requests_per_s=1, output_tokens_per_s=100)
     # $3.6/h = $0.001/s; 1 req/s x 400 input tokens / 4 + 100 output tok/s = 200 -> $5 per million
     assert perf.cost_per_million_output_tokens(3.6, p, perf.Workload(400, 100)) == pytest.approx(5.0)
 
 
-@pytest.mark.shared
+@needs_shared()
 def test_accuracy_against_published_measurements() -> None:
-    if not (SHARED / "data" / "perf").exists():
-        pytest.skip("../shared/data/perf is absent")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from bench.accuracy import report
 
     table = {(s, e, m): (n, mape, bias) for s, e, m, n, mape, bias in report(SHARED)}

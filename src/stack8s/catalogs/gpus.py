@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -213,12 +213,7 @@ def _vendor_words(value: Any, file: str) -> frozenset[str]:
     return frozenset(value)
 
 
-@cache
-def _catalog() -> GpuCatalog:
-    return load_gpu_catalog(DATA_FILE)
-
-
-_CATALOG = _catalog()
+_CATALOG = load_gpu_catalog(DATA_FILE)  # once, on import
 GPU_MEMORY_GB: dict[str, float] = {name: spec.memory_gb for name, spec in _CATALOG.specs.items()}
 _FAMILIES = tuple((f.regex, f.template) for f in _CATALOG.families)
 _MEMORY_VARIANTS = _CATALOG.variants
@@ -299,11 +294,6 @@ def gpu_spec(name: str | None) -> GpuSpec | None:
 def all_gpu_specs() -> tuple[GpuSpec, ...]:
     """Every GPU row of ``gpus.yaml``, in file order."""
     return tuple(_CATALOG.specs.values())
-
-
-def gpu_facts_as_of() -> date:
-    """The date ``gpus.yaml`` is stamped with."""
-    return _CATALOG.as_of
 
 
 def match_gpu_preference(text: str) -> str | None:

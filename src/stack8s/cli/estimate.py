@@ -13,18 +13,20 @@ from stack8s.catalogs.gpus import gpu_spec
 from stack8s.catalogs.shipped import default_paths, load_models
 from stack8s.errors import Stack8sError
 from stack8s.planning.sizing import ModelArch
-from stack8s.tools.estimate import Architecture, EstimateRequest, run
+from stack8s.tools.estimate import Architecture, EstimateRequest, architecture_of, run
 
 
-def _arch_from(model_id: str | None, config: Path | None) -> tuple[ModelArch | None, Architecture | None]:
+def _arch_from(model_id: str | None, config: Path | None) -> tuple[ModelArch, Architecture | None]:
+    """The model's architecture: from a config.json-style file, or from the shipped catalog's row."""
     if config is not None:
-        data = json.loads(config.read_text())
-        return None, Architecture.model_validate(data)
+        inline = Architecture.model_validate(json.loads(config.read_text()))
+        return architecture_of(inline), inline
     result, _ = load_models(default_paths()["models"])
     row = next((r for r in result.rows if r.model_id.lower() == (model_id or "").lower()), None)
-    if row is None:
-        raise typer.BadParameter(f"no model {model_id!r} in the shipped catalog; pass --config config.json")
-    return ModelArch.from_record(row), None
+    arch = ModelArch.from_record(row) if row is not None else None
+    if arch is None or arch.num_layers is None:
+        raise typer.BadParameter(f"no architecture for {model_id!r} in the shipped catalog; pass --config")
+    return arch, None
 
 
 def estimate(
@@ -62,9 +64,7 @@ def estimate(
         spec = gpu_spec(gpu)
         if spec is None:
             raise typer.BadParameter(f"unknown GPU {gpu!r}")
-        from stack8s.tools.estimate import _arch
-
-        result = run(arch or _arch(body.architecture) if body.architecture else arch, body, spec, model_id)  # type: ignore[arg-type]
+        result = run(arch, body, spec, model_id)
     except (ValidationError, Stack8sError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -53,7 +53,6 @@ class LoadTarget:
     total_users: int | None
     active_share: float | None
     targets: Targets
-    stated: bool  # any load was stated (users, concurrency or rate)
     use_case: str
     notes: list[str] = field(default_factory=list)
 
@@ -98,11 +97,8 @@ def derive_load(spec: WorkloadSpec) -> LoadTarget:
             f"Requests of {input_tokens:,} prompt and {output_tokens:,} answer tokens, typical for {case.name} "
             f"({case.source}); say e.g. '2,000-token prompts' to change it."
         )
-    slo = spec.slo
-    targets = Targets(slo.ttft_ms, slo.itl_ms, slo.e2e_ms) if slo else DEFAULT_TARGETS
-    if targets.empty:
-        targets = DEFAULT_TARGETS
-    if slo is None or Targets(slo.ttft_ms, slo.itl_ms, slo.e2e_ms).empty:
+    stated = Targets(spec.slo.ttft_ms, spec.slo.itl_ms, spec.slo.e2e_ms) if spec.slo else Targets()
+    if stated.empty:
         notes.append(
             f"Latency target: at least {1000 / (DEFAULT_TARGETS.itl_ms or 100):g} tokens/s per user "
             "(not stated; faster than people read)."
@@ -117,7 +113,6 @@ def derive_load(spec: WorkloadSpec) -> LoadTarget:
             "'N concurrent users' to size for a measured peak)."
         )
     concurrency = float(spec.concurrent_users) if spec.concurrent_users else None
-    stated = bool(spec.requests_per_second or spec.total_users or spec.concurrent_users)
     return LoadTarget(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
@@ -125,8 +120,7 @@ def derive_load(spec: WorkloadSpec) -> LoadTarget:
         concurrent_sequences=concurrency,
         total_users=users,
         active_share=share,
-        targets=targets,
-        stated=stated,
+        targets=DEFAULT_TARGETS if stated.empty else stated,
         use_case=case.name,
         notes=notes,
     )

@@ -1,9 +1,10 @@
 """Where one model runs on one instance type, and how many instances the load needs.
 
-For a candidate instance (GPU model x count) and a model: the smallest tensor-parallel size that vLLM
-accepts and that holds the weights plus at least one full-length sequence of KV cache; the node's other
-GPUs run more copies. Then the batch each copy carries within the latency targets, its throughput, and
-the copies and instances the load needs. Pure: the caller passes the GPU's spec and the price.
+For a candidate instance (GPU model x count) and a model, every tensor-parallel size that vLLM accepts
+and that holds the weights plus at least one full-length sequence of KV cache is tried; the node's other
+GPUs run more copies. For each: the batch a copy carries within the latency targets, its throughput,
+and the copies and instances the load needs; the size needing the fewest instances wins. Pure: the
+caller passes the GPU's spec and the price.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from stack8s.planning.load import LoadTarget, replicas_needed
 from stack8s.planning.plan import Performance
 from stack8s.planning.sizing import ModelArch
 from stack8s.planning.vllm_memory import (
-    DEFAULT_GPU_MEMORY_UTILIZATION,
-    VLLM_CURRENT,
-    EngineProfile,
     VllmMemory,
     WeightFormat,
     tensor_parallel_problem,
@@ -50,8 +48,6 @@ def tensor_parallel_options(
     fmt: WeightFormat,
     max_model_len: int,
     kv_dtype: str = "auto",
-    utilisation: float = DEFAULT_GPU_MEMORY_UTILIZATION,
-    profile: EngineProfile = VLLM_CURRENT,
 ) -> list[VllmMemory]:
     """Every TP in 1, 2, 4, 8 (<= the node's GPUs) that vLLM accepts and where weights plus one full-length
     sequence fit, smallest first."""
@@ -66,8 +62,6 @@ def tensor_parallel_options(
             fmt=fmt,
             kv_dtype=kv_dtype,
             max_model_len=max_model_len,
-            gpu_memory_utilization=utilisation,
-            profile=profile,
         )
         if memory.fits:
             options.append(memory)
@@ -87,35 +81,47 @@ def place(
     kv_dtype: str = "auto",
     sequence_tokens: int | None = None,
 ) -> Placement | None:
-    """The cheapest placement on one instance type (fewest instances; then meeting the targets, then the
-    most copies (spare capacity), the lower first-token latency, the smaller TP), or None when one copy
-    does not fit on it."""
+    """The best placement on one instance type (meeting the latency targets, then the fewest instances,
+    the most copies (spare capacity), the lower first-token latency, the smaller TP), or None when one
+    copy does not fit on it. Latencies under the load are computed for the chosen option only."""
+    work = perf.Workload(load.input_tokens, load.output_tokens)
     options = [
-        p
+        option
         for memory in tensor_parallel_options(
             arch, gpu, gpu_count, fmt=fmt, max_model_len=max_model_len, kv_dtype=kv_dtype
         )
-        if (p := _place_with(arch, gpu, gpu_count, hourly_usd, load, memory, min_replicas, sequence_tokens)) is not None
+        if (option := _option(arch, gpu, gpu_count, load, work, memory, min_replicas, sequence_tokens))
     ]
     if not options:
         return None
-    return min(
+    best = min(
         options,
-        key=lambda p: (p.instance_count, not p.meets_slo, -p.replicas, p.performance.ttft_ms, p.tensor_parallel),
+        key=lambda o: (not o.meets, o.instances, -o.replicas, o.point.ttft_s, o.memory.tensor_parallel),
     )
+    return _placement(best, load, work, hourly_usd)
 
 
-def _place_with(
+@dataclass(frozen=True)
+class _Option:
+    memory: VllmMemory
+    model: perf.StepModel
+    point: perf.Point  # one replica at the largest batch within the targets
+    meets: bool
+    copies: int
+    replicas: int
+    instances: int
+
+
+def _option(
     arch: ModelArch,
     gpu: GpuSpec,
     gpu_count: int,
-    hourly_usd: float,
     load: LoadTarget,
+    work: perf.Workload,
     memory: VllmMemory,
     min_replicas: int,
-    sequence_tokens: int | None = None,
-) -> Placement | None:
-    work = perf.Workload(load.input_tokens, load.output_tokens)
+    sequence_tokens: int | None,
+) -> _Option | None:
     limit = perf.max_batch(memory, work, sequence_tokens)
     if limit < 1:
         return None
@@ -125,31 +131,35 @@ def _place_with(
     copies = max(1, gpu_count // memory.tensor_parallel)
     instances = math.ceil(replicas / copies)
     replicas = max(replicas, instances * copies)  # the node's spare GPUs run copies at no extra cost
-    at_load = _point_at_load(model, work, load, point, replicas)
-    cost = perf.cost_per_million_output_tokens(hourly_usd / copies, point, work)
+    return _Option(memory, model, point, meets, copies, replicas, instances)
+
+
+def _placement(o: _Option, load: LoadTarget, work: perf.Workload, hourly_usd: float) -> Placement:
+    at_load = _point_at_load(o.model, work, load, o.point, o.replicas)
+    cost = perf.cost_per_million_output_tokens(hourly_usd / o.copies, o.point, work)
     performance = Performance(
-        tensor_parallel=memory.tensor_parallel,
-        max_concurrent_sequences=max(1, math.floor(point.batch)),
-        kv_cache_tokens=memory.kv_cache_tokens,
+        tensor_parallel=o.memory.tensor_parallel,
+        max_concurrent_sequences=max(1, math.floor(o.point.batch)),
+        kv_cache_tokens=o.memory.kv_cache_tokens,
         ttft_ms=round(at_load.ttft_s * 1000, 1),
         itl_ms=round(at_load.itl_s * 1000, 2),
         tpot_ms=round(at_load.itl_s * 1000, 2),
         e2e_ms=round(at_load.e2e_s * 1000, 1),
-        output_tokens_per_s=round(point.output_tokens_per_s, 1),
-        requests_per_s=round(point.requests_per_s, 3),
+        output_tokens_per_s=round(o.point.output_tokens_per_s, 1),
+        requests_per_s=round(o.point.requests_per_s, 3),
         cost_per_million_output_tokens_usd=round(cost, 3) if cost is not None else None,
-        meets_slo=meets,
-        method=f"{perf.describe(model)}; {memory.method()}",
+        meets_slo=o.meets,
+        method=f"{perf.describe(o.model)}; {o.memory.method()}",
     )
     return Placement(
-        tensor_parallel=memory.tensor_parallel,
-        copies_per_node=copies,
-        replicas=replicas,
-        instance_count=instances,
-        memory=memory,
-        point=point,
+        tensor_parallel=o.memory.tensor_parallel,
+        copies_per_node=o.copies,
+        replicas=o.replicas,
+        instance_count=o.instances,
+        memory=o.memory,
+        point=o.point,
         load_point=at_load,
-        meets_slo=meets,
+        meets_slo=o.meets,
         performance=performance,
     )
 

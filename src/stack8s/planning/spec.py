@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -81,7 +82,10 @@ class WorkloadSpec(BaseModel):
     input_tokens: int | None = Field(None, ge=1, description="prompt tokens per request")
     output_tokens: int | None = Field(None, ge=1, description="answer tokens per request")
     slo: Slo | None = None
-    use_case: str | None = Field(None, description="chat | code | rag | summarization | agent | batch")
+    use_case: str | None = Field(None, description="chat | code | rag | summarization | agent")
+    kv_cache_dtype: Literal["auto", "fp8"] | None = Field(
+        None, description="vLLM --kv-cache-dtype; unset keeps the model's dtype (vLLM's default)"
+    )
     context_length: int | None = Field(None, ge=1)
     dataset_size_gb: float | None = Field(None, ge=0)
     license_filter: list[str] = Field(default_factory=list)

@@ -57,18 +57,12 @@ QUANT_TO_FORMAT = {"awq": WeightFormat.int4, "gptq": WeightFormat.int4, "gguf": 
 def weight_format(precision: str | None, quantization: str | None = None) -> WeightFormat:
     """The stored weight format: the checkpoint's own quantisation (MXFP4, FP8, AWQ) unless the user asked
     for another precision; 16-bit by default."""
+    if precision:
+        return WeightFormat.bf16 if precision in ("fp16", "bf16") else WeightFormat(str(precision))
     quant = (quantization or "").lower()
-    if precision in (None, "", "fp16", "bf16") and quant == "mxfp4":
-        return WeightFormat.mxfp4
-    if precision in (None, ""):
-        if quant in QUANT_TO_FORMAT:
-            return QUANT_TO_FORMAT[quant]
-        if quant in ("fp8", "int8"):
-            return WeightFormat(quant)
-        return WeightFormat.bf16
-    if precision in ("fp16", "bf16"):
-        return WeightFormat.bf16
-    return WeightFormat(str(precision))
+    if quant in QUANT_TO_FORMAT:
+        return QUANT_TO_FORMAT[quant]
+    return WeightFormat(quant) if quant in ("fp8", "int8", "mxfp4") else WeightFormat.bf16
 
 
 def embedding_params(arch: ModelArch) -> float:
@@ -94,20 +88,37 @@ def expert_params(arch: ModelArch) -> float:
     return min(total, max(0.0, (total - active) * experts / max(experts - k, 1)))
 
 
+LINEAR_BYTES_PER_PARAM: dict[WeightFormat, float] = {
+    WeightFormat.fp32: 4.0,
+    WeightFormat.bf16: 2.0,
+    WeightFormat.fp8: 1.0,
+    WeightFormat.int8: 1.0,
+    WeightFormat.int4: 0.5 + INT4_GROUP_OVERHEAD_BYTES / INT4_GROUP_SIZE,
+    WeightFormat.mxfp4: 2.0,  # only the routed experts are MXFP4 (expert_bytes_per_param)
+}
+"""Bytes per parameter of the linear layers in each format; embeddings and lm_head stay 16-bit (fp32 in an
+fp32 checkpoint): quantisers leave them alone (AutoAWQ, GPTQ, llm-compressor FP8 'ignore: lm_head')."""
+
+
+def expert_bytes_per_param(fmt: WeightFormat) -> float:
+    """Bytes per parameter of the routed experts: MXFP4 in gpt-oss-style checkpoints, else as linear layers."""
+    return MXFP4_BYTES_PER_PARAM if fmt is WeightFormat.mxfp4 else LINEAR_BYTES_PER_PARAM[fmt]
+
+
+def expert_bytes(arch: ModelArch, fmt: WeightFormat) -> float:
+    """Bytes of all routed experts (0 for dense models)."""
+    return expert_params(arch) * expert_bytes_per_param(fmt)
+
+
 def weight_bytes(arch: ModelArch, fmt: WeightFormat) -> float:
-    """Bytes of all weights in the given format (summed over GPUs)."""
+    """Bytes of all weights in the given format (summed over GPUs): routed experts, the other linear
+    layers, and the embedding tables."""
     total = arch.params_billion * 1e9
     embed = min(embedding_params(arch), total)
-    if fmt is WeightFormat.fp32:
-        return total * 4
-    if fmt is WeightFormat.bf16:
-        return total * 2
-    if fmt in (WeightFormat.fp8, WeightFormat.int8):
-        return (total - embed) * 1 + embed * 2
-    if fmt is WeightFormat.int4:
-        return (total - embed) * (0.5 + INT4_GROUP_OVERHEAD_BYTES / INT4_GROUP_SIZE) + embed * 2
-    experts = expert_params(arch)
-    return experts * MXFP4_BYTES_PER_PARAM + (total - experts) * 2
+    experts = min(expert_params(arch), total - embed)
+    embed_bytes = 4.0 if fmt is WeightFormat.fp32 else 2.0
+    linear = total - embed - experts
+    return experts * expert_bytes_per_param(fmt) + linear * LINEAR_BYTES_PER_PARAM[fmt] + embed * embed_bytes
 
 
 def activation_bytes_per_value(fmt: WeightFormat) -> int:

@@ -14,7 +14,6 @@ from stack8s.planning import performance as perf
 from stack8s.planning.sizing import ModelArch
 from stack8s.planning.vllm_memory import (
     DEFAULT_GPU_MEMORY_UTILIZATION,
-    GIB,
     tensor_parallel_problem,
     vllm_memory,
     weight_format,
@@ -94,7 +93,8 @@ class EstimateResponse(BaseModel):
     memory: MemorySplit = Field(description="per GPU, GiB")
 
 
-def _arch(a: Architecture) -> ModelArch:
+def architecture_of(a: Architecture) -> ModelArch:
+    """The typed architecture sizing and performance read, from config.json-style fields."""
     return ModelArch(
         params_billion=a.params_billion,
         num_layers=a.num_hidden_layers,
@@ -116,13 +116,13 @@ def _arch(a: Architecture) -> ModelArch:
 
 async def _model(conn: AsyncConnection[dict[str, Any]], body: EstimateRequest) -> ModelArch:
     if body.architecture is not None:
-        return _arch(body.architecture)
+        return architecture_of(body.architecture)
     assert body.model_id is not None
-    row = await hf.get_model(conn, body.model_id)
-    if row is None:
+    model = await hf.get_model(conn, body.model_id)
+    if model is None:
         raise NotFound(f"no model {body.model_id!r} in the catalog; pass its config.json fields as architecture")
-    arch = ModelArch.from_record(type("Row", (), dict(row))())
-    if arch is None or arch.num_layers is None:
+    arch = model.arch()
+    if arch.num_layers is None:
         raise Unprocessable(
             f"the catalog has no architecture for {body.model_id!r}; pass its config.json fields as architecture"
         )
@@ -144,7 +144,7 @@ def run(arch: ModelArch, body: EstimateRequest, spec: Any, model_id: str | None)
         raise Unprocessable(f"tensor_parallel {tp} is more than gpu_count {body.gpu_count}")
     if problem := tensor_parallel_problem(arch, tp):
         raise Unprocessable(f"{problem}; choose a tensor_parallel that divides them")
-    fmt = weight_format(body.precision if body.precision != "mxfp4" else None, body.precision or arch.quantization)
+    fmt = weight_format(body.precision, arch.quantization)
     length = body.max_model_len or body.input_tokens + body.output_tokens
     memory = vllm_memory(
         arch,
@@ -193,6 +193,3 @@ def run(arch: ModelArch, body: EstimateRequest, spec: Any, model_id: str | None)
             kv_cache_tokens=memory.kv_cache_tokens,
         ),
     )
-
-
-__all__ = ["GIB", "EstimateRequest", "EstimateResponse", "estimate", "run"]

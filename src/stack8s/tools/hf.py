@@ -7,13 +7,15 @@ Order: score desc, model_id — total, so results are deterministic.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from psycopg import AsyncConnection, sql
 
+from stack8s.catalogs.models import HFModelRow
 from stack8s.embeddings import Embedder
 from stack8s.errors import Conflict, ServiceUnavailable
-from stack8s.tools.models import ModelHit, ModelQuery
+from stack8s.tools.models import CatalogModel, ModelHit, ModelQuery
 
 RELEVANCE_WEIGHT = 0.6
 POPULARITY_WEIGHT = 0.4
@@ -106,14 +108,21 @@ def _literal(vector: list[float]) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector) + "]"
 
 
-async def get_model(conn: AsyncConnection[dict[str, Any]], model_id: str) -> dict[str, Any] | None:
-    cur = await conn.execute(
-        "SELECT model_id, pipeline_tag, library, license, downloads, likes, params_billion, num_layers, hidden_size, "
-        "num_attention_heads, num_kv_heads, head_dim, max_context, num_experts, active_params_billion, "
-        "kv_bytes_per_token, vocab_size, tie_word_embeddings, intermediate_size, num_experts_per_tok, sliding_window, "
-        "torch_dtype, quantization, "
-        "family, popularity_raw, (SELECT max(popularity_raw) FROM hf.models) AS max_pop "
-        "FROM hf.models WHERE model_id = %s",
-        (model_id,),
-    )
-    return await cur.fetchone()
+_ROW_COLUMNS = sql.SQL(", ").join(
+    sql.Identifier(f.name) for f in fields(HFModelRow) if f.name not in ("source", "as_of")
+)
+_GET_MODEL = sql.SQL(
+    "SELECT {cols}, popularity_raw, (SELECT max(popularity_raw) FROM hf.models) AS max_pop "
+    "FROM hf.models WHERE model_id = %s"
+).format(cols=_ROW_COLUMNS)
+
+
+async def get_model(conn: AsyncConnection[dict[str, Any]], model_id: str) -> CatalogModel | None:
+    """One catalog model by id, typed (every column of HFModelRow), with its popularity; None if unknown."""
+    cur = await conn.execute(_GET_MODEL, (model_id,))
+    found = await cur.fetchone()
+    if found is None:
+        return None
+    raw, top = found.pop("popularity_raw") or 0.0, found.pop("max_pop") or 0.0
+    row = HFModelRow(**{**found, "aliases": tuple(found["aliases"] or ())})
+    return CatalogModel(row, round(raw / top, 4) if top else 0.0)

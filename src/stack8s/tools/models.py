@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from stack8s.catalogs.models import HFModelRow
+from stack8s.planning.sizing import ModelArch
 from stack8s.validation import StrictInput
 
 MAX_TOP_K = 100
@@ -106,3 +109,18 @@ class ChartResults(BaseModel):
 class ModelResults(BaseModel):
     results: list[ModelHit]
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogModel:
+    """A model the user named, as the catalog has it: its row and its popularity (0-1 of the catalog's top)."""
+
+    row: HFModelRow
+    popularity: float
+
+    def arch(self, params_billion: float | None = None) -> ModelArch:
+        """The architecture facts sizing and performance read; `params_billion` overrides the row's count."""
+        params = params_billion if params_billion is not None else self.row.params_billion or 0.0
+        arch = ModelArch.from_record(replace(self.row, params_billion=params))
+        assert arch is not None  # params_billion is set
+        return arch

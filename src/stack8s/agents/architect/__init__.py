@@ -10,12 +10,13 @@ from stack8s.agents.architect.models import recommend_models
 from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.workload import Workload, plan_workload
 from stack8s.agents.deps import AgentDeps
+from stack8s.catalogs.gpus import gpu_spec
 from stack8s.planning import cost as costing
 from stack8s.planning import placement as placing
 from stack8s.planning import sizing
 from stack8s.planning.plan import CostEstimate, DeploymentPlan, GpuRecommendation, Load
 from stack8s.planning.spec import WorkloadSpec
-from stack8s.planning.vllm_memory import GIB
+from stack8s.planning.vllm_memory import GIB, WeightFormat
 from stack8s.tools import hf
 from stack8s.tools.local import ClusterStatus
 
@@ -107,6 +108,17 @@ def _size_from_placement(w: Workload, placed: placing.Placement) -> None:
     w.replicas = placed.instance_count  # instances, each running copies_per_node vLLM servers
 
 
+def _what_if(w: Workload, top: GpuRecommendation | None, placed: placing.Placement | None) -> list[str]:
+    """16-bit serving: the same load with FP8 weights (or 4-bit where the GPU has no FP8) on the same
+    instance type, so the plan states what quantising would change."""
+    if top is None or placed is None or w.weight_format not in (WeightFormat.bf16, WeightFormat.fp32):
+        return []
+    gpu = gpu_spec(top.gpu_model)
+    fmt = WeightFormat.fp8 if gpu is not None and gpu.fp8_tflops else WeightFormat.int4
+    other = instances.place_on(w, top.gpu_model, top.gpu_count, top.price_hourly_usd, fmt)
+    return [prose.precision_tradeoff(top, placed, other, str(fmt))] if other is not None else []
+
+
 def _load(w: Workload) -> Load | None:
     if w.load is None:
         return None
@@ -166,8 +178,10 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     placed = selection.placements.get((top.provider, top.instance_type)) if top else None
     if placed is not None:
         _size_from_placement(w, placed)
-    elif top is not None and w.shardable and top.gpu_count:
-        _place_on_node(w, top)
+    else:
+        w.assumptions.extend(w.memory_only_notes)
+        if top is not None and w.shardable and top.gpu_count:
+            _place_on_node(w, top)
     cost = _cost(w, top)
     alternative = await _cheaper_alternative(deps, spec, w, budget) if selection.over_budget else None
     charts, missing = await stack.choose_stack(deps.conn, w, top.gpu_model if top else None)
@@ -182,7 +196,7 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         kubernetes_stack=charts,
         deployment_steps=steps.build_steps(w, top, charts),
         cost_estimate=cost,
-        tradeoffs=[*prose.tradeoffs(w, selection, cost, alternative, budget), *notes],
+        tradeoffs=[*prose.tradeoffs(w, selection, cost, alternative, budget), *_what_if(w, top, placed), *notes],
         local_cluster=cluster.model_dump(),
         load=_load(w),
     )

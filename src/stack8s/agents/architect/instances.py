@@ -8,6 +8,7 @@ show the largest and say what would (more nodes, quantisation).
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from stack8s.agents.architect.workload import Workload
 from stack8s.catalogs.gpus import gpu_spec
 from stack8s.planning import placement as placing
 from stack8s.planning.plan import HOURS_PER_MONTH, GpuRecommendation
+from stack8s.planning.vllm_memory import WeightFormat
 from stack8s.tools import compute
 from stack8s.tools.models import ComputeHit, ComputeQuery
 
@@ -136,17 +138,43 @@ def _rationale(
     )
 
 
+def _total_monthly(hit: ComputeHit, placed: placing.Placement, spot: bool) -> float:
+    """What the instances the load needs cost a month."""
+    return round(_price(hit, spot) * HOURS_PER_MONTH * placed.instance_count, 2)
+
+
 def _rank_key(hit: ComputeHit, placed: placing.Placement, spot: bool) -> tuple[Any, ...]:
-    """Total monthly cost of the instances the load needs, then the seed's tie-breaks."""
-    total = round(_price(hit, spot) * HOURS_PER_MONTH * placed.instance_count, 2)
+    """Meeting the latency targets first, then the total monthly cost, then the seed's tie-breaks."""
     return (
         not placed.meets_slo,
-        total,
+        _total_monthly(hit, placed, spot),
         -hit.total_vram_gb,
         -hit.gpu_count,
         hit.provider,
         hit.instance_type,
         hit.region,
+    )
+
+
+def place_on(
+    w: Workload, gpu_model: str | None, gpu_count: int, hourly_usd: float, fmt: WeightFormat | None = None
+) -> placing.Placement | None:
+    """The workload's model on one instance type (optionally in another weight format); None when the
+    GPU is unknown or one copy does not fit."""
+    spec = gpu_spec(gpu_model)
+    if spec is None or not gpu_count or w.load is None or w.arch is None:
+        return None
+    return placing.place(
+        w.arch,
+        spec,
+        gpu_count,
+        hourly_usd,
+        w.load,
+        fmt=fmt or w.weight_format,
+        max_model_len=w.max_model_len,
+        min_replicas=w.spec.replicas or 1,
+        sequence_tokens=w.spec.context_length,
+        kv_dtype=w.spec.kv_cache_dtype or "auto",
     )
 
 
@@ -160,25 +188,10 @@ async def _select_for_load(
     notes: list[str] = []
     hits = await compute.offers(conn, query)
     if not hits:
-        query, _, notes = await _relax(conn, query, w)
-        hits = await compute.offers(conn, query)
+        query, hits, notes = await _relax(conn, query, w, compute.offers)
     placed: dict[tuple[str, str], placing.Placement] = {}
     for hit in hits:
-        spec = gpu_spec(hit.gpu_model)
-        if spec is None or not hit.gpu_count:
-            continue
-        p = placing.place(
-            w.arch,
-            spec,
-            hit.gpu_count,
-            _price(hit, query.spot),
-            w.load,
-            fmt=w.weight_format,
-            max_model_len=w.max_model_len,
-            min_replicas=w.spec.replicas or 1,
-            sequence_tokens=w.spec.context_length,
-        )
-        if p is not None:
+        if (p := place_on(w, hit.gpu_model, hit.gpu_count, _price(hit, query.spot))) is not None:
             placed[(hit.provider, hit.instance_type)] = p
     ranked = sorted(
         (h for h in hits if (h.provider, h.instance_type) in placed),
@@ -188,7 +201,7 @@ async def _select_for_load(
         return None
     over = False
     if budget is not None:
-        within = [h for h in ranked if _rank_key(h, placed[(h.provider, h.instance_type)], query.spot)[1] <= budget]
+        within = [h for h in ranked if _total_monthly(h, placed[(h.provider, h.instance_type)], query.spot) <= budget]
         over = not within
         ranked = within or ranked
     chosen = distinct(ranked)
@@ -219,10 +232,14 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, compute_bud
     return await _nothing_fits(conn, query, w, notes)
 
 
+Search = Callable[[AsyncConnection[dict[str, Any]], ComputeQuery], Awaitable[list[ComputeHit]]]
+
+
 async def _relax(
-    conn: AsyncConnection[dict[str, Any]], query: ComputeQuery, w: Workload
+    conn: AsyncConnection[dict[str, Any]], query: ComputeQuery, w: Workload, search: Search = compute.search
 ) -> tuple[ComputeQuery, list[ComputeHit], list[str]]:
-    """Drop soft preferences one at a time (GPU model, GPU count, area), saying which was dropped."""
+    """Drop soft preferences one at a time (GPU model, GPU count, area), saying which was dropped; `search`
+    is the query to retry (the ranked search, or the per-instance-type offers)."""
     steps: list[tuple[str, list[str] | None, str]] = [
         ("max_gpu_count", None, f"No instance with {w.spec.gpu_count} GPU(s) fits; larger ones are shown."),
         ("min_gpu_count", None, ""),
@@ -238,7 +255,7 @@ async def _relax(
         query = query.model_copy(update={name: value})
         if note:
             notes.append(note)
-        hits = await compute.search(conn, query)
+        hits = await search(conn, query)
         if hits:
             return query, hits, notes
     return query, [], notes

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from stack8s.agents.deps import AgentDeps
 from stack8s.planning.plan import ModelRecommendation
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.tools import hf
-from stack8s.tools.models import ModelHit, ModelQuery
+from stack8s.tools.models import CatalogModel, ModelHit, ModelQuery
 
 MAX_MODELS = 5
 # (task, domain) -> the Hub pipeline tag that serves it; keywords in model_needs refine it.
@@ -56,20 +54,19 @@ def search_text(spec: WorkloadSpec) -> str:
     return " ".join(w for w in words if w).strip()[:500] or "general purpose model"
 
 
-def _named(model: dict[str, Any]) -> ModelHit:
-    max_pop = model.get("max_pop") or 0
-    popularity = round(model["popularity_raw"] / max_pop, 4) if max_pop else 0.0
-    score = round(hf.RELEVANCE_WEIGHT * 1.0 + hf.POPULARITY_WEIGHT * popularity, 4)
+def _named(model: CatalogModel) -> ModelHit:
+    row = model.row
+    score = round(hf.RELEVANCE_WEIGHT * 1.0 + hf.POPULARITY_WEIGHT * model.popularity, 4)
     return ModelHit(
-        model_id=model["model_id"],
-        pipeline_tag=model["pipeline_tag"],
-        license=model["license"],
-        library=model["library"],
-        downloads=model["downloads"],
-        likes=model["likes"],
-        params_billion=model["params_billion"],
+        model_id=row.model_id,
+        pipeline_tag=row.pipeline_tag,
+        license=row.license,
+        library=row.library,
+        downloads=row.downloads,
+        likes=row.likes,
+        params_billion=row.params_billion,
         relevance=1.0,
-        popularity=popularity,
+        popularity=model.popularity,
         score=score,
         snippet="the model you named",
     )
@@ -85,20 +82,20 @@ def _rationale(hit: ModelHit, named: str | None) -> str:
 
 
 async def recommend_models(
-    deps: AgentDeps, spec: WorkloadSpec, named: dict[str, Any] | None
+    deps: AgentDeps, spec: WorkloadSpec, named: CatalogModel | None
 ) -> list[ModelRecommendation]:
     # Alternatives to a named model do the same task; otherwise the task comes from the request.
-    tag = named.get("pipeline_tag") if named else pipeline_tag_for(spec)
+    tag = named.row.pipeline_tag if named else pipeline_tag_for(spec)
     query = ModelQuery(query=search_text(spec), pipeline_tag=tag, license_filter=spec.license_filter, top_k=10)
     hits = await hf.search(deps.conn, deps.embedder, query)
     if not hits and tag and spec.domain != "tabular":  # tabular: no HF model beats an honest "none"
         hits = await hf.search(deps.conn, deps.embedder, query.model_copy(update={"pipeline_tag": None}))
     if named and (
-        not spec.license_filter or (named.get("license") or "").lower() in {lic.lower() for lic in spec.license_filter}
+        not spec.license_filter or (named.row.license or "").lower() in {lic.lower() for lic in spec.license_filter}
     ):
-        hits = [_named(named), *[h for h in hits if h.model_id != named["model_id"]]]
+        hits = [_named(named), *[h for h in hits if h.model_id != named.row.model_id]]
     ordered = sorted(hits, key=lambda h: (-h.score, h.model_id))[:MAX_MODELS]
-    named_id = named["model_id"] if named else None
+    named_id = named.row.model_id if named else None
     return [
         ModelRecommendation(rank=i, **h.model_dump(exclude={"snippet", "library"}), rationale=_rationale(h, named_id))
         for i, h in enumerate(ordered, start=1)

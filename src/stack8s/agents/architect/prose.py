@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stack8s.agents.architect.instances import Selection
 from stack8s.agents.architect.workload import Workload
+from stack8s.planning.placement import Placement
 from stack8s.planning.plan import CostEstimate, GpuRecommendation
 
 TASK_WORDS = {
@@ -71,9 +72,11 @@ def _load_tradeoffs(w: Workload, sel: Selection, budget: float | None) -> list[s
         q = alt.performance
         assert q is not None
         shape = (
-            "more replicas of a smaller GPU"
-            if alt.gpu_count * alt.vram_per_gpu_gb < top.gpu_count * top.vram_per_gpu_gb
+            "more, smaller instances"
+            if alt.instance_count > top.instance_count
             else "fewer, larger instances"
+            if alt.instance_count < top.instance_count
+            else "another shape"
         )
         items.append(
             f"{shape.capitalize()}: {alt.instance_count} x {alt.instance_type} ({alt.gpu_count}x {alt.gpu_model}, "
@@ -98,12 +101,19 @@ def _load_tradeoffs(w: Workload, sel: Selection, budget: float | None) -> list[s
             )
         else:
             items.append(f"The budget does not buy one {top.instance_type} (${top.price_monthly_usd:,.2f}/month).")
-    if w.weight_format in ("bf16", "fp32"):
-        items.append(
-            "FP8 weights (on H100/L40S/L4-class GPUs) halve the bytes read per generated token, which cuts ITL "
-            "and the replicas needed by up to half; 4-bit AWQ quarters them at some quality cost."
-        )
     return items
+
+
+def precision_tradeoff(top: GpuRecommendation, placed: Placement, other: Placement, fmt: str) -> str:
+    """The same load with smaller weights on the same instance type, priced and timed by the estimator."""
+    p, q = placed.performance, other.performance
+    return (
+        f"{fmt.upper()} weights on {top.instance_type} (tensor parallel {q.tensor_parallel}, "
+        f"{other.copies_per_node} copies per instance): ITL {q.itl_ms:.1f} ms instead of {p.itl_ms:.1f} ms, "
+        f"TTFT {q.ttft_ms:,.0f} ms instead of {p.ttft_ms:,.0f} ms, {other.instance_count} instance(s) instead of "
+        f"{placed.instance_count} (${top.price_monthly_usd * other.instance_count:,.2f}/month); "
+        + ("FP8 is close to lossless for most models." if fmt == "fp8" else "4-bit costs some quality.")
+    )
 
 
 def tradeoffs(

@@ -56,7 +56,7 @@ def _serve_step(w: Workload, order: int) -> DeploymentStep:
             f"--tensor-parallel-size {w.sizing.tensor_parallel}",
             f"--max-model-len {w.spec.context_length or 4096}",
         ]
-        if w.sizing.precision in ("int4", "fp8") and not (w.model or {}).get("quantization"):
+        if w.sizing.precision in ("int4", "fp8") and not (w.model and w.model.row.quantization):
             args.append("--quantization fp8" if w.sizing.precision == "fp8" else "--quantization bitsandbytes")
         return DeploymentStep(
             order=order,

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import Any
 
+from stack8s.catalogs.models import HFModelRow
 from stack8s.planning import sizing
 from stack8s.planning.load import LoadTarget, derive_load
 from stack8s.planning.plan import Sizing
 from stack8s.planning.sizing import ModelArch
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.planning.vllm_memory import WeightFormat, weight_format
+from stack8s.tools.models import CatalogModel
 
 DEFAULT_CONTEXT = 4096
 DEFAULT_SEQUENCES = 8
@@ -43,7 +43,7 @@ DEFAULT_PARAMS = {
 @dataclass
 class Workload:
     spec: WorkloadSpec
-    model: dict[str, Any] | None
+    model: CatalogModel | None  # the model the user named, as the catalog has it
     is_llm: bool
     shardable: bool
     sizing: Sizing
@@ -55,25 +55,24 @@ class Workload:
     arch: ModelArch | None = None
     weight_format: WeightFormat = WeightFormat.bf16
     max_model_len: int = DEFAULT_CONTEXT
+    memory_only_notes: list[str] = field(default_factory=list)  # stated only when no placement is made
 
 
-def _arch(model: dict[str, Any] | None, params: float) -> sizing.ModelArch:
-    """The architecture facts of a catalog row (any missing ones are estimated by sizing)."""
-    arch = sizing.ModelArch.from_record(SimpleNamespace(**{**(model or {}), "params_billion": params}))
-    assert arch is not None  # params_billion is always set here
-    return arch
+def _arch(row: HFModelRow | None, params: float) -> ModelArch:
+    """The architecture facts of a catalog row at `params` (any missing ones are estimated by sizing)."""
+    return CatalogModel(row, 0.0).arch(params) if row is not None else ModelArch(params_billion=params)
 
 
-def _is_llm(spec: WorkloadSpec, model: dict[str, Any] | None, params: float) -> bool:
-    if model is not None:
-        return model.get("pipeline_tag") in LLM_TAGS and (model.get("params_billion") or 0) >= 0.5
+def _is_llm(spec: WorkloadSpec, row: HFModelRow | None, params: float) -> bool:
+    if row is not None:
+        return row.pipeline_tag in LLM_TAGS and (row.params_billion or 0) >= 0.5
     return spec.domain in ("nlp", "multimodal", None) and params >= 0.5
 
 
-def _precision(spec: WorkloadSpec, model: dict[str, Any] | None, notes: list[str]) -> str:
+def _precision(spec: WorkloadSpec, row: HFModelRow | None, notes: list[str]) -> str:
     if spec.precision:
         return str(spec.precision)
-    quant = (model or {}).get("quantization")
+    quant = row.quantization if row else None
     if quant in QUANT_PRECISION:
         notes.append(
             f"The model is published {quant.upper()}-quantised, so weights are sized at {QUANT_PRECISION[quant]}."
@@ -83,9 +82,9 @@ def _precision(spec: WorkloadSpec, model: dict[str, Any] | None, notes: list[str
     return "fp16"
 
 
-def _params(spec: WorkloadSpec, model: dict[str, Any] | None, notes: list[str]) -> float:
-    if model and model.get("params_billion"):
-        return float(model["params_billion"])
+def _params(spec: WorkloadSpec, row: HFModelRow | None, notes: list[str]) -> float:
+    if row and row.params_billion:
+        return float(row.params_billion)
     if spec.params_billion:
         return float(spec.params_billion)
     default = DEFAULT_PARAMS.get(str(spec.domain or "nlp"), 7.0)
@@ -97,55 +96,60 @@ def _params(spec: WorkloadSpec, model: dict[str, Any] | None, notes: list[str]) 
     return default
 
 
-def plan_workload(spec: WorkloadSpec, model: dict[str, Any] | None) -> Workload:
+def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     notes: list[str] = [f"Assumed {d}." for d in spec.defaults_applied]
-    params = _params(spec, model, notes)
+    row = model.row if model else None
+    params = _params(spec, row, notes)
     replicas = spec.replicas or 1
     if spec.gpu_needed is False or (spec.domain == "tabular" and not params):
         return _cpu_workload(spec, model, params, replicas, notes)
-    is_llm = _is_llm(spec, model, params)
-    precision = _precision(spec, model, notes)
+    is_llm = _is_llm(spec, row, params)
     task = str(spec.task_type or "inference")
+    # LLM serving is sized by the load (planning/placement.py); the memory-only sizing below is the search's
+    # pre-filter and the fallback, so its concurrency guesses are stated only if the fallback is used.
+    memory_only: list[str] = [] if is_llm and task == "inference" else notes
+    precision = _precision(spec, row, notes)
     if task in ("training", "fine_tuning") and is_llm:
-        result = _size_training(spec, model, params, precision, notes)
+        result = _size_training(spec, row, params, precision, notes)
     elif is_llm:
-        result = _size_llm_inference(spec, model, params, precision, replicas, notes)
+        result = _size_llm_inference(spec, row, params, precision, replicas, memory_only)
     elif task in ("training", "fine_tuning") and spec.fine_tuning_method in ("lora", "qlora"):
-        result = _size_adapter_training(spec, model, params, precision)
+        result = _size_adapter_training(spec, row, params, precision)
     else:
         result = sizing.size_non_llm(
             params_billion=params,
             task=task,
             domain=str(spec.domain or "other"),
             precision=precision,
-            pipeline_tag=(model or {}).get("pipeline_tag"),
+            pipeline_tag=(row.pipeline_tag if row else None),
         )
-    result = result.model_copy(update={"model_id": (model or {}).get("model_id") or spec.model_id})
+    result = result.model_copy(update={"model_id": (row.model_id if row else None) or spec.model_id})
     w = Workload(spec, model, is_llm, is_llm, result, 0.0, replicas, notes)
     if is_llm and task == "inference":
+        w.memory_only_notes = memory_only
         w.load = derive_load(spec)
-        w.arch = _arch(model, params)
-        w.weight_format = weight_format(spec.precision, (model or {}).get("quantization"))
-        w.max_model_len = _max_model_len(spec, model, w.load)
+        w.arch = _arch(row, params)
+        w.weight_format = weight_format(spec.precision, (row.quantization if row else None))
+        w.max_model_len = _max_model_len(spec, row, w.load)
         notes.extend(w.load.notes)
     return w
 
 
-def _max_model_len(spec: WorkloadSpec, model: dict[str, Any] | None, load: LoadTarget) -> int:
+def _max_model_len(spec: WorkloadSpec, row: HFModelRow | None, load: LoadTarget) -> int:
     """vLLM --max-model-len: the stated context, else the request (prompt + answer) rounded up to a
     power of two, at least 4,096, at most the model's window."""
     if spec.context_length:
         wanted = spec.context_length
     else:
         wanted = max(DEFAULT_CONTEXT, 1 << math.ceil(math.log2(load.input_tokens + load.output_tokens)))
-    window = (model or {}).get("max_context")
+    window = row.max_context if row else None
     return min(wanted, window) if window else wanted
 
 
 def _size_llm_inference(
-    spec: WorkloadSpec, model: dict[str, Any] | None, params: float, precision: str, replicas: int, notes: list[str]
+    spec: WorkloadSpec, row: HFModelRow | None, params: float, precision: str, replicas: int, notes: list[str]
 ) -> Sizing:
-    context = spec.context_length or min((model or {}).get("max_context") or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
+    context = spec.context_length or min((row.max_context if row else None) or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
     if not spec.context_length:
         notes.append(f"Context length: {context:,} tokens per sequence (not stated).")
     users = concurrent_sequences(spec, notes)
@@ -155,10 +159,10 @@ def _size_llm_inference(
     return sizing.size_inference(
         params_billion=params,
         precision=precision,
-        arch=_arch(model, params),
+        arch=_arch(row, params),
         context_length=context,
         concurrent_sequences=sequences,
-        model_id=(model or {}).get("model_id"),
+        model_id=(row.model_id if row else None),
     )
 
 
@@ -166,7 +170,7 @@ ADAPTER_TRAINING_FACTOR = 1.5  # adapters + their optimizer state + backward act
 ADAPTER_TRAINING_FLOOR_GB = 16.0
 
 
-def _size_adapter_training(spec: WorkloadSpec, model: dict[str, Any] | None, params: float, precision: str) -> Sizing:
+def _size_adapter_training(spec: WorkloadSpec, row: HFModelRow | None, params: float, precision: str) -> Sizing:
     """LoRA on a non-LLM model (e.g. an SDXL LoRA): the inference footprint (frozen fp16 weights,
     activations at full resolution) x 1.5 for adapters, optimizer and backward activations, at least
     16 GB. LLM-style token arithmetic does not apply to images or audio."""
@@ -175,7 +179,7 @@ def _size_adapter_training(spec: WorkloadSpec, model: dict[str, Any] | None, par
         task="inference",
         domain=str(spec.domain or "other"),
         precision=precision,
-        pipeline_tag=(model or {}).get("pipeline_tag"),
+        pipeline_tag=(row.pipeline_tag if row else None),
     )
     required = round(max(base.required_vram_gb * ADAPTER_TRAINING_FACTOR, ADAPTER_TRAINING_FLOOR_GB), 2)
     method = (
@@ -212,7 +216,7 @@ def concurrent_sequences(spec: WorkloadSpec, notes: list[str]) -> int:
 
 
 def _size_training(
-    spec: WorkloadSpec, model: dict[str, Any] | None, params: float, precision: str, notes: list[str]
+    spec: WorkloadSpec, row: HFModelRow | None, params: float, precision: str, notes: list[str]
 ) -> Sizing:
     method = str(spec.fine_tuning_method or ("full" if spec.task_type == "training" else "lora"))
     if not spec.fine_tuning_method:
@@ -223,7 +227,7 @@ def _size_training(
     return sizing.size_training(
         params_billion=params,
         method=method,
-        arch=_arch(model, params),
+        arch=_arch(row, params),
         seq_len=seq_len,
         micro_batch=1,
         precision=train_precision,
@@ -231,11 +235,11 @@ def _size_training(
 
 
 def _cpu_workload(
-    spec: WorkloadSpec, model: dict[str, Any] | None, params: float, replicas: int, notes: list[str]
+    spec: WorkloadSpec, model: CatalogModel | None, params: float, replicas: int, notes: list[str]
 ) -> Workload:
     task = str(spec.task_type or "inference")
     dataset = spec.dataset_size_gb
-    model_id = (model or {}).get("model_id") or spec.model_id
+    model_id = (model.row.model_id if model else None) or spec.model_id
     result = sizing.size_cpu_only(params_billion=params, task=task, dataset_size_gb=dataset, model_id=model_id)
     ram = sizing.cpu_ram_gb(params_billion=params, task=task, dataset_size_gb=dataset)
     notes.append(f"CPU only: about {ram:g} GB of RAM per replica.")

@@ -241,12 +241,20 @@ def _size_of(found: re.Match[str]) -> tuple[str, float]:
     return f"{groups['n']}b", float(groups["n"])
 
 
+_KV_FP8 = re.compile(r"(?:fp8|8-bit) kv(?:[- ]cache)?|kv[- ]cache (?:in |as |of )?(?:fp8|8-bit)", _FLAGS)
+
+
 def _precision(msg: Message, state: Mapping[str, Any]) -> State:
-    hits = lx.PRECISIONS.values(msg.text)
-    if not hits:
-        return {}
-    precision, method = hits[0]
-    return {"precision": precision, "quant_method": method}
+    out: State = {}
+    text = msg.text
+    if kv := _KV_FP8.search(text):
+        # "an FP8 KV cache" sets the cache's dtype, not the weights'.
+        out["kv_cache_dtype"] = "fp8"
+        text = text[: kv.start()] + " " + text[kv.end() :]
+    hits = lx.PRECISIONS.values(text)
+    if hits:
+        out["precision"], out["quant_method"] = hits[0]
+    return out
 
 
 def _fine_tuning(msg: Message, state: Mapping[str, Any]) -> State:
@@ -353,8 +361,9 @@ _E2E = _compile(
     rf"(?:respond|answers?|replies|responses?) (?:with)?in (?:under |less than )?{_DURATION}",
 )
 _TOKENS_PER_S = _compile(
-    r"(?:at least |min(?:imum)? )?(?P<n>\d+(?:\.\d+)?)\s?(?:tokens?/s|tok/s|tokens? (?:per|a) second)"
-    r"(?: per (?:user|request|stream))?",
+    # per user only: "5,000 tokens/s" alone is a throughput, not a latency target
+    r"(?P<n>\d+(?:\.\d+)?)\s?(?:tokens?/s|tok/s|tokens? (?:per|a) second)"
+    r" (?:per|for each|each) (?:user|request|stream)",
 )
 _ITL = _compile(rf"(?:itl|inter[- ]token latency|tpot|time per (?:output )?token)[^.;,]{{0,20}}?{_DURATION}")
 
@@ -540,6 +549,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "input_tokens": state.get("input_tokens"),
         "output_tokens": state.get("output_tokens"),
         "slo": state.get("slo") or None,
+        "kv_cache_dtype": state.get("kv_cache_dtype"),
         "use_case": state.get("use_case"),
         "context_length": state.get("context_length"),
         "dataset_size_gb": state.get("dataset_size_gb"),
