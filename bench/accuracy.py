@@ -19,7 +19,7 @@ from pathlib import Path
 from stack8s.catalogs.gpus import gpu_spec
 from stack8s.catalogs.shipped import default_paths, load_models
 from stack8s.planning import performance as perf
-from stack8s.planning.sizing import ModelArch
+from stack8s.planning.arch import ModelArch
 from stack8s.planning.vllm_memory import WeightFormat, engine_profile, vllm_memory, weight_format
 
 ALIASES = {

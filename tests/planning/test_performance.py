@@ -12,8 +12,8 @@ from tests.conftest import SHARED, needs_shared
 from stack8s.catalogs.gpus import gpu_spec
 from stack8s.planning import performance as perf
 from stack8s.planning import placement
+from stack8s.planning.arch import ModelArch
 from stack8s.planning.load import derive_load
-from stack8s.planning.sizing import ModelArch
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.planning.vllm_memory import (
     GIB,

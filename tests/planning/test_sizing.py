@@ -8,21 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stack8s.planning.sizing import (
-    ModelArch,
-    cpu_ram_gb,
-    kv_bytes_per_token,
-    kv_precision_for,
-    lora_adapter_params_billion,
-    nodes_needed,
-    size_cpu_only,
-    size_inference,
-    size_non_llm,
-    size_training,
-    tensor_parallel_gpus,
-    training_activations_gb,
-    weight_bytes_per_param,
-)
+from stack8s.planning.arch import ModelArch, kv_bytes_per_token
+from stack8s.planning.non_llm import cpu_ram_gb, size_cpu_only, size_non_llm
+from stack8s.planning.precision import kv_precision_for, weight_bytes_per_param
+from stack8s.planning.sizing import nodes_needed, size_inference, tensor_parallel_gpus
+from stack8s.planning.training import lora_adapter_params_billion, size_training, training_activations_gb
 
 # Architectures from the models' config.json on Hugging Face.
 LLAMA31_8B = ModelArch(

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from stack8s.catalogs.gpus import gpu_spec
 from stack8s.catalogs.shipped import default_paths, load_models
 from stack8s.errors import Stack8sError
-from stack8s.planning.sizing import ModelArch
+from stack8s.planning.arch import ModelArch
 from stack8s.tools.estimate import Architecture, EstimateRequest, architecture_of, run
 
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from stack8s.planning.arch import ModelArch
 from stack8s.planning.plan import HOURS_PER_MONTH, CostEstimate, CostLine
-from stack8s.planning.sizing import (
-    FULL_FT_BYTES_PER_PARAM,
-    ModelArch,
-    lora_adapter_params_billion,
-    weight_bytes_per_param,
-)
+from stack8s.planning.precision import weight_bytes_per_param
 from stack8s.planning.spec import FineTuningMethod, Precision, TaskType
+from stack8s.planning.training import FULL_FT_BYTES_PER_PARAM, lora_adapter_params_billion
 
 STORAGE_USD_PER_GB_MONTH = 0.10
 """Block storage list price: GCP pd-balanced $0.10/GB-month; AWS gp3 is $0.08/GB-month (us-east-1).

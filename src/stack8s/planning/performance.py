@@ -30,8 +30,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from stack8s.planning.arch import ModelArch, hidden_of, layers_of
 from stack8s.planning.hardware import GpuSpec
-from stack8s.planning.sizing import ModelArch, hidden_of, layers_of
 from stack8s.planning.vllm_memory import (
     GIB,
     VllmMemory,

@@ -13,18 +13,17 @@ import math
 from dataclasses import dataclass
 
 from stack8s.planning import performance as perf
+from stack8s.planning.arch import ModelArch
 from stack8s.planning.hardware import GpuSpec
 from stack8s.planning.load import LoadTarget, replicas_needed
 from stack8s.planning.plan import Performance
-from stack8s.planning.sizing import ModelArch
+from stack8s.planning.sizing import TP_SIZES
 from stack8s.planning.vllm_memory import (
     VllmMemory,
     WeightFormat,
     tensor_parallel_problem,
     vllm_memory,
 )
-
-TP_SIZES = (1, 2, 4, 8)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from stack8s.planning.sizing import ModelArch, hidden_of, kv_heads_of, layers_of
+from stack8s.planning.arch import ModelArch, hidden_of, kv_heads_of, layers_of
+from stack8s.planning.sizing import GPU_MEMORY_UTILISATION
 
 GIB = 1024**3
 
-DEFAULT_GPU_MEMORY_UTILIZATION = 0.9
-"""vLLM ``--gpu-memory-utilization`` default (EngineArgs)."""
+DEFAULT_GPU_MEMORY_UTILIZATION = GPU_MEMORY_UTILISATION  # vLLM --gpu-memory-utilization default, one place
 
 DEVICE_MEMORY_FRACTION = 0.99
 """Of a GPU's nominal memory (read as GiB), the part CUDA reports as total: an 80 GB H100 shows

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from stack8s.catalogs.gpus import all_gpu_specs, gpu_spec
 from stack8s.errors import NotFound, Unprocessable
 from stack8s.planning import performance as perf
-from stack8s.planning.sizing import ModelArch
+from stack8s.planning.arch import ModelArch
 from stack8s.planning.vllm_memory import (
     DEFAULT_GPU_MEMORY_UTILIZATION,
     tensor_parallel_problem,

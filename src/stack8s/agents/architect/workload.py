@@ -9,10 +9,10 @@ import math
 from dataclasses import dataclass, field
 
 from stack8s.catalogs.models import HFModelRow
-from stack8s.planning import sizing
+from stack8s.planning import non_llm, sizing, training
+from stack8s.planning.arch import ModelArch
 from stack8s.planning.load import LoadTarget, derive_load
 from stack8s.planning.plan import Sizing
-from stack8s.planning.sizing import ModelArch
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.planning.vllm_memory import WeightFormat, weight_format
 from stack8s.tools.models import CatalogModel
@@ -116,7 +116,7 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     elif task in ("training", "fine_tuning") and spec.fine_tuning_method in ("lora", "qlora"):
         result = _size_adapter_training(spec, row, params, precision)
     else:
-        result = sizing.size_non_llm(
+        result = non_llm.size_non_llm(
             params_billion=params,
             task=task,
             domain=str(spec.domain or "other"),
@@ -174,7 +174,7 @@ def _size_adapter_training(spec: WorkloadSpec, row: HFModelRow | None, params: f
     """LoRA on a non-LLM model (e.g. an SDXL LoRA): the inference footprint (frozen fp16 weights,
     activations at full resolution) x 1.5 for adapters, optimizer and backward activations, at least
     16 GB. LLM-style token arithmetic does not apply to images or audio."""
-    base = sizing.size_non_llm(
+    base = non_llm.size_non_llm(
         params_billion=params,
         task="inference",
         domain=str(spec.domain or "other"),
@@ -224,7 +224,7 @@ def _size_training(
     seq_len = spec.context_length or 2048
     notes.append(f"Training sequences of {seq_len:,} tokens, micro-batch 1 with gradient checkpointing.")
     train_precision = "bf16" if precision in ("fp16", "bf16", "fp32") else precision
-    return sizing.size_training(
+    return training.size_training(
         params_billion=params,
         method=method,
         arch=_arch(row, params),
@@ -240,7 +240,7 @@ def _cpu_workload(
     task = str(spec.task_type or "inference")
     dataset = spec.dataset_size_gb
     model_id = (model.row.model_id if model else None) or spec.model_id
-    result = sizing.size_cpu_only(params_billion=params, task=task, dataset_size_gb=dataset, model_id=model_id)
-    ram = sizing.cpu_ram_gb(params_billion=params, task=task, dataset_size_gb=dataset)
+    result = non_llm.size_cpu_only(params_billion=params, task=task, dataset_size_gb=dataset, model_id=model_id)
+    ram = non_llm.cpu_ram_gb(params_billion=params, task=task, dataset_size_gb=dataset)
     notes.append(f"CPU only: about {ram:g} GB of RAM per replica.")
     return Workload(spec, model, False, False, result, ram, replicas, notes)
