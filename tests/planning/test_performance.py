@@ -127,6 +127,13 @@ def test_same_request_same_answer() -> None:
     assert derive_load(spec).requests_per_second == pytest.approx(500 * 0.1 / 20)
 
 
+def test_a_daily_volume_peaks_at_three_times_its_average() -> None:
+    # 86,400 requests a day = 1 req/s on average, carried in 8 busy hours: 3 req/s at peak
+    load = derive_load(WorkloadSpec(requests_per_day=86_400))
+    assert load.requests_per_second == pytest.approx(3.0)
+    assert load.source == "derived" and any("busy hours" in n for n in load.notes)
+
+
 def test_gke_cost_formula() -> None:
     p = perf.Point(batch=1, ttft_s=0.1, itl_s=0.01, e2e_s=1, requests_per_s=1, output_tokens_per_s=100)
     # $3.6/h = $0.001/s; 1 req/s x 400 input tokens / 4 + 100 output tok/s = 200 -> $5 per million

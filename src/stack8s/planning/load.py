@@ -36,6 +36,10 @@ DEFAULT_USE_CASE = "chat"
 ACTIVE_SHARE = 0.10
 """Of the people who use it, the share with a conversation open at the busiest time (stated in the plan)."""
 
+PEAK_FACTOR = 3.0
+"""A daily volume arrives in about 8 busy hours (llm-d-planner traffic_profile.py's 8 peak hours): the
+peak rate is 24 / 8 = 3 x the day's average."""
+
 HEADROOM = 1.2
 """Replicas are sized for 1.2 x the peak request rate (llm-d-planner recommendation/config_finder.py)."""
 
@@ -49,6 +53,7 @@ class LoadTarget:
     input_tokens: int
     output_tokens: int
     requests_per_second: float | None  # peak arrivals; None when only concurrency is known
+    requests_per_day: float | None  # a stated daily volume the peak rate was derived from
     concurrent_sequences: float | None  # stated sequences in flight
     total_users: int | None
     active_share: float | None
@@ -62,7 +67,7 @@ class LoadTarget:
 
     @property
     def rate_stated(self) -> bool:
-        return self.requests_per_second is not None and self.total_users is None
+        return self.requests_per_second is not None and self.total_users is None and self.requests_per_day is None
 
     def method(self) -> str:
         parts = [f"{self.input_tokens:,} prompt + {self.output_tokens:,} answer tokens per request ({self.use_case})"]
@@ -72,6 +77,11 @@ class LoadTarget:
                 f"{self.total_users:,} users x {self.active_share:.0%} active = "
                 f"{self.total_users * (self.active_share or 0):g} at once, one request every "
                 f"{case.think_time_s:g} s each = {self.requests_per_second:.3g} req/s"
+            )
+        elif self.requests_per_day is not None and self.requests_per_second is not None:
+            parts.append(
+                f"{self.requests_per_day:,.0f} requests/day x {PEAK_FACTOR:g} peak factor / 86,400 s = "
+                f"{self.requests_per_second:.3g} req/s"
             )
         elif self.requests_per_second is not None:
             parts.append(f"{self.requests_per_second:g} req/s as stated")
@@ -103,8 +113,15 @@ def derive_load(spec: WorkloadSpec) -> LoadTarget:
             f"Latency target: at least {1000 / (DEFAULT_TARGETS.itl_ms or 100):g} tokens/s per user "
             "(not stated; faster than people read)."
         )
-    rate, users, share = spec.requests_per_second, None, None
-    if rate is None and spec.total_users and not spec.concurrent_users:
+    rate, users, share, per_day = spec.requests_per_second, None, None, None
+    if rate is None and spec.requests_per_day:
+        per_day = spec.requests_per_day
+        rate = per_day / 86400 * PEAK_FACTOR
+        notes.append(
+            f"{per_day:,.0f} requests a day arrive in about 8 busy hours: {PEAK_FACTOR:g} x the daily average = "
+            f"{rate:.3g} requests/s at peak (say 'N requests per second' for a measured peak)."
+        )
+    elif rate is None and spec.total_users and not spec.concurrent_users:
         users, share = spec.total_users, ACTIVE_SHARE
         rate = spec.total_users * ACTIVE_SHARE / case.think_time_s
         notes.append(
@@ -117,6 +134,7 @@ def derive_load(spec: WorkloadSpec) -> LoadTarget:
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         requests_per_second=rate,
+        requests_per_day=per_day,
         concurrent_sequences=concurrency,
         total_users=users,
         active_share=share,

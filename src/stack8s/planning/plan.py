@@ -124,6 +124,7 @@ class Load(BaseModel):
     total_users: int | None = None
     active_share: float | None = None
     concurrent_sequences: float | None = None
+    requests_per_day: float | None = None
     requests_per_second: float | None = None
     input_tokens: int
     output_tokens: int

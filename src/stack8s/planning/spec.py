@@ -79,6 +79,7 @@ class WorkloadSpec(BaseModel):
     concurrent_users: int | None = Field(None, ge=1, description="sequences served at the same moment")
     total_users: int | None = Field(None, ge=1, description="people using it, not all at once ('200 users')")
     requests_per_second: float | None = Field(None, ge=0)
+    requests_per_day: float | None = Field(None, ge=0, description="a daily volume ('1M requests a day')")
     input_tokens: int | None = Field(None, ge=1, description="prompt tokens per request")
     output_tokens: int | None = Field(None, ge=1, description="answer tokens per request")
     slo: Slo | None = None

@@ -119,6 +119,21 @@ def _what_if(w: Workload, top: GpuRecommendation | None, placed: placing.Placeme
     return [prose.precision_tradeoff(top, placed, other, str(fmt))] if other is not None else []
 
 
+def _no_performance(w: Workload, top: GpuRecommendation | None) -> list[str]:
+    """Serving without a performance figure says why, instead of showing a made-up number."""
+    if str(w.spec.task_type or "inference") != "inference" or top is None:
+        return []
+    if not w.sizing.gpu_needed:
+        why = "it runs on CPU, and the estimator models LLM decoding on GPUs"
+    elif w.load is None:
+        why = f"the estimator models transformer LLM decoding; {w.spec.domain or 'this'} models are sized by memory"
+    elif top.nodes > 1 or not top.fits:
+        why = "one copy of the model does not fit a single node, and multi-node serving is not estimated"
+    else:
+        why = f"{top.gpu_model} has no performance row in catalogs/data/gpus.yaml"
+    return [f"No latency or throughput estimate: {why}. Size replicas with a load test before going live."]
+
+
 def _load(w: Workload) -> Load | None:
     if w.load is None:
         return None
@@ -136,6 +151,7 @@ def _load(w: Workload) -> Load | None:
         total_users=load.total_users,
         active_share=load.active_share,
         concurrent_sequences=load.concurrent_sequences,
+        requests_per_day=load.requests_per_day,
         requests_per_second=round(load.requests_per_second, 4) if load.requests_per_second is not None else None,
         input_tokens=load.input_tokens,
         output_tokens=load.output_tokens,
@@ -179,7 +195,7 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     if placed is not None:
         _size_from_placement(w, placed)
     else:
-        w.assumptions.extend(w.memory_only_notes)
+        w.assumptions.extend([*w.memory_only_notes, *_no_performance(w, top)])
         if top is not None and w.shardable and top.gpu_count:
             _place_on_node(w, top)
     cost = _cost(w, top)

@@ -63,6 +63,8 @@ def _load_lines(plan: DeploymentPlan) -> list[str]:
     chain = []
     if load.total_users is not None:
         chain.append(f"{load.total_users:,} users")
+    if load.requests_per_day is not None:
+        chain.append(f"{load.requests_per_day:,.0f} requests/day")
     if load.requests_per_second is not None:
         chain.append(f"{load.requests_per_second:.3g} requests/s")
     if load.concurrent_sequences is not None:

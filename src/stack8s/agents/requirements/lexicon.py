@@ -659,12 +659,13 @@ HIGH_AVAILABILITY = re.compile(
     re.IGNORECASE,
 )
 USER_WORDS = (
-    r"users?|people|customers|clients|sessions|chat sessions|conversations|developers|devs|engineers|employees"
+    r"users?|people|customers|clients|sessions|chat sessions|developers|devs|engineers|employees"
     r"|agents|seats|staff|students|usuarios|nutzer|benutzer|utilisateurs|utilizadores|mitarbeiter"
 )
 REQUEST_WORDS = (
     r"requests?|reqs?|queries|query|calls|inferences|predictions|prompts|messages|images|generations"
     r"|transcriptions|documents|docs|embeddings|anfragen|solicitudes|peticiones|requetes"
+    r"|conversations|chats|questions|tickets|completions"
 )
 # "per X" -> divisor to a second.
 RATE_PERIODS: tuple[tuple[str, float], ...] = (
@@ -672,7 +673,10 @@ RATE_PERIODS: tuple[tuple[str, float], ...] = (
     (r"minute|min|minuto|minut", 60.0),
     (r"hour|hr|h|hora|stunde|heure", 3600.0),
     (r"day|dia|tag|jour", 86400.0),
+    (r"week|semana|woche|semaine", 7 * 86400.0),
+    (r"month|mes|monat|mois", 730 * 3600.0),
 )
+DAILY_PERIOD_S = 86400.0  # rates over a day or longer are volumes: the load applies a peak factor
 CONTEXT_WORDS = (
     r"context(?:[- ]window|[- ]length|[- ]size)?|ctx|sequence length|seq(?:uence)? len|input length"
     r"|prompt length|max(?:imum)? (?:input|sequence) length|kontext(?:fenster|lange)?|contexto|contexte"

@@ -29,6 +29,7 @@ RULES_WIN = {
     "gpu_count",
     "requests_per_second",
     "total_users",
+    "requests_per_day",
     "input_tokens",
     "output_tokens",
     "slo",

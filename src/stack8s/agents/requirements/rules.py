@@ -88,10 +88,11 @@ _USERS = _compile(
     rf"{_NUM}\s?(?:concurrent|simultaneous|parallel) (?:requests|connections|streams|sessions)",
     rf"concurrency(?: level)?\s?(?:of|:|=)?\s?{_NUM}",
 )
+_VOLUME = rf"(?P<n>{lx.NUMBER})(?:\s?(?P<scale>{lx.SCALE_WORDS})(?![a-z]))?"  # "1 million", "20k"
 _RPS = _compile(
     rf"{_NUM}\s?(?:rps|qps|req/s|(?:requests?|queries|calls)\s?/\s?s(?:ec)?)(?![a-z])",
-    rf"{_NUM}\s?(?:{lx.REQUEST_WORDS})\s?(?:per|a|an|each|/|por|pro|par)\s?(?:{_period_groups(lx.RATE_PERIODS)})"
-    rf"(?![a-z])",
+    rf"{_VOLUME}\s?(?:{lx.REQUEST_WORDS})\s?(?:per|a|an|each|every|/|por|pro|par)\s?"
+    rf"(?:{_period_groups(lx.RATE_PERIODS)})(?![a-z])",
 )
 _CONTEXT = _compile(
     rf"{_NUM}\s?(?:-?tokens?\s)?(?:of\s)?(?:{lx.CONTEXT_WORDS})(?![a-z])",
@@ -411,8 +412,12 @@ def _rps(msg: Message, state: Mapping[str, Any]) -> State:
     found = _first(_RPS, msg.text)
     if not found:
         return {}
-    rate = _number(found.group("n"), found.group("scale")) / _period_factor(found, lx.RATE_PERIODS, 1.0)
-    return {"requests_per_second": round(rate, 4)}
+    count = _number(found.group("n"), found.group("scale"))
+    period = _period_factor(found, lx.RATE_PERIODS, 1.0)
+    if period >= lx.DAILY_PERIOD_S:
+        # "1 million requests a day" is a volume, not a peak: the load spreads it with a stated peak factor
+        return {"requests_per_day": round(count * lx.DAILY_PERIOD_S / period, 2), "requests_per_second": None}
+    return {"requests_per_second": round(count / period, 4), "requests_per_day": None}
 
 
 def _context(msg: Message, state: Mapping[str, Any]) -> State:
@@ -546,6 +551,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "concurrent_users": state.get("concurrent_users"),
         "total_users": state.get("total_users"),
         "requests_per_second": state.get("requests_per_second"),
+        "requests_per_day": state.get("requests_per_day"),
         "input_tokens": state.get("input_tokens"),
         "output_tokens": state.get("output_tokens"),
         "slo": state.get("slo") or None,
@@ -570,7 +576,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
 
 
 LLM_SCALE_BILLION = 1.0  # a stated size of 1B+ parameters with no other domain signal is a language model
-SERVING_SIGNALS = ("concurrent_users", "total_users", "requests_per_second", "replicas")
+SERVING_SIGNALS = ("concurrent_users", "total_users", "requests_per_second", "requests_per_day", "replicas")
 
 
 def _apply_defaults(fields: State, named_model: bool) -> list[str]:
