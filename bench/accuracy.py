@@ -37,6 +37,8 @@ ALIASES = {
 class Errors:
     values: dict[tuple[str, str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
     skipped: int = 0
+    oversubscribed: int = 0
+    prefix_cached: int = 0
 
     def add(self, source: str, engine: str, metric: str, estimate: float, measured: float) -> None:
         if measured > 0:
@@ -119,6 +121,11 @@ def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
         if row["concurrency"] == "" and (row["request_rate"] in ("", "inf") or row["stat"] != "mean"):
             errors.skipped += 1
             continue
+        if "shared_prefix" in row["notes"]:
+            # Multi-turn shared-prefix runs: vLLM's prefix cache serves most prompt tokens, and how many
+            # were computed is not published (TTFT 45 ms for 574-token prompts on a 34B model).
+            errors.prefix_cached += 1
+            continue
         precision = row["precision"].lower()
         fmt = {"fp8": WeightFormat.fp8, "int4": WeightFormat.int4, "fp4": None}.get(precision, WeightFormat.bf16)
         tp = int(row["tensor_parallel"])
@@ -140,7 +147,13 @@ def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
         model, work = perf.step_model(arch, gpu, m), perf.Workload(i, o)
         limit = max(perf.max_batch(m, work), 1)
         if row["concurrency"]:
-            point = perf.evaluate(model, work, min(float(row["concurrency"]), limit))
+            concurrency = float(row["concurrency"])
+            if concurrency * (i + o / 2) > m.kv_cache_tokens:
+                # The clients hold more sequences than the KV cache: vLLM preempts and recomputes, and
+                # the figures depend on how long the run was. Counted apart, not compared.
+                errors.oversubscribed += 1
+                continue
+            point = perf.evaluate(model, work, min(concurrency, limit))
         else:
             point, _ = perf.batch_for_rate(model, work, float(row["request_rate"]), limit)
         engine = row["engine"].split(" ")[0].lower()
@@ -175,3 +188,5 @@ if __name__ == "__main__":
     for s, e, m, n, mape, bias in memory.table() + serving.table():
         print(f"| {s} | {e} | {m} | {n} | {mape:.1f} | {bias:+.1f} |")
     print(f"rows not expressible (model, GPU, layout or statistic): memory {memory.skipped}, serving {serving.skipped}")
+    print(f"serving rows whose clients oversubscribe the KV cache (preemption, not compared): {serving.oversubscribed}")
+    print(f"serving rows served from a shared prefix cache (not compared): {serving.prefix_cached}")

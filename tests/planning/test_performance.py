@@ -148,8 +148,9 @@ def test_accuracy_against_published_measurements() -> None:
     # Targets from the issue: memory (KV capacity) within 5% of vLLM's measured values.
     for source in ("planner_accuracy_sweep", "planner_empirical_doc", "planner_version_sweep"):
         assert table[(source, "vllm", "kv_cache_gib")][1] <= 5.0
-    # vLLM serving rows: TPOT within 25-30% (held at the measured 25.3%); TTFT is the weak spot (55%).
-    assert table[("aic_silicon", "vllm", "tpot_ms")][1] <= 30.0
-    assert table[("aic_silicon", "vllm", "ttft_ms")][1] <= 60.0
+    # vLLM serving rows: TPOT within the issue's 25% (measured 24.9%); TTFT is the weak spot (48.7%
+    # against a 35% target, MoE models and high client counts under-estimated).
+    assert table[("aic_silicon", "vllm", "tpot_ms")][1] <= 25.0
+    assert table[("aic_silicon", "vllm", "ttft_ms")][1] <= 50.0
     assert table[("trtllm_perf_overview", "trtllm", "output_tokens_per_s")][1] <= 20.0
     assert math.isfinite(VLLM_CURRENT.activation_dense)

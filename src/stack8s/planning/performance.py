@@ -38,6 +38,7 @@ from stack8s.planning.vllm_memory import (
     WeightFormat,
     embedding_params,
     expert_bytes,
+    expert_params,
     weight_bytes,
 )
 
@@ -53,9 +54,13 @@ PER_OUTPUT_TOKEN_S = 46e-6
 
 MFU_PREFILL_DEFAULT = 0.45
 MFU_PREFILL = {"A100-40GB": 0.38, "A100-80GB": 0.38, "L40S": 0.32, "L40": 0.32}
-MFU_DECODE = 0.30
-"""Model FLOPs utilisation: prefill 0.45 on H100-class parts, 0.38 A100, 0.32 L40S (BLIS
-hardware_config.json); decode (when compute-bound) 0.30 (llm-optimizer)."""
+"""Model FLOPs utilisation of the GEMMs: 0.45 on H100-class parts, 0.38 A100, 0.32 L40S (BLIS
+hardware_config.json prefill MFU), for every token a step carries."""
+
+MFU_GROUPED_GEMM = 0.165
+"""Routed MoE experts run as grouped GEMMs at 0.15-0.18 MFU, against 0.35-0.6 for dense GEMMs (InferSim's
+DeepGEMM grouped-GEMM benchmarks, summarised in inference-sim ``docs/research/roofline-v2-improvement/
+idea3-tiered-accuracy-model.md`` H7b); the midpoint is used for the routed experts' FLOPs."""
 
 MAX_NUM_SEQS = 256
 """vLLM ``--max-num-seqs`` default: at most 256 sequences per engine step."""
@@ -98,6 +103,7 @@ class StepModel:
     experts: int
     experts_per_token: int
     active_flops_per_token: float  # 2 x active parameters
+    routed_flops_per_token: float  # the part of it in routed experts (grouped GEMMs), 0 for dense models
     attn_dim: float  # n_heads x head_dim, for attention FLOPs
     kv_bytes_per_token: float  # all GPUs
     allreduce_latency_s: float
@@ -145,6 +151,9 @@ def step_model(arch: ModelArch, gpu: GpuSpec, memory: VllmMemory) -> StepModel:
         experts=experts if experts > 1 else 0,
         experts_per_token=arch.num_experts_per_tok or 2,
         active_flops_per_token=2 * max(active - untied_input, 0.0),
+        routed_flops_per_token=2 * expert_params(arch) * (arch.num_experts_per_tok or 2) / experts
+        if experts > 1
+        else 0.0,
         attn_dim=attn_dim,
         kv_bytes_per_token=memory.kv_bytes_per_token * tp,
         allreduce_latency_s=ALLREDUCE_LATENCY_S.get(link, ALLREDUCE_LATENCY_PCIE_S),
@@ -177,12 +186,13 @@ def decode_step_s(
 ) -> float:
     """One engine step: `batch` sequences decoding at mean context `context`, plus `prefill_tokens` of
     chunked prefill riding along. Memory (weights once + KV) and compute overlap: the step takes the
-    larger of the two, plus all-reduces and fixed overheads."""
+    larger of the two, plus all-reduces and fixed overheads. Decode and prefill tokens go through the
+    linear layers as one fused GEMM (vLLM runs a mixed step that way; inference-sim's roofline-v2 research,
+    H5), so the compute is that GEMM over all the step's tokens plus the prefill's attention."""
     bw = m.tp * m.bandwidth_bps
     memory = BETA_WEIGHTS * _weights_read_bytes(m, batch + prefill_tokens) / bw
     memory += BETA_KV * batch * context * m.kv_bytes_per_token / bw
-    decode_compute = m.active_flops_per_token * batch / (m.tp * m.flops * MFU_DECODE)
-    compute = decode_compute + prefill_compute_s(m, prefill_tokens, prompt) if prefill_tokens else decode_compute
+    compute = gemm_s(m, batch + prefill_tokens) + attention_s(m, prefill_tokens, prompt)
     overhead = PER_LAYER_S * m.layers + PER_STEP_S + PER_REQUEST_S * batch
     return max(memory, compute) + _allreduce_s(m, batch + prefill_tokens) + overhead
 
@@ -190,19 +200,36 @@ def decode_step_s(
 def prefill_flops(m: StepModel, tokens: float, prompt: float | None = None) -> float:
     """2 x active params per token + causal attention: 2 x layers x tokens x prompt x n_heads x head_dim
     (each token attends to half its prompt on average, QK and AV each 2 FLOPs per multiply-add)."""
-    return m.active_flops_per_token * tokens + 2 * m.layers * tokens * (prompt or tokens) * m.attn_dim
+    return m.active_flops_per_token * tokens + _attention_flops(m, tokens, prompt)
+
+
+def _attention_flops(m: StepModel, tokens: float, prompt: float | None) -> float:
+    return 2 * m.layers * tokens * (prompt or tokens) * m.attn_dim
+
+
+def gemm_s(m: StepModel, tokens: float) -> float:
+    """The linear layers over `tokens` tokens: dense GEMMs at the prefill MFU, routed experts (MoE) at the
+    grouped-GEMM MFU."""
+    routed = m.routed_flops_per_token * tokens
+    dense = m.active_flops_per_token * tokens - routed
+    return (dense / m.mfu_prefill + routed / MFU_GROUPED_GEMM) / (m.tp * m.flops)
+
+
+def attention_s(m: StepModel, tokens: float, prompt: float | None = None) -> float:
+    return _attention_flops(m, tokens, prompt) / (m.tp * m.flops * m.mfu_prefill) if tokens else 0.0
 
 
 def prefill_compute_s(m: StepModel, tokens: float, prompt: float | None = None) -> float:
-    return prefill_flops(m, tokens, prompt) / (m.tp * m.flops * m.mfu_prefill)
+    return gemm_s(m, tokens) + attention_s(m, tokens, prompt)
 
 
-def prefill_s(m: StepModel, tokens: float) -> float:
-    """A request's own prefill, alone: chunks of MAX_NUM_BATCHED_TOKENS, each reading the weights once."""
+def prefill_s(m: StepModel, tokens: float, prompt: float | None = None) -> float:
+    """Prefill of `tokens` prompt tokens (prompts of `prompt` tokens each; one prompt when not given):
+    chunks of MAX_NUM_BATCHED_TOKENS, each reading the weights once."""
     chunks = max(1, math.ceil(tokens / MAX_NUM_BATCHED_TOKENS))
     weights = BETA_WEIGHTS * _weights_read_bytes(m, tokens) / (m.tp * m.bandwidth_bps)
     per_chunk = PER_LAYER_S * m.layers + PER_STEP_S + _allreduce_s(m, min(tokens, MAX_NUM_BATCHED_TOKENS))
-    return max(prefill_compute_s(m, tokens), chunks * weights) + chunks * per_chunk
+    return max(prefill_compute_s(m, tokens, prompt), chunks * weights) + chunks * per_chunk
 
 
 @dataclass(frozen=True)
