@@ -89,6 +89,20 @@ class WorkloadSpec(BaseModel):
     )
     context_length: int | None = Field(None, ge=1)
     dataset_size_gb: float | None = Field(None, ge=0)
+    training_tokens: int | None = Field(None, ge=1, description="tokens a training or fine-tuning run reads per epoch")
+    training_tokens_basis: str | None = Field(
+        None, description="how training_tokens was read: 'stated' or the conversion ('20,000 examples x 500 tokens')"
+    )
+    epochs: float | None = Field(None, gt=0)
+    deadline_hours: float | None = Field(None, gt=0, description="the job must finish within this many hours")
+    budget_total_usd: float | None = Field(None, ge=0, description="a one-off budget for the whole job")
+    job_items: float | None = Field(
+        None, ge=0, description="items one batch run processes: documents, prompts, images, records"
+    )
+    audio_hours: float | None = Field(None, ge=0, description="hours of audio one batch run transcribes")
+    runs_per_month: float | None = Field(
+        None, gt=0, description="a recurring job's runs per month ('every month' 1, 'weekly' 4.35, 'nightly' 30.4)"
+    )
     license_filter: list[str] = Field(default_factory=list)
     spot: bool | None = None
     kubernetes_needs: list[str] = Field(default_factory=list)
