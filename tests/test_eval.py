@@ -7,8 +7,9 @@ import sys
 
 from tests.conftest import SHARED, LiveServer, needs_shared, token_for
 
-# Groups of ../shared/eval/cases-next.yaml whose issues have landed: the serving-load cases (issue 7).
-LANDED_NEXT = r"^load-"
+# Groups of ../shared/eval/cases-next.yaml whose issues have landed: the serving-load cases (issue 7) and
+# the jobs priced by their duration (issue 8).
+LANDED_NEXT = r"^(load|job)-"
 
 
 def _evaluate(live: LiveServer, cases: str, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -29,4 +30,5 @@ def test_eval_cases_all_pass(live: LiveServer) -> None:
 def test_eval_next_cases_of_landed_issues_pass(live: LiveServer) -> None:
     result = _evaluate(live, "cases-next.yaml", "--only", LANDED_NEXT)
     assert "load-qwen7b-rps" in result.stdout and "load-llama70b-concurrent-ttft" in result.stdout
+    assert "job-lora-8b-tokens" in result.stdout and "job-pretrain-deadline" in result.stdout
     assert result.returncode == 0, result.stdout + result.stderr

@@ -168,6 +168,59 @@ def estimate_cost(
     )
 
 
+def estimate_job_cost(
+    *,
+    hourly_usd: float,
+    instances: int,
+    wall_clock_hours: float,
+    runs_per_month: float | None = None,
+    storage_gb: float = 0.0,
+    storage_usd_per_gb_month: float = STORAGE_USD_PER_GB_MONTH,
+    budget_total_usd: float | None = None,
+    budget_monthly_usd: float | None = None,
+    spot: bool = False,
+) -> CostEstimate:
+    """A job priced by how long it runs. `job_cost_usd` = wall-clock hours x instances x hourly price (one
+    run). The monthly lines keep the API's meaning (a month of the instances, the figure clients compare
+    with a monthly budget) and say what the job itself costs, so the total is never read as the job's
+    price: the job needs the instances only for its hours (x runs per month when recurring).
+
+    within_budget: the job against a one-off budget; else the month against a monthly budget."""
+    _check(hourly_usd=hourly_usd, wall_clock_hours=wall_clock_hours, runs_per_month=runs_per_month)
+    _check(storage_gb=storage_gb, budget_total_usd=budget_total_usd, budget_monthly_usd=budget_monthly_usd)
+    if instances < 1:
+        raise ValueError("instances must be >= 1")
+    one_run = _cents(_dec(hourly_usd) * instances * _dec(wall_clock_hours))
+    job_text = f"the job runs {wall_clock_hours:,.2f} h on {instances} instance(s) = ${one_run:,.2f}"
+    if runs_per_month:
+        job_text += f" per run, ${_cents(one_run * _dec(runs_per_month)):,.2f} for {runs_per_month:g} runs a month"
+    month = _cents(_dec(hourly_usd) * instances * HOURS_PER_MONTH)
+    text = (
+        f"{instances} x instance at {_price(hourly_usd)}/h x {HOURS_PER_MONTH} h if kept running all month; "
+        f"{job_text}: scale the node pool to zero when it finishes"
+    )
+    if spot:
+        text += "; spot price, with checkpoints so a reclaimed instance loses little work"
+    lines = [CostLine(item="compute", monthly_usd=float(month), assumption=text)]
+    if storage_gb > 0:
+        lines.append(_storage_line(storage_gb, storage_usd_per_gb_month))
+    total = _total(lines)
+    within: bool | None = None
+    if budget_monthly_usd is not None:
+        within = total <= budget_monthly_usd
+    elif budget_total_usd is not None:
+        within = float(one_run) <= budget_total_usd
+    return CostEstimate(
+        compute_monthly_usd=_total(lines, {"compute"}),
+        storage_monthly_usd=_total(lines, {"storage"}),
+        other_monthly_usd=0.0,
+        total_monthly_usd=total,
+        breakdown=lines,
+        within_budget=within,
+        job_cost_usd=float(one_run),
+    )
+
+
 def _training_storage_gb(
     params_billion: float, method: FineTuningMethod, arch: ModelArch | None, checkpoints: int
 ) -> float:

@@ -46,6 +46,27 @@ class Performance(BaseModel):
     method: str
 
 
+class Job(BaseModel):
+    """A job with an end (training, fine-tuning, batch inference) on one instance type: how long, how much."""
+
+    instance_type: str
+    provider: str
+    instances: int = Field(ge=1)
+    gpu_hours: float
+    wall_clock_hours: float
+    job_cost_usd: float = Field(description="wall_clock_hours x instances x price_hourly_usd (one run)")
+    flops: float | None = None
+    mfu: float | None = None
+    deadline_hours: float | None = None
+    meets_deadline: bool | None = None
+    budget_total_usd: float | None = None
+    within_budget: bool | None = None
+    runs_per_month: float | None = None
+    monthly_cost_usd: float | None = Field(None, description="recurring jobs: job_cost_usd x runs_per_month")
+    spot_job_cost_usd: float | None = None
+    method: str
+
+
 class GpuRecommendation(BaseModel):
     rank: int
     provider: str
@@ -67,6 +88,7 @@ class GpuRecommendation(BaseModel):
     instance_count: int = Field(1, description="instances paid for")
     total_monthly_usd: float = Field(0.0, description="price_monthly_usd x instance_count")
     performance: Performance | None = None
+    job: Job | None = Field(None, description="jobs: the run on this instance type")
 
 
 class ModelRecommendation(BaseModel):
@@ -116,6 +138,7 @@ class CostEstimate(BaseModel):
     total_monthly_usd: float
     breakdown: list[CostLine]
     within_budget: bool | None = None
+    job_cost_usd: float | None = Field(None, description="jobs: one run's compute (hours x instances x price)")
 
 
 class Load(BaseModel):
@@ -146,3 +169,4 @@ class DeploymentPlan(BaseModel):
     tradeoffs: list[str]
     local_cluster: dict[str, Any] = Field(default_factory=lambda: {"connected": False})
     load: Load | None = None
+    job: Job | None = None

@@ -6,6 +6,7 @@ import logging
 import math
 
 from stack8s.agents.architect import instances, prose, stack, steps
+from stack8s.agents.architect import jobs as job_planning
 from stack8s.agents.architect.models import recommend_models
 from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.workload import Workload, plan_workload
@@ -188,6 +189,10 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     cluster = await deps.cluster.status() if deps.cluster else ClusterStatus(connected=False, reason="not checked")
     named = await hf.get_model(deps.conn, spec.model_id) if spec.model_id else None
     w = plan_workload(spec, named)
+    if job_planning.is_job(w):
+        planned = await _plan_job(w, deps, cluster)
+        if planned is not None:
+            return await narrate(planned, deps.chat_model)
     budget = _compute_budget(w)
     selection = await instances.select(deps.conn, w, budget)
     top = selection.recommendations[0] if selection.recommendations else None
@@ -217,3 +222,57 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         load=_load(w),
     )
     return await narrate(plan, deps.chat_model)
+
+
+async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> DeploymentPlan | None:
+    """Training, fine-tuning and batch jobs priced by how long they run; None (the monthly-rent plan, with
+    the reason stated) when the work or the GPUs lack the figures a duration needs."""
+    work = job_planning.job_work(w)
+    selection = await job_planning.select(deps.conn, w, work.work) if work.work is not None else None
+    if selection is None:
+        why = work.reason or "no candidate instance has a GPU with known performance figures"
+        w.assumptions.append(f"No job duration: {why}. Priced as instances rented for a month.")
+        return None
+    top = selection.recommendations[0]
+    job = selection.job
+    assert job is not None
+    if w.shardable and top.gpu_count:
+        _place_on_node(w, top)
+    spot = bool(w.spec.spot and top.spot_price_hourly_usd is not None)
+    cost = costing.estimate_job_cost(
+        hourly_usd=top.spot_price_hourly_usd if spot and top.spot_price_hourly_usd else top.price_hourly_usd,
+        instances=job.instances,
+        wall_clock_hours=job.wall_clock_hours,
+        runs_per_month=w.spec.runs_per_month,
+        storage_gb=_storage_gb(w),
+        budget_total_usd=w.spec.budget_total_usd,
+        budget_monthly_usd=w.spec.budget_monthly_usd,
+        spot=spot,
+    )
+    charts, missing = await stack.choose_stack(deps.conn, w, top.gpu_model)
+    notes = [f"No chart for '{m}' in the catalog." for m in missing]
+    models = await recommend_models(deps, w.spec, w.model)
+    if not models and w.spec.task_type == "training" and w.spec.params_billion:
+        notes.append(
+            f"No base checkpoint of about {w.spec.params_billion:g}B parameters in the catalog to take the "
+            "architecture from: pick a published config of that size (for example from a GPT-2, Pythia or "
+            "Llama family) and train it from scratch."
+        )
+    return DeploymentPlan(
+        understanding=f"{prose.understanding(w)} {prose.job_summary(job, top)}",
+        assumptions=[*w.assumptions, *work.notes, f"Duration: {job.method}.", *w.sizing.notes],
+        workload_spec=w.spec,
+        sizing=w.sizing,
+        gpu_recommendations=selection.recommendations,
+        model_recommendations=models,
+        kubernetes_stack=charts,
+        deployment_steps=steps.build_job_steps(w, top, job, charts),
+        cost_estimate=cost,
+        tradeoffs=[
+            *selection.notes,
+            *prose.job_tradeoffs(w, selection.recommendations, selection.none_meets_deadline),
+            *notes,
+        ],
+        local_cluster=cluster.model_dump(),
+        job=job,
+    )

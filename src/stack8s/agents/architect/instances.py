@@ -188,7 +188,7 @@ async def _select_for_load(
     notes: list[str] = []
     hits = await compute.offers(conn, query)
     if not hits:
-        query, hits, notes = await _relax(conn, query, w, compute.offers)
+        query, hits, notes = await relax(conn, query, w, compute.offers)
     placed: dict[tuple[str, str], placing.Placement] = {}
     for hit in hits:
         if (p := place_on(w, hit.gpu_model, hit.gpu_count, _price(hit, query.spot))) is not None:
@@ -218,7 +218,7 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, compute_bud
     nodes = nodes_for(w)
     hits = await compute.search(conn, query)
     if not hits:
-        query, hits, notes = await _relax(conn, query, w)
+        query, hits, notes = await relax(conn, query, w)
     if nodes > 1:
         notes.append(f"{w.spec.gpu_count} GPUs = {nodes} nodes of {GPUS_PER_NODE}; prices are per node.")
     if hits and compute_budget_monthly is not None:
@@ -235,7 +235,7 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, compute_bud
 Search = Callable[[AsyncConnection[dict[str, Any]], ComputeQuery], Awaitable[list[ComputeHit]]]
 
 
-async def _relax(
+async def relax(
     conn: AsyncConnection[dict[str, Any]], query: ComputeQuery, w: Workload, search: Search = compute.search
 ) -> tuple[ComputeQuery, list[ComputeHit], list[str]]:
     """Drop soft preferences one at a time (GPU model, GPU count, area), saying which was dropped; `search`

@@ -72,7 +72,31 @@ def _named(model: CatalogModel) -> ModelHit:
     )
 
 
-def _rationale(hit: ModelHit, named: str | None) -> str:
+PRETRAIN_BAND = 2.0
+"""Pretraining from scratch: reference architectures within 2x of the stated size (0.5x-2x)."""
+TUNED_WORDS = ("instruct", "chat", "-it", "rlhf", "dpo", "sft")
+
+
+def _pretraining_references(spec: WorkloadSpec, hits: list[ModelHit]) -> list[ModelHit]:
+    """Base checkpoints of the size class to copy the architecture (and tokenizer) from: within 2x of the
+    size, not instruction- or chat-tuned (their architecture is the same as the base's)."""
+    size = spec.params_billion or 0.0
+    return [
+        h
+        for h in hits
+        if h.params_billion
+        and size / PRETRAIN_BAND <= h.params_billion <= size * PRETRAIN_BAND
+        and not any(word in h.model_id.lower() for word in TUNED_WORDS)
+    ]
+
+
+def _rationale(hit: ModelHit, named: str | None, spec: WorkloadSpec | None = None) -> str:
+    if spec is not None and spec.task_type == "training" and not named and spec.params_billion:
+        return (
+            f"A {hit.params_billion:g}B base checkpoint in the {spec.params_billion:g}B size class: its config.json "
+            f"and tokenizer are a reference architecture to pretrain; {hit.downloads:,} downloads, "
+            f"license {hit.license or 'unknown'}."
+        )
     if hit.model_id == named:
         return f"The model you asked for; {hit.downloads:,} downloads, license {hit.license or 'unknown'}."
     return (
@@ -86,9 +110,13 @@ async def recommend_models(
 ) -> list[ModelRecommendation]:
     # Alternatives to a named model do the same task; otherwise the task comes from the request.
     tag = named.row.pipeline_tag if named else pipeline_tag_for(spec)
-    query = ModelQuery(query=search_text(spec), pipeline_tag=tag, license_filter=spec.license_filter, top_k=10)
+    pretraining = spec.task_type == "training" and named is None and bool(spec.params_billion)
+    top_k = 50 if pretraining else 10
+    query = ModelQuery(query=search_text(spec), pipeline_tag=tag, license_filter=spec.license_filter, top_k=top_k)
     hits = await hf.search(deps.conn, deps.embedder, query)
-    if not hits and tag and spec.domain != "tabular":  # tabular: no HF model beats an honest "none"
+    if pretraining:
+        hits = _pretraining_references(spec, hits)
+    elif not hits and tag and spec.domain != "tabular":  # tabular: no HF model beats an honest "none"
         hits = await hf.search(deps.conn, deps.embedder, query.model_copy(update={"pipeline_tag": None}))
     if named and (
         not spec.license_filter or (named.row.license or "").lower() in {lic.lower() for lic in spec.license_filter}
@@ -97,6 +125,8 @@ async def recommend_models(
     ordered = sorted(hits, key=lambda h: (-h.score, h.model_id))[:MAX_MODELS]
     named_id = named.row.model_id if named else None
     return [
-        ModelRecommendation(rank=i, **h.model_dump(exclude={"snippet", "library"}), rationale=_rationale(h, named_id))
+        ModelRecommendation(
+            rank=i, **h.model_dump(exclude={"snippet", "library"}), rationale=_rationale(h, named_id, spec)
+        )
         for i, h in enumerate(ordered, start=1)
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from stack8s.agents.architect.instances import Selection
 from stack8s.agents.architect.workload import Workload
 from stack8s.planning.placement import Placement
-from stack8s.planning.plan import CostEstimate, GpuRecommendation
+from stack8s.planning.plan import HOURS_PER_MONTH, CostEstimate, GpuRecommendation, Job
 
 TASK_WORDS = {
     "inference": "serve",
@@ -32,6 +32,10 @@ def understanding(w: Workload) -> str:
         parts.append(f"in {len(s.regions)} allowed regions")
     if s.budget_monthly_usd is not None:
         parts.append(f"within ${s.budget_monthly_usd:,.0f} a month")
+    if s.budget_total_usd is not None:
+        parts.append(f"for ${s.budget_total_usd:,.0f} in total")
+    if s.deadline_hours is not None:
+        parts.append(f"within {s.deadline_hours:,.0f} hours")
     if s.concurrent_users:
         parts.append(f"for {s.concurrent_users} concurrent users")
     elif s.total_users:
@@ -152,4 +156,66 @@ def tradeoffs(
         )
     if recs and recs[0].replicas == 1 and w.spec.task_type in ("inference", None):
         items.append("One replica has no redundancy: run 2 for high availability (doubles compute cost).")
+    return items
+
+
+def job_summary(job: Job, rec: GpuRecommendation) -> str:
+    """'about N GPU-hours, M hours on K x instance, $X' for the understanding and the markdown."""
+    text = (
+        f"About {job.gpu_hours:,.1f} GPU-hours: {job.wall_clock_hours:,.1f} hours on {job.instances} x "
+        f"{job.instance_type} ({rec.gpu_count}x {rec.gpu_model}), ${job.job_cost_usd:,.2f}"
+    )
+    if job.runs_per_month:
+        text += f" per run, ${job.monthly_cost_usd or 0:,.2f} a month for {job.runs_per_month:g} runs"
+    if job.deadline_hours is not None:
+        verdict = "meets" if job.meets_deadline else "misses"
+        text += f"; {verdict} the {job.deadline_hours:,.0f}-hour deadline"
+    return text + "."
+
+
+def job_tradeoffs(w: Workload, recs: list[GpuRecommendation], none_meets: bool) -> list[str]:
+    """Jobs: other instance types for the same work, spot with checkpoints, what a one-off budget buys,
+    a missed deadline, and a recurring job against renting 24/7."""
+    jobs = [(r, r.job) for r in recs if r.job is not None]
+    if not jobs:
+        return []
+    (top, job), items = jobs[0], []
+    for alt, other in jobs[1:]:
+        items.append(
+            f"{other.instances} x {alt.instance_type} ({alt.gpu_count}x {alt.gpu_model}) does the same work in "
+            f"{other.wall_clock_hours:,.1f} h for ${other.job_cost_usd:,.2f} "
+            f"(vs {job.wall_clock_hours:,.1f} h for ${job.job_cost_usd:,.2f})."
+        )
+    if job.spot_job_cost_usd is not None and not w.spec.spot and job.spot_job_cost_usd < job.job_cost_usd:
+        items.append(
+            f"On spot capacity the run costs ${job.spot_job_cost_usd:,.2f} instead of ${job.job_cost_usd:,.2f}: "
+            "checkpoint to object storage (every 30-60 minutes) so a reclaimed instance loses little work."
+        )
+    if none_meets and job.deadline_hours is not None:
+        items.append(
+            f"No instance type in the catalog finishes within {job.deadline_hours:,.0f} h, even scaled out to "
+            f"{job.instances} instances: the fastest shown takes {job.wall_clock_hours:,.0f} h. Less data, "
+            "fewer epochs, LoRA instead of full training or a later deadline would."
+        )
+    budget = w.spec.budget_total_usd
+    if budget is not None and job.job_cost_usd > budget:
+        share = budget / job.job_cost_usd
+        items.append(
+            f"The ${budget:,.0f} budget buys {share:.0%} of the run on {job.instance_type} "
+            f"(~{job.wall_clock_hours * share:,.1f} h): "
+            + (
+                f"about {w.spec.training_tokens * (w.spec.epochs or 1) * share:,.0f} training tokens."
+                if w.spec.training_tokens
+                else "a proportionally smaller job."
+            )
+        )
+    elif budget is not None:
+        items.append(f"The run costs ${job.job_cost_usd:,.2f} of the ${budget:,.0f} budget.")
+    if job.runs_per_month:
+        rent = top.price_hourly_usd * HOURS_PER_MONTH * job.instances
+        items.append(
+            f"Scheduled runs cost ${job.monthly_cost_usd or 0:,.2f} a month against ${rent:,.2f} for renting "
+            f"{job.instances} x {top.instance_type} 24/7; start instances per run (a Kubernetes CronJob on an "
+            "autoscaling node pool that scales to zero, or `sky jobs launch`) instead of keeping them up."
+        )
     return items

@@ -14,7 +14,9 @@ def plan_markdown(plan: DeploymentPlan) -> str:
     lines = ["## Deployment plan", "", plan.understanding, ""]
     if plan.load is not None:
         lines += _load_lines(plan)
-    if any(r.performance for r in plan.gpu_recommendations):
+    if plan.job is not None:
+        lines += _job_table(plan)
+    elif any(r.performance for r in plan.gpu_recommendations):
         lines += _performance_table(plan)
     elif plan.gpu_recommendations:
         lines += [
@@ -40,7 +42,16 @@ def plan_markdown(plan: DeploymentPlan) -> str:
             )
     cost = plan.cost_estimate
     budget = {True: " (within budget)", False: " (over budget)", None: ""}[cost.within_budget]
-    lines += ["", f"### Cost: ${cost.total_monthly_usd:,.2f} per month{budget}", ""]
+    if plan.job is not None:
+        job = plan.job
+        runs = f" per run, ${job.monthly_cost_usd or 0:,.2f} a month" if job.runs_per_month else ""
+        head = (
+            f"### Cost: ${job.job_cost_usd:,.2f} for the job{runs}{budget} "
+            f"(${cost.total_monthly_usd:,.2f} a month if the instances were kept running)"
+        )
+    else:
+        head = f"### Cost: ${cost.total_monthly_usd:,.2f} per month{budget}"
+    lines += ["", head, ""]
     lines += [f"- {c.item}: ${c.monthly_usd:,.2f} — {c.assumption}" for c in cost.breakdown]
     if plan.kubernetes_stack:
         lines += ["", "### Kubernetes stack", ""]
@@ -78,6 +89,41 @@ def _load_lines(plan: DeploymentPlan) -> list[str]:
     if targets:
         lines.append(f"Latency targets: {targets}.")
     return [*lines, ""]
+
+
+def _job_table(plan: DeploymentPlan) -> list[str]:
+    job = plan.job
+    assert job is not None
+    flops = f"{job.flops:.3g} FLOPs, " if job.flops else ""
+    mfu = f"MFU {job.mfu:g}, " if job.mfu else ""
+    lines = [
+        "### Job",
+        "",
+        f"{flops}{mfu}about {job.gpu_hours:,.1f} GPU-hours: {job.wall_clock_hours:,.1f} h on {job.instances} x "
+        f"{job.instance_type}, ${job.job_cost_usd:,.2f}"
+        + (
+            f" per run ({job.runs_per_month:g} runs/month: ${job.monthly_cost_usd or 0:,.2f})"
+            if job.runs_per_month
+            else ""
+        )
+        + ".",
+        "",
+        "### Instances",
+        "",
+        "| # | provider | instance | region | GPUs | instances | hours | GPU-hours | $/hour | job $ | deadline |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in plan.gpu_recommendations:
+        j = r.job
+        if j is None:
+            continue
+        deadline = {True: "meets", False: "misses", None: "-"}[j.meets_deadline]
+        lines.append(
+            f"| {r.rank} | {r.provider} | {_cell(r.instance_type)} | {r.region} | {r.gpu_count}x {r.gpu_model} | "
+            f"{j.instances} | {j.wall_clock_hours:,.1f} | {j.gpu_hours:,.1f} | {r.price_hourly_usd:.4g} | "
+            f"{j.job_cost_usd:,.2f} | {deadline} |"
+        )
+    return lines
 
 
 def _performance_table(plan: DeploymentPlan) -> list[str]:

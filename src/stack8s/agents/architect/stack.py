@@ -20,7 +20,6 @@ NEEDS: dict[str, tuple[str, str]] = {
     "model-serving": ("kserve", "KServe: model serving (InferenceService) with autoscaling"),
     "model-serving-crd": ("kserve-crd", "KServe custom resource definitions (install before kserve)"),
     "batch": ("kueue", "Kueue: queues and quotas for batch Jobs on shared GPUs"),
-    "training": ("kuberay-operator", "KubeRay operator: distributed training and fine-tuning with Ray Train"),
     "gpu-nvidia": ("gpu-operator", "NVIDIA GPU operator: drivers, device plugin, DCGM metrics"),
     "gpu-amd": ("gpu-operator-charts", "AMD GPU operator: ROCm drivers and device plugin"),
     "monitoring": ("kube-prometheus-stack", "Prometheus, Alertmanager and Grafana for cluster and GPU metrics"),
@@ -63,7 +62,7 @@ def core_needs(w: Workload, gpu_model: str | None = None) -> list[str]:
         gpu = gpu_model or w.spec.gpu_preference or ""
         needs.append("gpu-amd" if gpu.upper().startswith(AMD_GPUS) else "gpu-nvidia")
     if task in ("training", "fine_tuning"):
-        needs.append("training")
+        needs.append("batch")  # the run is a Kubernetes Job (steps.build_job_steps); Kueue queues it
     elif task == "batch_inference":
         needs += ["batch"] + (["llm-serving"] if w.is_llm else [])
     elif w.is_llm and w.sizing.gpu_needed:

@@ -6,7 +6,7 @@ import json
 import shlex
 
 from stack8s.agents.architect.workload import Workload
-from stack8s.planning.plan import ChartRecommendation, DeploymentStep, GpuRecommendation
+from stack8s.planning.plan import ChartRecommendation, DeploymentStep, GpuRecommendation, Job
 
 CLUSTER = "stack8s"
 
@@ -84,24 +84,20 @@ def _serve_step(w: Workload, order: int) -> DeploymentStep:
     )
 
 
-def _train_step(w: Workload, order: int) -> DeploymentStep:
-    model = w.sizing.model_id or "MODEL_ID"
-    method = w.spec.fine_tuning_method or ("full" if w.spec.task_type == "training" else "lora")
+def _train_step(w: Workload, order: int, top: GpuRecommendation | None) -> DeploymentStep:
+    instances = top.nodes * w.replicas if top else 1
+    command = _kubernetes_job(w, top, instances) if top else _job_command(w)
     return DeploymentStep(
         order=order,
-        title="Run the training job on the Ray cluster",
-        details=f"{method} training of {model}; checkpoints to object storage; "
-        f"{w.sizing.tensor_parallel} GPU(s) per worker group.",
-        commands=[
-            "kubectl -n stack8s port-forward svc/raycluster-head-svc 8265:8265 &",
-            f"ray job submit --address http://localhost:8265 -- python train.py --model {model} --method {method}",
-        ],
+        title="Run the training job (Kubernetes Job), checkpoints to object storage",
+        details=f"{instances} pod(s), one per node; checkpoints go to the bucket so a restarted pod resumes.",
+        commands=[command],
     )
 
 
 def _verify_step(w: Workload, order: int) -> DeploymentStep:
     if w.spec.task_type in ("training", "fine_tuning"):
-        commands = ["ray job list --address http://localhost:8265", "kubectl -n stack8s get pods -o wide"]
+        commands = ["kubectl -n stack8s get job stack8s-job -w", "kubectl -n stack8s logs -f job/stack8s-job"]
         return DeploymentStep(
             order=order, title="Check the job", details="Watch progress and GPU use.", commands=commands
         )
@@ -150,6 +146,114 @@ def build_steps(w: Workload, top: GpuRecommendation | None, charts: list[ChartRe
             )
         )
     is_training = w.spec.task_type in ("training", "fine_tuning")
-    steps.append((_train_step if is_training else _serve_step)(w, len(steps) + 1))
+    steps.append(_train_step(w, len(steps) + 1, top) if is_training else _serve_step(w, len(steps) + 1))
     steps.append(_verify_step(w, len(steps) + 1))
+    return steps
+
+
+def _job_command(w: Workload) -> str:
+    model = w.sizing.model_id or "MODEL_ID"
+    task = str(w.spec.task_type)
+    if task == "batch_inference":
+        return f"python batch.py --model {model} --input s3://BUCKET/input/ --output s3://BUCKET/output/"
+    method = w.spec.fine_tuning_method or ("full" if task == "training" else "lora")
+    epochs = f" --epochs {w.spec.epochs:g}" if w.spec.epochs else ""
+    return (
+        f"python train.py --model {model} --method {method}{epochs} "
+        "--data s3://BUCKET/data/ --checkpoint-dir s3://BUCKET/checkpoints/ --resume-from-latest"
+    )
+
+
+def _kubernetes_job(w: Workload, top: GpuRecommendation, instances: int) -> str:
+    """A batch/v1 Job: one pod per instance (indexed completions), every GPU of the node, no restarts of
+    finished work; multi-node training would use the training operator's PyTorchJob instead."""
+    gpus = top.gpu_count
+    return (
+        "kubectl apply -n stack8s -f - <<'EOF'\n"
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: stack8s-job\nspec:\n"
+        f"  completions: {instances}\n  parallelism: {instances}\n  completionMode: Indexed\n"
+        "  backoffLimit: 3\n  template:\n    spec:\n      restartPolicy: OnFailure\n"
+        f"      nodeSelector:\n        node.kubernetes.io/instance-type: {top.instance_type}\n"
+        "      containers:\n        - name: job\n          image: pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime\n"
+        f'          command: ["bash", "-c", {json.dumps(_job_command(w))}]\n'
+        f"          resources:\n            limits:\n              nvidia.com/gpu: {gpus}\n"
+        "EOF"
+    )
+
+
+def _skypilot_task(w: Workload, top: GpuRecommendation, job: Job) -> str:
+    accel = f"{top.gpu_model}:{top.gpu_count}" if top.gpu_model else None
+    lines = [
+        "cat > job.sky.yaml <<'EOF'",
+        "name: stack8s-job",
+        f"num_nodes: {job.instances}",
+        "resources:",
+        f"  cloud: {top.provider}",
+        f"  instance_type: {top.instance_type}",
+        *([f"  accelerators: {accel}"] if accel else []),
+        f"  use_spot: {'true' if w.spec.spot else 'false'}",
+        "file_mounts:",
+        "  /checkpoints:",
+        "    name: stack8s-checkpoints  # an object-storage bucket SkyPilot creates",
+        "    mode: MOUNT",
+        f"run: {_job_command(w)}",
+        "EOF",
+        "sky jobs launch job.sky.yaml  # managed job: recovers from spot preemption, resumes from checkpoints",
+    ]
+    return "\n".join(lines)
+
+
+def build_job_steps(
+    w: Workload, top: GpuRecommendation, job: Job, charts: list[ChartRecommendation]
+) -> list[DeploymentStep]:
+    """Steps for a job with an end: nodes for the run only, the job with checkpoints to object storage,
+    then tear the nodes down (or the SkyPilot route, which does all of it)."""
+    steps = [
+        DeploymentStep(
+            order=1,
+            title=f"Create the cluster and a node pool of {job.instances} x {top.instance_type} for the run",
+            details=f"{job.instances} node(s) of {top.instance_type} in {top.region} ({top.provider}), "
+            f"for about {job.wall_clock_hours:,.1f} h.",
+            commands=_cluster_commands(top, job.instances),
+        )
+    ]
+    for chart in charts:
+        steps.append(
+            DeploymentStep(
+                order=len(steps) + 1,
+                title=f"Install {chart.chart}",
+                details=chart.purpose,
+                commands=[chart.install_command],
+            )
+        )
+    steps.append(
+        DeploymentStep(
+            order=len(steps) + 1,
+            title="Run the job (Kubernetes Job), checkpoints to object storage",
+            details=f"{job.instances} pod(s), one per node with all {top.gpu_count} GPU(s); the script reads the data "
+            "from the bucket and writes checkpoints there, so a restarted pod resumes instead of starting over.",
+            commands=[_kubernetes_job(w, top, job.instances)],
+        )
+    )
+    steps.append(
+        DeploymentStep(
+            order=len(steps) + 1,
+            title="Or run it with SkyPilot (no cluster to keep)",
+            details="SkyPilot provisions the instances for the run, recovers from spot preemptions and tears them "
+            "down at the end.",
+            commands=[_skypilot_task(w, top, job)],
+        )
+    )
+    steps.append(
+        DeploymentStep(
+            order=len(steps) + 1,
+            title="Watch the job, then release the nodes",
+            details="Follow progress; scale the node pool to zero when the job completes (billing stops).",
+            commands=[
+                "kubectl -n stack8s get job stack8s-job -w",
+                "kubectl -n stack8s logs -f job/stack8s-job",
+                "kubectl -n stack8s wait --for=condition=complete job/stack8s-job --timeout=-1s",
+            ],
+        )
+    )
     return steps

@@ -63,6 +63,13 @@ def _arch(row: HFModelRow | None, params: float) -> ModelArch:
     return CatalogModel(row, 0.0).arch(params) if row is not None else ModelArch(params_billion=params)
 
 
+def arch_of(w: Workload) -> ModelArch:
+    """The architecture of the workload's model (the named catalog row, else estimated from its size)."""
+    if w.arch is not None:
+        return w.arch
+    return _arch(w.model.row if w.model else None, w.sizing.params_billion or 0.0)
+
+
 def _is_llm(spec: WorkloadSpec, row: HFModelRow | None, params: float) -> bool:
     if row is not None:
         return row.pipeline_tag in LLM_TAGS and (row.params_billion or 0) >= 0.5

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from stack8s.catalogs.gpus import gpu_name_regex
+from stack8s.planning.plan import HOURS_PER_MONTH
 from stack8s.planning.spec import Domain, FineTuningMethod, Precision, TaskType
 
 V = TypeVar("V")
@@ -258,8 +259,8 @@ FINE_TUNING_METHODS = Table[FineTuningMethod](
         (r"q-?lora", FineTuningMethod.qlora),
         (r"lora|low[- ]rank adaptation|peft", FineTuningMethod.lora),
         (
-            r"full(?:[- ]parameter| weights?)?[- ]?(?:fine[- ]?tun(?:e|es|ing)|finetun(?:e|es|ing))"
-            r"|full[- ]parameter|full[- ]weights?|all (?:the )?weights",
+            r"(?:fully|full(?:[- ]parameter| weights?)?)[- ]?(?:fine[- ]?tun(?:e|es|ed|ing)|finetun(?:e|es|ed|ing))"
+            r"|full[- ]parameter|full[- ]weights?|all (?:the )?weights|full[- ]ft",
             FineTuningMethod.full,
         ),
     ]
@@ -589,9 +590,9 @@ AMOUNT = rf"(?P<num>{NUMBER})(?:\s?(?P<scale>{SCALE_WORDS})(?![a-z]))?"
 # Period word -> multiplier to a month (730 hours per month, as the cost model uses).
 PERIODS: tuple[tuple[str, float], ...] = (
     (r"month|mo|mth|monthly|pm|p/m|mes|mois|monat|monatlich|mensual|mensuel|mensuelle|mensal", 1.0),
-    (r"hour|hr|h|hourly|hora|stunde|heure", 730.0),
-    (r"day|daily|dia|tag|jour", 730.0 / 24),
-    (r"week|wk|weekly|semana|woche|semaine", 730.0 / 168),
+    (r"hour|hr|h|hourly|hora|stunde|heure", float(HOURS_PER_MONTH)),
+    (r"day|daily|dia|tag|jour", HOURS_PER_MONTH / 24),
+    (r"week|wk|weekly|semana|woche|semaine", HOURS_PER_MONTH / 168),
     (r"year|yr|y|yearly|annual(?:ly)?|annum|pa|p\.a\.|ano|jahr|annee", 1.0 / 12),
 )
 PERIOD_LEAD = r"(?:\s?/\s?|\s+(?:per|a|an|each|every|por|pro|par|al|im|ao|au)\s+|\s+)"
@@ -623,8 +624,11 @@ NUMBER_WORDS: dict[str, int] = {
     "quad": 4,
     "five": 5,
     "six": 6,
+    "seven": 7,
     "eight": 8,
+    "nine": 9,
     "ten": 10,
+    "twelve": 12,
     "sixteen": 16,
     "uno": 1,
     "una": 1,
@@ -712,6 +716,114 @@ ITEM_SIZE_KB: tuple[tuple[str, float], ...] = (
     (r"hours of (?:audio|speech|recordings?|podcasts?)|audio hours|hours of calls", 57_600.0),
     (r"hours of video|video hours", 1_000_000.0),
 )
+
+# --------------------------------------------------------------------------- jobs: training data, deadlines, volumes
+# Scale words of counts ("50M tokens", "100B tokens", "1.5 trillion tokens", "200k images").
+COUNT_SCALE: dict[str, float] = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "mio": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
+    "trillion": 1e12,
+}
+# A training set read as "N tokens" is at least this big; a smaller "N tokens" in a training message is a
+# sequence length ("sequences of 2048 tokens"), not a dataset.
+MIN_TRAINING_TOKENS = 10_000
+# Tokens per example when the user counts examples but gives no length: an assumption, said in the basis.
+# 512 is a common max_seq_length for supervised fine-tuning of short instruction/answer pairs.
+DEFAULT_TOKENS_PER_EXAMPLE = 512
+# OpenAI, "What are tokens and how to count them?": one token is about 0.75 English words, i.e. ~1.33
+# tokens per word; 1.3 rounded down.
+TOKENS_PER_WORD = 1.3
+# A single-spaced page of prose holds about 500 words (the usual manuscript rule of thumb).
+WORDS_PER_PAGE = 500
+# What one training example is called ("20,000 examples", "50k instruction pairs", "10k conversations").
+EXAMPLE_NOUNS = (
+    r"examples|samples|conversations|dialogues|dialogs|demonstrations|instructions"
+    r"|(?:instruction|prompt[- ]response|question[- ]answer|q&a|qa|training) pairs|pairs"
+)
+# Verbs of a batch job over stored items, and the items ("summarise 1 million documents", "embed 10M docs").
+JOB_VERBS = (
+    r"summari[sz](?:e|ing)|classify(?:ing)?|categori[sz](?:e|ing)|label(?:l?ing)?|tag(?:ging)?|embed(?:ding)?"
+    r"|index(?:ing)?|process(?:ing)?|translat(?:e|ing)|transcrib(?:e|ing)|caption(?:ing)?|scor(?:e|ing)"
+    r"|extract(?:ing)?|analy[sz](?:e|ing)|moderat(?:e|ing)|ocr|pars(?:e|ing)|enrich(?:ing)?|convert(?:ing)?"
+    r"|run (?:\w+ )?(?:on|over|through)|go through|chew through"
+)
+JOB_ITEM_NOUNS = (
+    r"documents|docs|pdfs|pages|files|images|photos|pictures|frames|videos|records|rows|prompts|texts|articles"
+    r"|emails|tickets|reviews|products|calls|recordings|transcripts|contracts|invoices|chunks|passages|sentences"
+    r"|messages|comments|posts|items|clips|episodes|podcasts|receipts|forms|resumes|reports"
+)
+# A stored collection that a job works through ("a backlog of 2M documents").
+JOB_COLLECTIONS = r"backlog|archive|back ?catalog(?:ue)?|corpus|collection|batch|dump|library"
+# Audio length units -> hours ("2000 hours of recordings", "500,000 minutes of audio").
+AUDIO_UNITS: tuple[tuple[str, float], ...] = ((r"hours?|hrs?|h", 1.0), (r"minutes?|mins?", 1 / 60))
+AUDIO_NOUNS = (
+    r"audio|speech|recordings?|calls?|call recordings?|podcasts?|meetings?|interviews?|voice(?:mails?)?"
+    r"|lectures?|videos?|episodes?|dictations?|conversations?"
+)
+# How often a recurring job runs -> runs per month (730 h per month, as PERIODS and the cost model).
+_DAYS_PER_MONTH = HOURS_PER_MONTH / 24  # 30.4
+_WEEKS_PER_MONTH = HOURS_PER_MONTH / 168  # 4.35
+RUN_SCHEDULES = Table[float](
+    [
+        (
+            r"(?:every|each|per|once (?:a|per|every)) (?:night|evening|day|24 ?h(?:ours)?)|nightly|daily"
+            r"|/ ?(?:day|night)|jede nacht|cada noche|chaque nuit|(?:jeden|cada|chaque) (?:tag|dia|jour)",
+            _DAYS_PER_MONTH,
+        ),
+        (r"twice (?:a|per) day|twice daily|every 12 ?h(?:ours)?", 2 * _DAYS_PER_MONTH),
+        (r"(?:every|each|per|once (?:a|per|every)) week|weekly|/ ?week", _WEEKS_PER_MONTH),
+        (r"every (?:two|2|other) weeks|bi-?weekly|fortnightly", _WEEKS_PER_MONTH / 2),
+        (r"(?:every|each|per|once (?:a|per|every)) month|monthly|/ ?month", 1.0),
+        (r"(?:every|each|per|once (?:a|per|every)) quarter|quarterly", 1 / 3),
+        (r"(?:every|each|per|once (?:a|per|every)) year|yearly|annually", 1 / 12),
+        (r"(?:every|each|per|once (?:an|per|every)) hour|hourly", float(HOURS_PER_MONTH)),
+    ]
+)
+# Right after a volume, "a" is a schedule too ("2000 hours of recordings a month"); elsewhere "a month" is
+# just as often a deadline ("within a month") or a budget's period ("$500 a month").
+SCHEDULE_AFTER_VOLUME = r"(?:a|an) (?:(?P<day>day|night)|(?P<week>week)|(?P<month>month)|(?P<year>year))"
+SCHEDULE_AFTER_VOLUME_RUNS = {"day": _DAYS_PER_MONTH, "week": _WEEKS_PER_MONTH, "month": 1.0, "year": 1 / 12}
+# Deadlines: a lead word, then a count and a PERIODS unit ("within 10 days", "in two weeks", "in 48 hours").
+DEADLINE_LEAD = (
+    r"in|within|inside(?: of)?|under|in under|in less than|less than|no (?:more|longer) than|at most"
+    r"|deadline(?: of| is)?:?|(?:done|finished|ready|complete) in"
+)
+OVERNIGHT_HOURS = 12.0  # an evening-to-morning run
+DEADLINE_PHRASES = Table[float](
+    [
+        (r"overnight", OVERNIGHT_HOURS),
+        (r"by tomorrow(?: morning)?|by (?:the )?end of (?:the )?day|by eod|by tonight", 24.0),
+        (r"by (?:the )?end of (?:the |this )?week|by eow|by next week|by the weekend|within the week", 168.0),
+        (
+            r"by (?:the )?end of (?:the |this )?month|by eom|by next month|within the month",
+            float(HOURS_PER_MONTH),
+        ),
+    ]
+)
+# A money amount right after these words, or followed by TOTAL_AFTER, is a one-off budget for the whole job.
+TOTAL_BEFORE = re.compile(
+    r"(?:total|one[- ]?off|one[- ]?time|overall|lump[- ]sum|all[- ]in)"
+    r"(?: (?:budget|spend|cost|amount|cap|limit))?"
+    r"(?: (?:of|is|=|at most|up to|under|around|about|roughly|max(?:imum)?))*\s*[:=~]?\s*$",
+    re.IGNORECASE,
+)
+TOTAL_AFTER = re.compile(
+    r"^\s*\(?\s*(?:in total|total|all[- ]in|overall|all told|one[- ]?off|one[- ]?time|in one go"
+    r"|(?:for|on) (?:the |this |our |a |one )?(?:whole |entire |full |complete |single )?"
+    r"(?:job|run|project|experiment|training(?: run| job)?|fine[- ]?tun(?:e|ing)(?: run| job)?|pre-?training run))"
+    r"(?![a-z])",
+    re.IGNORECASE,
+)
+
 
 # --------------------------------------------------------------------------- licenses
 PERMISSIVE = (

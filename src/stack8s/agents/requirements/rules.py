@@ -19,6 +19,7 @@ from typing import Any
 from stack8s.agents.requirements import lexicon as lx
 from stack8s.agents.requirements.models import COUNT_NOUNS, MAX_TEXT_CHARS, FuzzyVocab, ModelLexicon, ModelMatch
 from stack8s.catalogs.gpus import match_gpu_preference
+from stack8s.planning.plan import HOURS_PER_MONTH
 from stack8s.planning.spec import CRITICAL_FIELDS, Confidence, Domain, Precision, TaskType, WorkloadSpec
 
 State = dict[str, Any]
@@ -259,18 +260,52 @@ def _precision(msg: Message, state: Mapping[str, Any]) -> State:
 
 
 def _fine_tuning(msg: Message, state: Mapping[str, Any]) -> State:
-    methods = lx.FINE_TUNING_METHODS.values(msg.text)
-    return {"fine_tuning_method": methods[0]} if methods else {}
+    """The first method named and not ruled out: "fully fine-tune it (not LoRA)" is full fine-tuning."""
+    hits = lx.FINE_TUNING_METHODS.hits(msg.text)
+    wanted = [hit.value for hit in hits if not _negated(msg.text, hit.start)]
+    if wanted:
+        return {"fine_tuning_method": wanted[0]}
+    if state.get("fine_tuning_method") in {hit.value for hit in hits}:
+        return {"fine_tuning_method": None}  # "actually, not LoRA" takes back the method named before
+    return {}
 
 
 def _budget(msg: Message, state: Mapping[str, Any]) -> State:
-    found = _first(_BUDGET_KEYWORD, msg.text) or _first(_BUDGET_MONEY, msg.text)
-    if not found:
-        return {}
-    european = _EURO.search(found.group()) is not None
-    amount = _number(found.group("num"), found.group("scale"), european)
-    monthly = round(amount * _period_factor(found, lx.PERIODS, 1.0), 2)
-    return {"budget_monthly_usd": monthly} if monthly > 0 else {}
+    """The first monthly budget and the first one-off budget ("$500 in total", "a total budget of $2,000")."""
+    out: State = {}
+    for found in _budget_matches(msg.text):
+        key = "budget_total_usd" if _one_off(msg.text, found) else "budget_monthly_usd"
+        if key in out:
+            continue
+        european = _EURO.search(found.group()) is not None
+        amount = _number(found.group("num"), found.group("scale"), european)
+        value = round(amount * _period_factor(found, lx.PERIODS, 1.0), 2)
+        if value > 0:
+            out[key] = value
+        if len(out) == 2:
+            break
+    return out
+
+
+def _budget_matches(text: str) -> list[re.Match[str]]:
+    """Budget phrases in order of preference: keyword phrases ("budget of $2k") first, then bare amounts
+    that are not part of one, in text order."""
+    keyword = [m for p in _BUDGET_KEYWORD for m in p.finditer(text)]
+    spans = [m.span() for m in keyword]
+    money: list[re.Match[str]] = []
+    for found in sorted((m for p in _BUDGET_MONEY for m in p.finditer(text)), key=lambda m: (m.start(), -m.end())):
+        if not _inside(found.start(), spans) and not (money and found.start() < money[-1].end()):
+            money.append(found)
+    return keyword + money
+
+
+def _one_off(text: str, found: re.Match[str]) -> bool:
+    """An amount with no period of its own, next to "total", "one-off", "for the whole run" or the like."""
+    if any(found.groupdict().get(f"p{i}") for i in range(len(lx.PERIODS))):
+        return False
+    before = text[max(0, found.start() - 40) : found.start()]
+    after = text[found.end() : found.end() + 60]
+    return lx.TOTAL_BEFORE.search(before) is not None or lx.TOTAL_AFTER.match(after) is not None
 
 
 def _provider(msg: Message, state: Mapping[str, Any]) -> State:
@@ -333,7 +368,7 @@ def _users(msg: Message, state: Mapping[str, Any]) -> State:
     return {"concurrent_users": users, "total_users": None} if at_once else {"total_users": users}
 
 
-_TOKENS_NUM = r"(?P<n>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>k)?"
+_TOKENS_NUM = rf"(?P<n>{lx.NUMBER})\s?(?P<scale>k)?"  # lx.NUMBER, not [\d,]*: linear on "1,1,1,..."
 _INPUT_TOKENS = _compile(
     rf"{_TOKENS_NUM}[- ]?tokens?[- ](?:long )?(?:prompts?|inputs?|requests?|questions?|contexts? per request)",
     rf"(?:prompts?|inputs?|requests?) (?:of |are |with )?(?:about |around |roughly |~|up to )?{_TOKENS_NUM}"
@@ -442,6 +477,185 @@ def _dataset(msg: Message, state: Mapping[str, Any]) -> State:
     return {"dataset_size_gb": round(count * kilobytes / 1e6, 3)}
 
 
+# --------------------------------------------------------------------------- jobs: training data, epochs,
+# deadlines and batch volumes. Read whatever the task; `_job_fields` keeps them only for a job.
+
+_COUNT_SCALES = "|".join(sorted(map(re.escape, lx.COUNT_SCALE), key=len, reverse=True))
+_BIG = rf"(?P<n>{lx.NUMBER})(?:\s?(?P<scale>{_COUNT_SCALES})(?![a-z]))?"  # "50M", "1.5 trillion", "20,000"
+_APPROX = r"(?:(?:about|around|roughly|approximately|approx\.?|some|over|up to|~)\s?)?"
+# Words that may stand between a count and its noun ("20,000 labelled chat examples"), never a preposition.
+_ADJ = (
+    r"(?:(?!(?:of|on|in|for|with|and|or|to|from|at|per|by|a|an|the|every|each|epochs?|hours?|hrs?|minutes?"
+    r"|mins?|tokens?)\b)[a-z-]+\s)"
+)
+_RATE_AFTER = (
+    r"\s?(?:/|per|a|an|each|every)\s?(?:s|sec|second|min|minute|h|hr|hour|day|week|month|request|user|query"
+    r"|prompt|answer|response|call|generation|example|sample|sequence)s?(?![a-z])"
+)
+_LENGTH_AFTER = (
+    r"\s(?:of\s)?(?:context|input|output|prompts?|answers?|responses?|sequences?|per|each|long|length|window)"
+    r"(?![a-z])"
+)
+_STATED_TOKENS = _compile(
+    rf"{_BIG}\s?(?:(?:training|text|pre-?training|fine-?tuning|unique|clean|high-quality)\s)?tokens?(?![a-z/-])"
+    rf"(?!{_RATE_AFTER})(?!{_LENGTH_AFTER})"
+)
+_PER_EXAMPLE = rf"(?P<per>{lx.NUMBER})\s?(?P<pscale>k)?"
+_EXAMPLES = _compile(
+    rf"{_BIG}\s{_ADJ}{{0,2}}?(?:{lx.EXAMPLE_NOUNS})(?![a-z])"
+    rf"(?:(?:,?\s|\s\()(?:each|of|at|with|averaging|on average|about|around|roughly|approximately|avg\.?|average"
+    rf"|up to|~)){{1,3}}\s?~?{_PER_EXAMPLE}[- ]?tokens?",
+    rf"{_BIG}\s{_PER_EXAMPLE}[- ]tokens?\s{_ADJ}?(?:{lx.EXAMPLE_NOUNS})(?![a-z])",
+    rf"{_BIG}\s{_ADJ}{{0,2}}?(?:{lx.EXAMPLE_NOUNS})(?![a-z])",
+)
+_CORPUS_WORDS = _compile(rf"{_BIG}[\s-]{_ADJ}?(?:(?P<page>pages?)|words?)(?![a-z])")
+_EPOCHS = _compile(
+    rf"(?P<n>\d+(?:\.\d+)?|{_NUM_WORDS})\s?(?:x\s?)?epochs?(?![a-z])",
+    r"epochs?\s?(?:[:=]|of|is|to)?\s?(?P<n>\d+(?:\.\d+)?)(?![\d.])",
+)
+_DEADLINE_COUNT = rf"(?P<n>\d+(?:\.\d+)?|{_NUM_WORDS}|an?)"
+_DEADLINE_UNIT = rf"(?:{_period_groups(lx.PERIODS)})s?(?![a-z0-9])"
+_DEADLINE = _compile(
+    rf"(?:{lx.DEADLINE_LEAD})\s(?:about |around |roughly |~)?{_DEADLINE_COUNT}[\s-]?{_DEADLINE_UNIT}",
+    rf"{_DEADLINE_COUNT}[\s-]{_DEADLINE_UNIT}\s(?:deadline|window|time ?frame|turnaround)",
+)
+_AUDIO_UNIT = _period_groups(lx.AUDIO_UNITS)
+_AUDIO = _compile(
+    rf"{_BIG}\s?(?:{_AUDIO_UNIT})\s(?:of\s)?{_ADJ}{{0,2}}?(?:{lx.AUDIO_NOUNS})(?![a-z])",
+    rf"{_BIG}\s?(?:audio|speech|call|recording|podcast)[- ](?:{_AUDIO_UNIT})(?![a-z])",
+    rf"transcri(?:be|bing)\s{_APPROX}{_BIG}\s?(?:{_AUDIO_UNIT})(?![a-z])",
+)
+_ITEMS = _compile(
+    rf"(?:{lx.JOB_VERBS})\s(?:(?:all|our|the|of|a|an|total of|roughly|about|around|some|over|up to|~)\s?){{0,3}}"
+    rf"(?:(?:{lx.JOB_COLLECTIONS})\sof\s)?{_APPROX}{_BIG}\s{_ADJ}{{0,2}}?(?:{lx.JOB_ITEM_NOUNS})(?![a-z])",
+    rf"(?:{lx.JOB_COLLECTIONS})\s(?:of\s)?{_APPROX}{_BIG}\s{_ADJ}{{0,2}}?(?:{lx.JOB_ITEM_NOUNS})(?![a-z])",
+)
+_TRAIN_ITEMS = _compile(
+    rf"(?:train|fine[- ]?tun)\w*\b[^.;]{{0,60}}?\bon\s{_APPROX}{_BIG}\s{_ADJ}{{0,2}}?"
+    r"(?:images|photos|pictures|samples|clips|videos|frames|records|rows)(?![a-z])",
+)
+_AFTER_VOLUME = re.compile(rf"\s*,?\s*{lx.SCHEDULE_AFTER_VOLUME}(?![a-z])", _FLAGS)
+
+
+def _count_of(found: re.Match[str], number: str = "n", scale: str = "scale") -> float:
+    return _number(found.group(number)) * lx.COUNT_SCALE.get((found.group(scale) or "").lower(), 1.0)
+
+
+def _training_data(msg: Message, state: Mapping[str, Any]) -> State:
+    """Tokens per epoch: stated ("on 50B tokens"), or converted from examples, words or pages (the basis says how)."""
+    examples = _first(_EXAMPLES, msg.text)
+    reading = _stated_tokens(msg.text, examples) or _example_tokens(examples) or _corpus_tokens(msg.text)
+    if reading is None:
+        return {}
+    return {"training_tokens": reading[0], "training_tokens_basis": reading[1]}
+
+
+_SERVING_TOKENS = (*_INPUT_TOKENS, *_OUTPUT_TOKENS, *_CONTEXT, *_TOKENS_PER_S)
+_NEAR = 80  # characters either side of a token count where a serving phrase that reads it could be
+
+
+def _stated_tokens(text: str, examples: re.Match[str] | None) -> tuple[int, str] | None:
+    """The first "N tokens" big enough for a dataset that no example count or serving phrase reads
+    ("20,000 examples of 500 tokens", "prompts of 2k tokens", "a context of 32,000 tokens")."""
+    for found in (m for p in _STATED_TOKENS for m in p.finditer(text)):
+        tokens = int(_count_of(found))
+        if tokens < lx.MIN_TRAINING_TOKENS or (examples and _overlap(found, examples)):
+            continue
+        lo, hi = max(0, found.start() - _NEAR), found.end() + _NEAR
+        if not any(_overlap(found, m) for p in _SERVING_TOKENS for m in p.finditer(text, lo, hi)):
+            return tokens, "stated"
+    return None
+
+
+def _overlap(a: re.Match[str], b: re.Match[str]) -> bool:
+    return a.start() < b.end() and b.start() < a.end()
+
+
+def _example_tokens(found: re.Match[str] | None) -> tuple[int, str] | None:
+    if found is None or _count_of(found) < 1:
+        return None
+    count = _count_of(found)
+    if found.groupdict().get("per"):
+        per = _count_of(found, "per", "pscale")
+        return int(count * per), f"{count:,.0f} examples x {per:,.0f} tokens"
+    per = lx.DEFAULT_TOKENS_PER_EXAMPLE
+    return int(count * per), f"{count:,.0f} examples x {per} tokens per example (assumed; no length was given)"
+
+
+def _corpus_tokens(text: str) -> tuple[int, str] | None:
+    found = _first(_CORPUS_WORDS, text)
+    if found is None or _count_of(found) < 1:
+        return None
+    count = _count_of(found)
+    if found.group("page"):
+        words = count * lx.WORDS_PER_PAGE
+        basis = f"{count:,.0f} pages x {lx.WORDS_PER_PAGE} words per page x {lx.TOKENS_PER_WORD} tokens per word"
+        return round(words * lx.TOKENS_PER_WORD), basis
+    return round(count * lx.TOKENS_PER_WORD), f"{count:,.0f} words x {lx.TOKENS_PER_WORD} tokens per word"
+
+
+def _epochs(msg: Message, state: Mapping[str, Any]) -> State:
+    found = _first(_EPOCHS, msg.text)
+    if found is None:
+        return {}
+    word = found.group("n")
+    epochs = float(word) if word[0].isdigit() else float(_count(word))
+    return {"epochs": epochs} if 0 < epochs <= 1000 else {}
+
+
+def _deadline(msg: Message, state: Mapping[str, Any]) -> State:
+    """'within a month' (730 h), 'in two weeks' (336), 'in 48 hours', 'by tomorrow' (24), 'overnight' (12)."""
+    numeric = _first(_DEADLINE, msg.text)
+    phrases = lx.DEADLINE_PHRASES.hits(msg.text)
+    if phrases and (numeric is None or phrases[0].start < numeric.start()):
+        return {"deadline_hours": phrases[0].value}
+    if numeric is None:
+        return {}
+    word = numeric.group("n")
+    count = float(word) if word[0].isdigit() else 1.0 if word.lower() in ("a", "an") else float(_count(word))
+    hours = round(count * HOURS_PER_MONTH / _period_factor(numeric, lx.PERIODS, 1.0), 2)
+    return {"deadline_hours": hours} if hours > 0 else {}
+
+
+def _batch_volume(msg: Message, state: Mapping[str, Any]) -> State:
+    """Hours of audio or items one batch run processes, and how often it runs ("every night", "per month")."""
+    out: State = {}
+    audio = _first(_AUDIO, msg.text)
+    items = _first(_ITEMS, msg.text) or _first(_TRAIN_ITEMS, msg.text)
+    if items and audio and _overlap(items, audio):
+        items = None  # "transcribe 2000 hours of recordings" is audio, not 2000 recordings
+    if audio:
+        hours = _count_of(audio) * _period_factor(audio, lx.AUDIO_UNITS, 1.0)
+        out["audio_hours"] = round(hours, 2)
+    if items:
+        out["job_items"] = _count_of(items)
+        out.update(_not_a_serving_volume(msg.text, items))
+    runs = _runs_per_month(msg.text, [m.end() for m in (audio, items) if m])
+    if runs:
+        out["runs_per_month"] = runs
+    return out
+
+
+def _not_a_serving_volume(text: str, items: re.Match[str]) -> State:
+    """'classify 200k images every week' is a job's volume, not a daily request rate of a service."""
+    rate = _first(_RPS, text)
+    if rate is not None and _overlap(rate, items) and _period_factor(rate, lx.RATE_PERIODS, 1.0) >= lx.DAILY_PERIOD_S:
+        return {"requests_per_day": None}
+    return {}
+
+
+def _runs_per_month(text: str, volume_ends: Sequence[int]) -> float | None:
+    for end in volume_ends:
+        if after := _AFTER_VOLUME.match(text, end):
+            unit = next(name for name, value in after.groupdict().items() if value)
+            return round(lx.SCHEDULE_AFTER_VOLUME_RUNS[unit], 2)
+    budgets = sorted(m.span() for m in _budget_matches(text))
+    for hit in lx.RUN_SCHEDULES.hits(text):
+        if not any(start <= hit.start < end for start, end in budgets):
+            return round(hit.value, 2)
+    return None
+
+
 def _licenses(msg: Message, state: Mapping[str, Any]) -> State:
     hits = lx.LICENSES.values(msg.text)
     return {"license_filter": _unique(lid for ids in hits for lid in ids)} if hits else {}
@@ -480,6 +694,10 @@ EXTRACTORS: tuple[Extractor, ...] = (
     _load_shape,
     _context,
     _dataset,
+    _training_data,
+    _epochs,
+    _deadline,
+    _batch_volume,
     _licenses,
     _spot,
     _accumulate("kubernetes_needs", lx.KUBERNETES_NEEDS),
@@ -562,8 +780,10 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "license_filter": state.get("license_filter", []),
         "spot": state.get("spot"),
         "kubernetes_needs": state.get("kubernetes_needs", []),
+        **{name: state.get(name) for name in JOB_FIELDS},
     }
     fields["defaults_applied"] = _apply_defaults(fields, model is not None)
+    fields.update(_job_fields(fields))
     if fields["domain"] is not None and fields["gpu_needed"] is None and fields["domain"] != Domain.tabular:
         fields["gpu_needed"] = _gpu_needed({**state, "domain": fields["domain"]}, model, params)
     fields["model_needs"] = _model_needs({**state, "domain": fields["domain"]}, model)
@@ -591,6 +811,10 @@ def _apply_defaults(fields: State, named_model: bool) -> list[str]:
         fields["task_type"] = TaskType.fine_tuning
         notes.append("task: fine-tuning (LoRA/QLoRA adapts an existing model)")
     serving = any(fields.get(k) for k in SERVING_SIGNALS)
+    volume = fields.get("job_items") or fields.get("audio_hours")
+    if fields["task_type"] in (None, TaskType.inference) and volume and not serving:
+        fields["task_type"] = TaskType.batch_inference
+        notes.append("task: batch inference (a stated volume of stored items or audio to process)")
     if fields["task_type"] is None and (named_model or params or serving):
         fields["task_type"] = TaskType.inference
         notes.append("task: inference (serving), since no training or fine-tuning was mentioned")
@@ -598,6 +822,39 @@ def _apply_defaults(fields: State, named_model: bool) -> list[str]:
         fields["gpu_needed"] = True
         notes.append("GPU: yes, for a neural model (say 'CPU only' to plan without GPUs)")
     return notes
+
+
+JOB_FIELDS = (
+    "training_tokens",
+    "training_tokens_basis",
+    "epochs",
+    "deadline_hours",
+    "budget_total_usd",
+    "job_items",
+    "audio_hours",
+    "runs_per_month",
+)
+_TRAINING_TASKS = (TaskType.training, TaskType.fine_tuning)
+_TEXT_DOMAINS = (Domain.nlp, Domain.multimodal, None)  # where words, pages and examples become tokens
+
+
+def _job_fields(fields: State) -> State:
+    """Job fields count only for a job: tokens and epochs for training, volumes for batch work, deadlines and
+    schedules for any job. A one-off budget is kept whatever the task: the user said it."""
+    task = fields["task_type"]
+    training, batch = task in _TRAINING_TASKS, task == TaskType.batch_inference
+    converted = fields["training_tokens_basis"] not in (None, "stated")
+    tokens = training and not (converted and fields["domain"] not in _TEXT_DOMAINS)
+    job = training or batch
+    return {
+        "training_tokens": fields["training_tokens"] if tokens else None,
+        "training_tokens_basis": fields["training_tokens_basis"] if tokens else None,
+        "epochs": fields["epochs"] if training else None,
+        "deadline_hours": fields["deadline_hours"] if job else None,
+        "runs_per_month": fields["runs_per_month"] if job else None,
+        "job_items": fields["job_items"] if batch or (training and fields["domain"] not in _TEXT_DOMAINS) else None,
+        "audio_hours": fields["audio_hours"] if batch else None,
+    }
 
 
 def _final_model(state: State, models: ModelLexicon) -> tuple[ModelMatch | None, float | None]:
