@@ -101,3 +101,12 @@ def test_without_the_amount_of_data_the_plan_says_why(client: httpx.Client) -> N
     plan = plan_for(client, "Fine-tune Mistral 7B with LoRA")["deployment_plan"]
     assert plan["job"] is None
     assert any("No job duration" in a and "tokens" in a for a in plan["assumptions"])
+
+
+def test_vision_training_and_speech_fine_tuning_get_a_duration(client: httpx.Client) -> None:
+    plan = plan_for(client, "Train ResNet-50 on about 1.2M images for 5 epochs")["deployment_plan"]
+    job = check_job(plan)
+    assert job["flops"] == pytest.approx(3 * 4.09e9 * 1.2e6 * 5)
+    plan = plan_for(client, "Fine-tune Whisper large-v3 on 500 hours of call recordings")["deployment_plan"]
+    job = check_job(plan)
+    assert job["flops"] and job["gpu_hours"] > 1

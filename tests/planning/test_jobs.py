@@ -153,3 +153,21 @@ def test_ranking_prefers_meeting_the_deadline_then_cost_then_hours() -> None:
     ranked = sorted(runs, key=lambda r: jobs.rank_key(r, 100, None))
     assert ranked == [same_fast, cheap_slow, late]  # within 3% of the cheapest: the faster first
     assert sorted(runs, key=lambda r: jobs.rank_key(r, 100, 101))[0] is cheap_slow  # budget $101
+
+
+def test_speech_training_counts_encoder_positions() -> None:
+    # 1 h = 120 windows of 30 s; per window 6 x (N/2 x 1,500 + N/2 x 100)
+    work = jobs.speech_training_work(1.0, 1.55, 1.0)
+    assert work.flops == pytest.approx(120 * 6 * 0.775e9 * 1600)
+
+
+def test_vision_jobs_use_flops_per_image_of_the_named_architecture() -> None:
+    train = jobs.vision_training_work("microsoft/resnet-50", 1.2e6, 90)
+    assert train is not None and train.flops == pytest.approx(3 * 4.09e9 * 1.2e6 * 90)
+    # ResNet-50 at MFU 0.10 on an A100: 312e12 x 0.1 / (3 x 4.09e9) = 2,540 images/s (the DeepLearningExamples figure)
+    run = jobs.run_on(train, gpu("A100-80GB"), 1, 1.0)
+    assert run is not None
+    assert 1.2e6 * 90 / (run.wall_clock_hours * 3600) == pytest.approx(2540, rel=0.02)
+    batch = jobs.vision_batch_work("microsoft/resnet-50", 1e6)
+    assert batch is not None and batch.independent_items and batch.flops == pytest.approx(4.09e15)
+    assert jobs.vision_training_work("some/unknown-cnn", 1e6, 1) is None

@@ -258,6 +258,40 @@ def vision_training_work(model_id: str, images: float, epochs: float) -> Work | 
     return Work("vision training", flops, chain + f" = {flops:.3g} FLOPs", mfu_override=mfu)
 
 
+WHISPER_ENCODER_POSITIONS = 1500
+"""Whisper reads audio in 30-second windows: 3,000 log-Mel frames, halved by the stride-2 convolution to
+1,500 encoder positions (Radford et al. 2022, 'Robust Speech Recognition via Large-Scale Weak Supervision',
+section 2.2)."""
+TRANSCRIPT_TOKENS_PER_WINDOW = 100
+"""Decoder tokens per 30 s of speech: ~150 spoken words a minute = 75 words, ~100 tokens."""
+
+
+def speech_training_work(audio_hours: float, params_billion: float, epochs: float) -> Work:
+    """Fine-tuning an encoder-decoder speech model: 6 x (encoder half of the parameters x 1,500 positions +
+    decoder half x ~100 tokens) FLOPs per 30-second window, x windows x epochs."""
+    windows = audio_hours * 3600 / 30
+    half = params_billion * 1e9 / 2
+    per_window = TRAINING_FLOPS_PER_PARAM_TOKEN * half * (WHISPER_ENCODER_POSITIONS + TRANSCRIPT_TOKENS_PER_WINDOW)
+    flops = per_window * windows * epochs
+    chain = (
+        f"speech training: 6 x ({params_billion:.3g}B / 2 encoder x {WHISPER_ENCODER_POSITIONS} positions + "
+        f"{params_billion:.3g}B / 2 decoder x {TRANSCRIPT_TOKENS_PER_WINDOW} tokens) per 30-s window x "
+        f"{windows:,.0f} windows ({audio_hours:,.0f} h) x {epochs:g} epoch(s) = {flops:.3g} FLOPs"
+    )
+    return Work("speech training", flops, chain)
+
+
+def vision_batch_work(model_id: str, images: float) -> Work | None:
+    """Batch inference of a named vision model: forward FLOPs per image x images, at its kind's MFU."""
+    key = next((k for k in VISION_FORWARD_GFLOPS if k in model_id.lower()), None)
+    if key is None:
+        return None
+    gflops, mfu, source = VISION_FORWARD_GFLOPS[key]
+    flops = gflops * 1e9 * images
+    chain = f"vision batch: {gflops:g} GFLOPs per image ({source}) x {images:,.0f} images = {flops:.3g} FLOPs"
+    return Work("vision batch inference", flops, chain, independent_items=True, mfu_override=mfu)
+
+
 def speech_work(audio_hours: float, params_billion: float | None) -> Work:
     chain = f"speech-to-text: {audio_hours:,.0f} hours of audio at the GPU's real-time factor"
     return Work(

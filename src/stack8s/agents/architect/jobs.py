@@ -82,6 +82,14 @@ def _llm_training(w: Workload) -> JobWork:
 
 def _vision_training(w: Workload) -> JobWork:
     model_id = w.sizing.model_id or w.spec.model_id or ""
+    tag = w.model.row.pipeline_tag if w.model else None
+    if w.spec.audio_hours is not None and (tag in SPEECH_TAGS or w.spec.domain == "audio"):
+        epochs = w.spec.epochs or DEFAULT_EPOCHS["fine_tuning"]
+        speech = jobs.speech_training_work(w.spec.audio_hours, w.sizing.params_billion or 1.55, epochs)
+        notes = [] if w.spec.epochs else [f"Epochs: {epochs:g} (not stated)."]
+        return JobWork(speech, [*notes, f"Compute: {speech.chain}."])
+    if w.spec.domain == "tabular":
+        return JobWork(None, [], "tabular models train on CPU in minutes to hours depending on rows and trees")
     if w.spec.job_items is None:
         return JobWork(None, [], "say how many images or samples the run trains on")
     epochs = w.spec.epochs or DEFAULT_VISION_EPOCHS
@@ -104,6 +112,8 @@ def _batch(w: Workload) -> JobWork:
     if tag in EMBEDDING_TAGS:
         work = jobs.embedding_work(w.sizing.params_billion or 0.1, spec.job_items, jobs.EMBEDDING_TOKENS_PER_ITEM)
         return JobWork(work, [f"Compute: {work.chain}; {jobs.EMBEDDING_TOKENS_PER_ITEM} tokens per item assumed."])
+    if (vision := jobs.vision_batch_work(w.sizing.model_id or spec.model_id or "", spec.job_items)) is not None:
+        return JobWork(vision, [f"Compute: {vision.chain}."])
     if w.is_llm:
         case = USE_CASES[use_case_of(spec)]
         i, o = spec.input_tokens or case.input_tokens, spec.output_tokens or case.output_tokens

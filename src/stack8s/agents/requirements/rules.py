@@ -853,7 +853,7 @@ def _job_fields(fields: State) -> State:
         "deadline_hours": fields["deadline_hours"] if job else None,
         "runs_per_month": fields["runs_per_month"] if job else None,
         "job_items": fields["job_items"] if batch or (training and fields["domain"] not in _TEXT_DOMAINS) else None,
-        "audio_hours": fields["audio_hours"] if batch else None,
+        "audio_hours": fields["audio_hours"] if batch or (training and fields["domain"] == Domain.audio) else None,
     }
 
 
