@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import AsyncConnection
+from pydantic import ValidationError
 
 from stack8s.agents.architect import build_plan
 from stack8s.agents.architect.render import clarification_markdown, plan_markdown
@@ -16,6 +17,7 @@ from stack8s.chat import repository
 from stack8s.chat.models import ChatReply, ConversationDetail, MessageOut
 from stack8s.errors import NotFound, Unprocessable
 from stack8s.logging import request_id
+from stack8s.planning.spec import WorkloadSpec
 
 log = logging.getLogger(__name__)
 TITLE_CHARS = 80
@@ -48,8 +50,9 @@ async def handle_message(user_id: str, conversation_id: UUID, text: str, deps: A
     conversation = await repository.get(conn, user_id, conversation_id, lock=True)
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} not found")
-    history = [m["content"] for m in await repository.messages(conn, conversation_id) if m["role"] == "user"]
-    reply = await _reply(conversation_id, [*history, text], deps)
+    stored = await repository.messages(conn, conversation_id)
+    history = [m["content"] for m in stored if m["role"] == "user"]
+    reply = await _reply(conversation_id, [*history, text], deps, _last_plan_spec(stored))
     payload = reply.model_dump(mode="json")
     await repository.append_turn(
         conn, conversation_id, text, reply.response, reply.response_type, payload, _title(text)
@@ -57,7 +60,21 @@ async def handle_message(user_id: str, conversation_id: UUID, text: str, deps: A
     return reply
 
 
-async def _reply(conversation_id: UUID, user_messages: list[str], deps: AgentDeps) -> ChatReply:
+def _last_plan_spec(stored: list[dict[str, Any]]) -> WorkloadSpec | None:
+    """The spec of the conversation's last plan, to say what the next plan changes; None without one."""
+    for message in reversed(stored):
+        payload = message.get("payload") or {}
+        if message["role"] == "assistant" and message.get("response_type") == "deployment_plan":
+            try:
+                return WorkloadSpec.model_validate(payload.get("workload_spec") or {})
+            except ValidationError:
+                return None
+    return None
+
+
+async def _reply(
+    conversation_id: UUID, user_messages: list[str], deps: AgentDeps, previous: WorkloadSpec | None = None
+) -> ChatReply:
     result = await extract_requirements(user_messages, deps)
     if result.questions:
         return ChatReply(
@@ -69,7 +86,7 @@ async def _reply(conversation_id: UUID, user_messages: list[str], deps: AgentDep
         )
     try:
         async with deps.conn.transaction():  # a savepoint: a failure leaves the turn's transaction usable
-            plan = await build_plan(result.spec, deps)
+            plan = await build_plan(result.spec, deps, previous)
     except Exception:  # the agent boundary: log it, and answer instead of losing the turn
         log.exception("architect.failed conversation_id=%s", conversation_id)
         return ChatReply(

@@ -74,6 +74,17 @@ class WorkloadSpec(BaseModel):
     region: str | None = None
     regions: list[str] = Field(default_factory=list, description="allowed regions when the user named an area")
     gpu_preference: str | None = None
+    excluded_providers: list[str] = Field(default_factory=list, description="providers the user ruled out")
+    excluded_gpus: list[str] = Field(default_factory=list, description="GPU models the user ruled out")
+    excluded_regions: list[str] = Field(
+        default_factory=list, description="regions ruled out, an excluded area expanded to its regions"
+    )
+    ranking: Literal["cheapest", "fastest"] | None = Field(
+        None, description="'make it cheaper' / 'faster': what the instance ranking favours"
+    )
+    currency_note: str | None = Field(
+        None, description="how a budget in another currency became USD: amount, rate, the rate table's date"
+    )
     gpu_count: int | None = Field(None, ge=1)
     replicas: int | None = Field(None, ge=1)
     concurrent_users: int | None = Field(None, ge=1, description="sequences served at the same moment")
@@ -101,7 +112,7 @@ class WorkloadSpec(BaseModel):
     )
     audio_hours: float | None = Field(None, ge=0, description="hours of audio one batch run transcribes")
     runs_per_month: float | None = Field(
-        None, gt=0, description="a recurring job's runs per month ('every month' 1, 'weekly' 4.35, 'nightly' 30.4)"
+        None, gt=0, description="a recurring job's runs per month ('every month' 1, 'weekly' 4.35, 'nightly' 30.42)"
     )
     license_filter: list[str] = Field(default_factory=list)
     spot: bool | None = None

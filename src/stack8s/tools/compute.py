@@ -59,6 +59,17 @@ def _filters(q: ComputeQuery) -> tuple[list[sql.Composable], list[Any]]:
     regions = ([q.region] if q.region else []) + q.regions
     if regions:
         add("region = ANY(%s)", regions)
+    if q.exclude_providers:
+        add("NOT (provider = ANY(%s))", [p.lower() for p in q.exclude_providers])
+    if q.exclude_regions:
+        add("NOT (region = ANY(%s))", q.exclude_regions)
+    for gpu in q.exclude_gpus:
+        # the named model and its memory variants ("A100" rules out A100-80GB), never a longer name (L4 vs L40S)
+        add(
+            "(gpu_model IS NULL OR NOT (lower(gpu_model) = %s OR lower(gpu_model) LIKE %s))",
+            gpu.lower(),
+            escape_like(gpu.lower()) + "-%",
+        )
     if q.min_vcpu is not None:
         add("vcpu >= %s", q.min_vcpu)
     if q.min_ram_gb is not None:

@@ -30,6 +30,11 @@ class ComputeQuery(StrictInput):
     min_vcpu: float | None = Field(None, ge=0, le=10_000)
     min_ram_gb: float | None = Field(None, ge=0, le=100_000)
     spot: bool = Field(False, description="only instances with a spot price, ranked by it")
+    exclude_providers: list[str] = Field(default_factory=list, max_length=20)
+    exclude_gpus: list[str] = Field(
+        default_factory=list, max_length=40, description="GPU models ruled out ('A100' also rules out A100-80GB)"
+    )
+    exclude_regions: list[str] = Field(default_factory=list, max_length=300)
     top_k: int = Field(10, ge=1, le=MAX_TOP_K)
 
     @field_validator("provider", "region", "gpu_model")

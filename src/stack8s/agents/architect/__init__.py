@@ -185,14 +185,23 @@ async def _cheaper_alternative(deps: AgentDeps, spec: WorkloadSpec, w: Workload,
     )
 
 
-async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
+async def build_plan(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec | None = None) -> DeploymentPlan:
+    """The plan for `spec`; `previous` is the spec of the conversation's last plan (what changed is said)."""
+    plan = await _build(spec, deps)
+    changed = prose.changes(previous, spec)
+    if changed:
+        plan = plan.model_copy(update={"understanding": f"{plan.understanding} {changed}"})
+    return await narrate(plan, deps.chat_model)
+
+
+async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     cluster = await deps.cluster.status() if deps.cluster else ClusterStatus(connected=False, reason="not checked")
     named = await hf.get_model(deps.conn, spec.model_id) if spec.model_id else None
     w = plan_workload(spec, named)
     if job_planning.is_job(w):
         planned = await _plan_job(w, deps, cluster)
         if planned is not None:
-            return await narrate(planned, deps.chat_model)
+            return planned
     budget = _compute_budget(w)
     selection = await instances.select(deps.conn, w, budget)
     top = selection.recommendations[0] if selection.recommendations else None
@@ -207,7 +216,7 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     alternative = await _cheaper_alternative(deps, spec, w, budget) if selection.over_budget else None
     charts, missing = await stack.choose_stack(deps.conn, w, top.gpu_model if top else None)
     notes = [f"No chart for '{m}' in the catalog." for m in missing]
-    plan = DeploymentPlan(
+    return DeploymentPlan(
         understanding=prose.understanding(w),
         assumptions=[*w.assumptions, *w.sizing.notes],
         workload_spec=spec,
@@ -221,7 +230,6 @@ async def build_plan(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         local_cluster=cluster.model_dump(),
         load=_load(w),
     )
-    return await narrate(plan, deps.chat_model)
 
 
 async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> DeploymentPlan | None:

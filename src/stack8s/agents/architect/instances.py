@@ -44,6 +44,9 @@ def base_query(w: Workload) -> ComputeQuery:
         region=spec.region,
         regions=[] if spec.region else spec.regions,
         spot=bool(spec.spot),
+        exclude_providers=spec.excluded_providers,
+        exclude_gpus=spec.excluded_gpus,
+        exclude_regions=spec.excluded_regions,
         top_k=CANDIDATES,
     )
     if not w.sizing.gpu_needed:
@@ -143,10 +146,14 @@ def _total_monthly(hit: ComputeHit, placed: placing.Placement, spot: bool) -> fl
     return round(_price(hit, spot) * HOURS_PER_MONTH * placed.instance_count, 2)
 
 
-def _rank_key(hit: ComputeHit, placed: placing.Placement, spot: bool) -> tuple[Any, ...]:
-    """Meeting the latency targets first, then the total monthly cost, then the seed's tie-breaks."""
+def _rank_key(hit: ComputeHit, placed: placing.Placement, spot: bool, fastest: bool = False) -> tuple[Any, ...]:
+    """Meeting the latency targets first, then the total monthly cost (or, when the user asked for speed,
+    the time per output token and to the first token), then the seed's tie-breaks."""
+    p = placed.performance
+    speed = (round(p.itl_ms, 1), round(p.ttft_ms)) if fastest else ()
     return (
         not placed.meets_slo,
+        *speed,
         _total_monthly(hit, placed, spot),
         -hit.total_vram_gb,
         -hit.gpu_count,
@@ -195,7 +202,7 @@ async def _select_for_load(
             placed[(hit.provider, hit.instance_type)] = p
     ranked = sorted(
         (h for h in hits if (h.provider, h.instance_type) in placed),
-        key=lambda h: _rank_key(h, placed[(h.provider, h.instance_type)], query.spot),
+        key=lambda h: _rank_key(h, placed[(h.provider, h.instance_type)], query.spot, w.spec.ranking == "fastest"),
     )
     if not ranked:
         return None
@@ -219,6 +226,8 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, compute_bud
     hits = await compute.search(conn, query)
     if not hits:
         query, hits, notes = await relax(conn, query, w)
+    if w.spec.ranking == "fastest":
+        hits = sorted(hits, key=_bandwidth_first)
     if nodes > 1:
         notes.append(f"{w.spec.gpu_count} GPUs = {nodes} nodes of {GPUS_PER_NODE}; prices are per node.")
     if hits and compute_budget_monthly is not None:
@@ -230,6 +239,13 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, compute_bud
     if hits:
         return Selection(recommend(distinct(hits), w, True, nodes), notes=notes)
     return await _nothing_fits(conn, query, w, notes)
+
+
+def _bandwidth_first(hit: ComputeHit) -> tuple[float, float]:
+    """'Make it faster' without a performance estimate: decoding is bound by memory bandwidth, so the GPU
+    with the most bandwidth per copy first, then the price."""
+    spec = gpu_spec(hit.gpu_model)
+    return (-(spec.memory_bandwidth_gbps if spec else 0.0), hit.price_hourly_usd)
 
 
 Search = Callable[[AsyncConnection[dict[str, Any]], ComputeQuery], Awaitable[list[ComputeHit]]]

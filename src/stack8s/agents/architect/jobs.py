@@ -218,10 +218,11 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, work: jobs.
         and (budget is None or runs[(h.provider, h.instance_type)].cost_usd <= budget)
     ]
     cheapest = min(r.cost_usd for r in (eligible or list(runs.values())))
+    fastest = w.spec.ranking == "fastest"
     ranked = sorted(
         candidates,
         key=lambda h: (
-            *jobs.rank_key(runs[(h.provider, h.instance_type)], cheapest, budget),
+            *jobs.rank_key(runs[(h.provider, h.instance_type)], cheapest, budget, fastest),
             -h.total_vram_gb,
             h.provider,
             h.instance_type,

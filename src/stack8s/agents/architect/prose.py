@@ -6,6 +6,7 @@ from stack8s.agents.architect.instances import Selection
 from stack8s.agents.architect.workload import Workload
 from stack8s.planning.placement import Placement
 from stack8s.planning.plan import HOURS_PER_MONTH, CostEstimate, GpuRecommendation, Job
+from stack8s.planning.spec import WorkloadSpec
 
 TASK_WORDS = {
     "inference": "serve",
@@ -219,3 +220,51 @@ def job_tradeoffs(w: Workload, recs: list[GpuRecommendation], none_meets: bool) 
             "autoscaling node pool that scales to zero, or `sky jobs launch`) instead of keeping them up."
         )
     return items
+
+
+CHANGE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("model_id", "model"),
+    ("task_type", "task"),
+    ("provider", "provider"),
+    ("region", "region"),
+    ("regions", "allowed regions"),
+    ("excluded_providers", "excluded providers"),
+    ("excluded_gpus", "excluded GPUs"),
+    ("excluded_regions", "excluded regions"),
+    ("gpu_preference", "GPU"),
+    ("gpu_count", "GPU count"),
+    ("budget_monthly_usd", "monthly budget"),
+    ("budget_total_usd", "total budget"),
+    ("precision", "precision"),
+    ("ranking", "ranking"),
+    ("concurrent_users", "concurrent users"),
+    ("total_users", "users"),
+    ("requests_per_second", "requests/s"),
+    ("deadline_hours", "deadline (hours)"),
+    ("training_tokens", "training tokens"),
+    ("epochs", "epochs"),
+    ("spot", "spot"),
+)
+
+
+def _shown(value: object) -> str:
+    if value in (None, [], ""):
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(map(str, value[:6])) + (f" and {len(value) - 6} more" if len(value) > 6 else "")
+    if isinstance(value, float):
+        return f"{value:,.10g}"
+    return str(value)
+
+
+def changes(previous: WorkloadSpec | None, current: WorkloadSpec) -> str | None:
+    """'Changed from the last plan: provider aws -> none; excluded GPUs A10G -> none.' None when nothing
+    the plan depends on changed, or there was no earlier plan."""
+    if previous is None:
+        return None
+    items = []
+    for name, label in CHANGE_FIELDS:
+        before, after = getattr(previous, name), getattr(current, name)
+        if before != after:
+            items.append(f"{label} {_shown(before)} -> {_shown(after)}")
+    return "Changed from the last plan: " + "; ".join(items) + "." if items else None

@@ -105,6 +105,8 @@ def _params(spec: WorkloadSpec, row: HFModelRow | None, notes: list[str]) -> flo
 
 def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     notes: list[str] = [f"Assumed {d}." for d in spec.defaults_applied]
+    if spec.currency_note:
+        notes.append(f"Budget converted to USD: {spec.currency_note}.")
     row = model.row if model else None
     params = _params(spec, row, notes)
     replicas = spec.replicas or 1

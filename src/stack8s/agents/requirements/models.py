@@ -203,6 +203,12 @@ FUZZY_STOP = frozenset(
         "stable",
     }
 )
+# Ambiguous words that name a model outright when written in capitals ("CLIP", "SAM"), when they are the whole
+# message ("clip"), or next to a word that makes them a model ("fine-tune clip", "deploy sam", "clip embeddings").
+NAMED_OUTRIGHT = frozenset({"clip", "blip", "sam"})
+_MODEL_VERBS = frozenset({"deploy", "serve", "host", "run", "tune", "finetune", "train", "use", "using"})
+_MODEL_NOUNS = frozenset({"model", "models", "embeddings", "embedding", "encoder", "checkpoint", "weights"})
+_CAPITALS = re.compile(r"(?<![A-Za-z])[A-Z]{3,}(?![a-z])")
 _INSTRUCT = frozenset({"instruct", "chat", "it"})
 _BASE_WORDS = frozenset({"base", "pretrained", "pt"})
 _QUANT_WORDS = frozenset(
@@ -269,11 +275,23 @@ COUNT_NOUNS = frozenset(
 )
 
 
+# "1M context", "1M-token context window", "a context window of 1M": a context length, not a parameter count.
+_CONTEXT_AFTER = frozenset({"context", "ctx", "token"})
+_CONTEXT_BEFORE = frozenset({"context", "ctx"})
+_CONTEXT_LINKS = frozenset({"of", "is", "to", "window", "length"})
+
+
+def _is_count(tokens: Sequence[str], index: int) -> bool:
+    if index + 1 < len(tokens) and (tokens[index + 1] in COUNT_NOUNS or tokens[index + 1] in _CONTEXT_AFTER):
+        return True
+    before = tokens[max(0, index - 3) : index]
+    while before and before[-1] in _CONTEXT_LINKS:
+        before = before[:-1]
+    return bool(before) and before[-1] in _CONTEXT_BEFORE
+
+
 def _drop_counts(tokens: list[str]) -> list[str]:
-    return [
-        token[:-1] if is_size(token) and index + 1 < len(tokens) and tokens[index + 1] in COUNT_NOUNS else token
-        for index, token in enumerate(tokens)
-    ]
+    return [token[:-1] if is_size(token) and _is_count(tokens, index) else token for index, token in enumerate(tokens)]
 
 
 def tokenize(text: str) -> list[str]:
@@ -480,7 +498,8 @@ class ModelLexicon:
         original = tokenize(text)
         corrected = [self._vocab.correct(t) or t for t in original]
         aliases = self._alias_hits(corrected)
-        mentions = _mentions(corrected, self._family_hits(corrected) + aliases)
+        capitals = frozenset(word.lower() for word in _CAPITALS.findall(text[:MAX_TEXT_CHARS]))
+        mentions = _mentions(corrected, self._family_hits(corrected) + aliases, capitals)
         if not mentions:
             return None
         wanted = _QUANT_SETS.get(quantization or _quant_in(text) or "", frozenset())
@@ -552,18 +571,37 @@ class _Mention:
     size: str | None
     version: str | None
     window: frozenset[str]
+    named: bool = False  # an ambiguous word used as a model name (see NAMED_OUTRIGHT)
 
 
-def _mentions(tokens: Sequence[str], hits: Sequence[_Hit]) -> list[_Mention]:
+def _mentions(tokens: Sequence[str], hits: Sequence[_Hit], capitals: frozenset[str] = frozenset()) -> list[_Mention]:
     """One mention per distinct context (repeated text is ranked once), at most MAX_MENTIONS."""
     seen: dict[tuple[object, ...], _Mention] = {}
     for hit in sorted(hits, key=lambda h: (h.start, h.end, h.candidates)):
         version = next((t for t in tokens[hit.start + 1 : hit.end + 1] if _is_number(t)), None)
-        mention = _Mention(hit, _stated_size(tokens, hit), version, frozenset(_window(tokens, hit)))
-        seen.setdefault((hit.words, hit.candidates, mention.size, version, mention.window), mention)
+        named = _named_outright(tokens, hit, capitals)
+        mention = _Mention(hit, _stated_size(tokens, hit), version, frozenset(_window(tokens, hit)), named)
+        seen.setdefault((hit.words, hit.candidates, mention.size, version, mention.window, named), mention)
         if len(seen) >= MAX_MENTIONS:
             break
     return list(seen.values())
+
+
+def _named_outright(tokens: Sequence[str], hit: _Hit, capitals: frozenset[str]) -> bool:
+    """The hit's ambiguous word is used as a model name: "CLIP", "clip" alone, "fine-tune clip", "clip model"."""
+    names = NAMED_OUTRIGHT.intersection(hit.words)
+    if not names:
+        return False
+    if names & capitals:
+        return True
+    before, after = tokens[: hit.start], tokens[hit.end :]
+    if after and after[0] == "s":  # "Sam's team": a possessive names a person or a thing, not the model
+        return False
+    return bool(
+        all(t in GENERIC for t in (*before, *after))
+        or (before and before[-1] in _MODEL_VERBS)
+        or (after and after[0] in _MODEL_NOUNS)
+    )
 
 
 def _rank(
@@ -575,7 +613,7 @@ def _rank(
         return None
     score = len(window & entry.keys) + int(version is not None and version == entry.version)
     words = mention.hit.words
-    if all(w in AMBIGUOUS or w in GENERIC for w in words) and score <= len(set(words)):
+    if all(w in AMBIGUOUS or w in GENERIC for w in words) and score <= len(set(words)) and not mention.named:
         return None
     quant_ok = entry.quant in wanted if wanted else entry.quant is None
     wants_base = bool(window & _BASE_WORDS)
