@@ -18,6 +18,7 @@ from stack8s.api import api_router, errors, health
 from stack8s.api.deps import State
 from stack8s.auth import Authenticator, check_auth_config
 from stack8s.catalogs.seed import seed_shipped
+from stack8s.chat.service import InFlight
 from stack8s.db.migrate import migrate
 from stack8s.db.pool import open_pool
 from stack8s.db.url import resolve_database
@@ -52,6 +53,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                     embedder=embedder,
                     authenticator=Authenticator.from_settings(settings),
                     lexicon_cache=LexiconCache(),
+                    in_flight=InFlight(),
                     chat_model=get_chat_model(settings),
                     cluster=ClusterProbe(),
                 )

@@ -5,6 +5,7 @@ Stack8sError
 ├── NotFound (404)            unknown, or not the caller's (we never say which)
 ├── Conflict (409)            e.g. a database embedded with another embedding model
 ├── Unprocessable (422)       a value outside what the endpoint accepts
+├── TooManyRequests (429)     too many turns in flight on one conversation
 └── ServiceUnavailable (503)  the database or a dependency is down
 """
 
@@ -37,6 +38,13 @@ class Conflict(Stack8sError):
 
 class Unprocessable(Stack8sError):
     status_code = 422
+
+
+class TooManyRequests(Stack8sError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after_seconds: int = 1) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after_seconds)})
 
 
 class ServiceUnavailable(Stack8sError):

@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     openai_chat_model: str = "gpt-4o-mini"
     openai_embed_model: str = "text-embedding-3-small"
     llm_timeout_seconds: float = Field(20.0, validation_alias=AliasChoices("STACK8S_LLM_TIMEOUT"))
+    llm_turn_deadline_seconds: float = Field(
+        30.0,
+        gt=0,
+        validation_alias=AliasChoices("STACK8S_LLM_TURN_DEADLINE"),
+        description="all LLM calls of one turn together; past it the rule engine's answer is used",
+    )
+    max_turns_in_flight: int = Field(
+        2,
+        ge=1,
+        validation_alias=AliasChoices("STACK8S_MAX_TURNS_IN_FLIGHT"),
+        description="turns of one conversation computed at once; more get 429",
+    )
 
     embedding_backend: str = Field("local", validation_alias=AliasChoices("STACK8S_EMBEDDINGS"))
 

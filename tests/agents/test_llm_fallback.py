@@ -123,6 +123,6 @@ def _plan() -> DeploymentPlan:
 
 def test_narration_may_rephrase_but_never_change_numbers() -> None:
     good = Prose(understanding="You need 24 GB of GPU memory, about $1 an hour.", tradeoffs=["Spot saves 60%."])
-    assert anyio.run(narrate, _plan(), _Rewriter(good)).understanding == good.understanding
+    assert anyio.run(narrate, _plan(), _Rewriter(good), 5.0).understanding == good.understanding
     bad = Prose(understanding="You need 16 GB at $0.50/h.", tradeoffs=["Spot is 60% cheaper."])
-    assert anyio.run(narrate, _plan(), _Rewriter(bad)).understanding == "It needs 24 GB at $1/h."
+    assert anyio.run(narrate, _plan(), _Rewriter(bad), 5.0).understanding == "It needs 24 GB at $1/h."

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from stack8s.api.deps import Agents, CurrentUser, DbConn
+from stack8s.api.deps import CurrentUser, DbConn, Turns
 from stack8s.api.errors import ERROR_RESPONSES
 from stack8s.chat import repository, service
 from stack8s.chat.models import (
@@ -35,8 +35,8 @@ async def start(user: CurrentUser, conn: DbConn, body: ChatStartIn | None = None
 
 
 @router.post("/message", response_model=ChatReply)
-async def message(user: CurrentUser, body: ChatMessageIn, deps: Agents) -> ChatReply:
-    return await service.handle_message(user.user_id, body.conversation_id, body.message, deps)
+async def message(user: CurrentUser, body: ChatMessageIn, turns: Turns) -> ChatReply:
+    return await service.handle_message(user.user_id, body.conversation_id, body.message, turns)
 
 
 @router.get("", response_model=ConversationPage)

@@ -10,9 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from stack8s.agents.deps import AgentDeps
 from stack8s.agents.requirements.cache import LexiconCache
 from stack8s.auth import Authenticator, Principal
+from stack8s.chat.service import InFlight, TurnContext
 from stack8s.embeddings import Embedder
 from stack8s.llm import ChatModel
 from stack8s.settings import Settings
@@ -25,6 +25,7 @@ class State(TypedDict):
     embedder: Embedder
     authenticator: Authenticator
     lexicon_cache: LexiconCache
+    in_flight: InFlight
     chat_model: ChatModel | None
     cluster: ClusterProbe
 
@@ -61,15 +62,18 @@ async def get_principal(
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-async def get_agent_deps(state: AppState, conn: DbConn) -> AgentDeps:
-    return AgentDeps(
-        conn=conn,
+def get_turn_context(state: AppState) -> TurnContext:
+    """A chat turn borrows pooled connections only for its short reads and writes (no request-wide
+    connection: an LLM call never holds one)."""
+    return TurnContext(
+        connect=state["pool"].connection,
         settings=state["settings"],
         embedder=state["embedder"],
-        lexicon=await state["lexicon_cache"].get(conn),
+        lexicon_cache=state["lexicon_cache"],
         chat_model=state["chat_model"],
         cluster=state["cluster"],
+        in_flight=state["in_flight"],
     )
 
 
-Agents = Annotated[AgentDeps, Depends(get_agent_deps)]
+Turns = Annotated[TurnContext, Depends(get_turn_context)]

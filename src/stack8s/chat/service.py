@@ -1,23 +1,36 @@
-"""One chat turn as one unit of work: load -> requirements -> architect -> persist, in one transaction."""
+"""One chat turn: read the history, compute the reply (no connection held while an LLM thinks), store
+the pair in a short transaction."""
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, OperationalError
+from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 
-from stack8s.agents.architect import build_plan
+from stack8s.agents.architect import plan_for
+from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.render import clarification_markdown, plan_markdown
 from stack8s.agents.deps import AgentDeps
 from stack8s.agents.requirements.agent import extract_requirements
+from stack8s.agents.requirements.cache import LexiconCache
+from stack8s.agents.requirements.models import ModelLexicon
 from stack8s.chat import repository
 from stack8s.chat.models import ChatReply, ConversationDetail, MessageOut
-from stack8s.errors import NotFound, Unprocessable
+from stack8s.embeddings import Embedder
+from stack8s.errors import NotFound, Stack8sError, TooManyRequests, Unprocessable
+from stack8s.llm import ChatModel
 from stack8s.logging import request_id
 from stack8s.planning.spec import WorkloadSpec
+from stack8s.settings import Settings
+from stack8s.tools.local import ClusterProbe
 
 log = logging.getLogger(__name__)
 TITLE_CHARS = 80
@@ -42,21 +55,65 @@ async def load_conversation(
     return ConversationDetail(**row, messages=messages)
 
 
-async def handle_message(user_id: str, conversation_id: UUID, text: str, deps: AgentDeps) -> ChatReply:
-    """Answer one user message. The conversation row is locked for the turn, so concurrent turns on
-    one conversation run one after another and each sees the full history before it."""
-    text = validate_message(text, deps.settings.max_message_chars)
-    conn = deps.conn
-    conversation = await repository.get(conn, user_id, conversation_id, lock=True)
-    if conversation is None:
-        raise NotFound(f"conversation {conversation_id} not found")
-    stored = await repository.messages(conn, conversation_id)
-    history = [m["content"] for m in stored if m["role"] == "user"]
-    reply = await _reply(conversation_id, [*history, text], deps, _last_plan_spec(stored))
-    payload = reply.model_dump(mode="json")
-    await repository.append_turn(
-        conn, conversation_id, text, reply.response, reply.response_type, payload, _title(text)
-    )
+@dataclass(frozen=True)
+class TurnContext:
+    """What a turn needs. `connect` lends a connection for one short unit of work (a pool's
+    `connection()`: a transaction committed on exit); no connection is held while an LLM thinks."""
+
+    connect: Callable[[], AbstractAsyncContextManager[AsyncConnection[dict[str, Any]]]]
+    settings: Settings
+    embedder: Embedder
+    lexicon_cache: LexiconCache
+    chat_model: ChatModel | None = None
+    cluster: ClusterProbe | None = None
+    in_flight: InFlight = field(default_factory=lambda: InFlight())
+
+
+class InFlight:
+    """Turns being computed per conversation (this process): past the limit a clear 429, instead of
+    queueing connections behind one conversation."""
+
+    def __init__(self) -> None:
+        self._counts: dict[UUID, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, conversation_id: UUID, limit: int) -> AsyncIterator[None]:
+        if self._counts.get(conversation_id, 0) >= limit:
+            raise TooManyRequests(
+                f"{limit} message(s) of this conversation are still being answered; wait for the reply, then send"
+            )
+        self._counts[conversation_id] = self._counts.get(conversation_id, 0) + 1
+        try:
+            yield
+        finally:
+            left = self._counts[conversation_id] - 1
+            if left:
+                self._counts[conversation_id] = left
+            else:
+                del self._counts[conversation_id]
+
+
+async def handle_message(user_id: str, conversation_id: UUID, text: str, ctx: TurnContext) -> ChatReply:
+    """Answer one user message in three short steps: read the history (one short transaction), compute
+    the reply (catalog reads on a lent connection; LLM calls with no connection held), store the turn
+    (one short transaction that appends the pair at the next turn number, so turns stay whole and in order;
+    a concurrent turn is answered against the history it saw)."""
+    text = validate_message(text, ctx.settings.max_message_chars)
+    async with ctx.in_flight.hold(conversation_id, ctx.settings.max_turns_in_flight):
+        async with ctx.connect() as conn:
+            if await repository.get(conn, user_id, conversation_id) is None:
+                raise NotFound(f"conversation {conversation_id} not found")
+            stored = await repository.messages(conn, conversation_id)
+            lexicon = await ctx.lexicon_cache.get(conn)
+        history = [m["content"] for m in stored if m["role"] == "user"]
+        reply = await _reply(conversation_id, [*history, text], ctx, lexicon, _last_plan_spec(stored))
+        payload = reply.model_dump(mode="json")
+        async with ctx.connect() as conn:
+            if await repository.get(conn, user_id, conversation_id, lock=True) is None:
+                raise NotFound(f"conversation {conversation_id} was deleted while it was being answered")
+            await repository.append_turn(
+                conn, conversation_id, text, reply.response, reply.response_type, payload, _title(text)
+            )
     return reply
 
 
@@ -72,10 +129,21 @@ def _last_plan_spec(stored: list[dict[str, Any]]) -> WorkloadSpec | None:
     return None
 
 
+def _remaining(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
 async def _reply(
-    conversation_id: UUID, user_messages: list[str], deps: AgentDeps, previous: WorkloadSpec | None = None
+    conversation_id: UUID,
+    user_messages: list[str],
+    ctx: TurnContext,
+    lexicon: ModelLexicon,
+    previous: WorkloadSpec | None,
 ) -> ChatReply:
-    result = await extract_requirements(user_messages, deps)
+    deadline = time.monotonic() + ctx.settings.llm_turn_deadline_seconds
+    result = await extract_requirements(
+        user_messages, lexicon, ctx.chat_model, min(ctx.settings.llm_timeout_seconds, _remaining(deadline))
+    )
     if result.questions:
         return ChatReply(
             conversation_id=conversation_id,
@@ -85,8 +153,13 @@ async def _reply(
             clarifying_questions=result.questions,
         )
     try:
-        async with deps.conn.transaction():  # a savepoint: a failure leaves the turn's transaction usable
-            plan = await build_plan(result.spec, deps, previous)
+        async with ctx.connect() as conn:  # catalog reads only: no LLM call while it is held
+            deps = AgentDeps(conn, ctx.settings, ctx.embedder, lexicon, ctx.chat_model, ctx.cluster)
+            plan = await plan_for(result.spec, deps, previous)
+    except Stack8sError:
+        raise
+    except (OperationalError, PoolTimeout):
+        raise
     except Exception:  # the agent boundary: log it, and answer instead of losing the turn
         log.exception("architect.failed conversation_id=%s", conversation_id)
         return ChatReply(
@@ -98,6 +171,7 @@ async def _reply(
             response_type="error",
             workload_spec=result.spec,
         )
+    plan = await narrate(plan, ctx.chat_model, _remaining(deadline))
     return ChatReply(
         conversation_id=conversation_id,
         response=plan_markdown(plan),

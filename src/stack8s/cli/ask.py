@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 from uuid import UUID
 
 import typer
+from psycopg import AsyncConnection
 from rich.console import Console
 from rich.markdown import Markdown
 
-from stack8s.agents.deps import AgentDeps
 from stack8s.agents.requirements.cache import LexiconCache
 from stack8s.auth import LOCAL_PRINCIPAL
 from stack8s.catalogs.seed import seed_shipped
@@ -32,15 +35,21 @@ async def _ask(message: str, conversation: UUID | None) -> ChatReply:
             await seed_shipped(conn, embedder)
         if conversation is None:
             conversation = (await repository.create(conn, LOCAL_PRINCIPAL.user_id, None))["conversation_id"]
-        deps = AgentDeps(
-            conn=conn,
+
+        @asynccontextmanager
+        async def lend() -> AsyncIterator[AsyncConnection[dict[str, Any]]]:
+            async with conn.transaction():
+                yield conn
+
+        context = service.TurnContext(
+            connect=lend,
             settings=settings,
             embedder=embedder,
-            lexicon=await LexiconCache().get(conn),
+            lexicon_cache=LexiconCache(),
             chat_model=get_chat_model(settings),
             cluster=ClusterProbe(),
         )
-        reply = await service.handle_message(LOCAL_PRINCIPAL.user_id, conversation, message, deps)
+        reply = await service.handle_message(LOCAL_PRINCIPAL.user_id, conversation, message, context)
         await conn.commit()
         return reply
 

@@ -186,12 +186,18 @@ async def _cheaper_alternative(deps: AgentDeps, spec: WorkloadSpec, w: Workload,
 
 
 async def build_plan(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec | None = None) -> DeploymentPlan:
-    """The plan for `spec`; `previous` is the spec of the conversation's last plan (what changed is said)."""
+    """The plan for `spec`, its prose rewritten by the LLM when one is configured."""
+    return await narrate(await plan_for(spec, deps, previous), deps.chat_model, deps.settings.llm_timeout_seconds)
+
+
+async def plan_for(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec | None = None) -> DeploymentPlan:
+    """The plan for `spec` from the catalog and planning/ (no LLM call); `previous` is the spec of the
+    conversation's last plan (what changed is said)."""
     plan = await _build(spec, deps)
     changed = prose.changes(previous, spec)
     if changed:
         plan = plan.model_copy(update={"understanding": f"{plan.understanding} {changed}"})
-    return await narrate(plan, deps.chat_model)
+    return plan
 
 
 async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:

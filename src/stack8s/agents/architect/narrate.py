@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 
+import anyio
 from pydantic import BaseModel, Field
 
 from stack8s.llm import ChatModel, LLMError
@@ -32,14 +33,17 @@ def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in NUMBER.findall(text)}
 
 
-async def narrate(plan: DeploymentPlan, model: ChatModel | None) -> DeploymentPlan:
-    if model is None:
+async def narrate(plan: DeploymentPlan, model: ChatModel | None, timeout_seconds: float) -> DeploymentPlan:
+    """The plan's prose rewritten by the LLM within `timeout_seconds` (the turn's remaining LLM budget);
+    the template prose when there is no model, no time left, an error, or a rewrite that changed numbers."""
+    if model is None or timeout_seconds <= 0:
         return plan
     original = Prose(understanding=plan.understanding, tradeoffs=plan.tradeoffs)
     try:
-        rewritten = await model.structured(SYSTEM, original.model_dump_json(), Prose)
-    except LLMError as exc:
-        log.info("architect.narrate.fallback reason=%s", exc)
+        with anyio.fail_after(timeout_seconds):
+            rewritten = await model.structured(SYSTEM, original.model_dump_json(), Prose)
+    except (LLMError, TimeoutError) as exc:
+        log.info("architect.narrate.fallback reason=%s", str(exc)[:200] or type(exc).__name__)
         return plan
     allowed = _numbers(original.model_dump_json())
     new = _numbers(rewritten.model_dump_json())

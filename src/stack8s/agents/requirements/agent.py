@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stack8s.agents.deps import AgentDeps
 from stack8s.agents.requirements import rules
 from stack8s.agents.requirements.llm_extract import llm_spec, merge
+from stack8s.agents.requirements.models import ModelLexicon
+from stack8s.llm import ChatModel
 from stack8s.planning.spec import CRITICAL_FIELDS, WorkloadSpec
 
 
@@ -71,11 +72,14 @@ def _finish(spec: WorkloadSpec) -> WorkloadSpec:
     return spec.model_copy(update={"missing_fields": [*missing, *extra]})
 
 
-async def extract_requirements(user_messages: list[str], deps: AgentDeps) -> RequirementsResult:
-    spec = rules.extract_spec(user_messages, deps.lexicon)
-    if deps.chat_model is not None:
-        spec = merge(spec, await llm_spec(deps.chat_model, user_messages, deps.settings.llm_timeout_seconds))
-        if spec.model_id and spec.model_id not in deps.lexicon:
+async def extract_requirements(
+    user_messages: list[str], lexicon: ModelLexicon, chat_model: ChatModel | None, llm_timeout_seconds: float
+) -> RequirementsResult:
+    """The rule engine's reading, merged with the LLM's when one is configured and time is left."""
+    spec = rules.extract_spec(user_messages, lexicon)
+    if chat_model is not None and llm_timeout_seconds > 0:
+        spec = merge(spec, await llm_spec(chat_model, user_messages, llm_timeout_seconds))
+        if spec.model_id and spec.model_id not in lexicon:
             spec = spec.model_copy(update={"model_id": None})
     spec = _finish(_platform(spec))
     return RequirementsResult(spec, rules.clarifying_questions(spec))
