@@ -7,9 +7,9 @@ import sys
 
 from tests.conftest import SHARED, LiveServer, needs_shared, token_for
 
-# Groups of ../shared/eval/cases-next.yaml whose issues have landed: the serving-load cases (issue 7) and
-# the jobs priced by their duration (issue 8).
-LANDED_NEXT = r"^(load|job)-"
+# Groups of ../shared/eval/cases-next.yaml whose issues have landed: the serving-load cases (issue 7), the
+# jobs priced by their duration (issue 8), exclusions and budgets in other currencies (issue 9).
+LANDED_NEXT = r"^(load|job|exclude|budget)-"
 
 
 def _evaluate(live: LiveServer, cases: str, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -31,4 +31,5 @@ def test_eval_next_cases_of_landed_issues_pass(live: LiveServer) -> None:
     result = _evaluate(live, "cases-next.yaml", "--only", LANDED_NEXT)
     assert "load-qwen7b-rps" in result.stdout and "load-llama70b-concurrent-ttft" in result.stdout
     assert "job-lora-8b-tokens" in result.stdout and "job-pretrain-deadline" in result.stdout
+    assert "exclude-then-lift" in result.stdout and "budget-in-pounds" in result.stdout
     assert result.returncode == 0, result.stdout + result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -14,11 +15,13 @@ from fastapi.responses import FileResponse
 
 from stack8s import __version__
 from stack8s.agents.requirements.cache import LexiconCache
-from stack8s.api import api_router, errors, health
+from stack8s.api import api_router, errors, health, security
 from stack8s.api.deps import State
 from stack8s.auth import Authenticator, check_auth_config
 from stack8s.catalogs.seed import seed_shipped
 from stack8s.chat.service import InFlight
+from stack8s.db.embedded import EmbeddedPostgres
+from stack8s.db.gate import Database
 from stack8s.db.migrate import migrate
 from stack8s.db.pool import open_pool
 from stack8s.db.url import resolve_database
@@ -43,13 +46,17 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 log.info("db.migrated applied=%s", ",".join(applied))
             embedder = await anyio.to_thread.run_sync(get_embedder, settings)
             pool = await open_pool(dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
+            db = Database(pool, dsn, settings.pool_timeout_seconds)
+            supervisor: asyncio.Task[None] | None = None
             try:
                 if settings.seed_catalogs:
                     async with pool.connection() as conn:
                         await seed_shipped(conn, embedder)
+                supervisor = asyncio.create_task(_supervise(embedded, db)) if embedded is not None else None
                 yield State(
                     settings=settings,
                     pool=pool,
+                    db=db,
                     embedder=embedder,
                     authenticator=Authenticator.from_settings(settings),
                     lexicon_cache=LexiconCache(),
@@ -58,12 +65,32 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                     cluster=ClusterProbe(),
                 )
             finally:
+                if supervisor is not None:
+                    supervisor.cancel()
                 await pool.close()
         finally:
             if embedded is not None:
                 embedded.stop()
 
     return lifespan
+
+
+SUPERVISE_EVERY_S = 1.0
+
+
+async def _supervise(embedded: EmbeddedPostgres, db: Database) -> None:
+    """The embedded PostgreSQL is restarted when it dies, and the service recovers on its own: the pool
+    replaces broken connections (checked on checkout) and the gate reopens on the next success."""
+    while True:
+        await asyncio.sleep(SUPERVISE_EVERY_S)
+        try:
+            if not await anyio.to_thread.run_sync(embedded.alive):
+                db.mark_down("embedded postgres is not running")
+                await anyio.to_thread.run_sync(embedded.revive)
+                await db.pool.check()
+                db.mark_up()
+        except Exception:  # keep supervising: the next round tries again
+            log.exception("db.embedded.revive_failed")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -75,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan(settings),
     )
     errors.install(app)
+    security.install(app)  # security headers on every response, 500s included
     origins = settings.cors_origins
     if settings.environment == Environment.production:
         origins = [o for o in origins if o != "*"]

@@ -40,13 +40,26 @@ class RequestIdMiddleware:
         rid = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         token = request_id.set(rid)
 
+        started = False
+
         async def send_with_id(message: dict[str, Any]) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Unexpected errors are answered here, inside the request's context, so the 500 carries the
+            # request id like every other response (Starlette's outer handler would answer without it).
+            logging.getLogger("stack8s.api").exception("request.crashed path=%s", scope.get("path"))
+            if started:
+                raise
+            await _json(
+                send_with_id, 500, {"error": "InternalError", "detail": f"internal error; logged as request {rid}"}
+            )
         finally:
             request_id.reset(token)
 
@@ -92,6 +105,18 @@ async def _too_large(send: Any, max_bytes: int) -> None:
         {
             "type": "http.response.start",
             "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _json(send: Any, status: int, payload: dict[str, Any]) -> None:
+    body = json.dumps(payload).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )

@@ -23,6 +23,19 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".stack8s"), validation_alias=AliasChoices("STACK8S_DATA_DIR"))
     pool_min_size: int = Field(1, validation_alias=AliasChoices("STACK8S_POOL_MIN"))
     pool_max_size: int = Field(10, validation_alias=AliasChoices("STACK8S_POOL_MAX"))
+    workers: int = Field(
+        0,
+        ge=0,
+        le=64,
+        validation_alias=AliasChoices("STACK8S_WORKERS"),
+        description="`stack8s serve` worker processes; 0 = one per CPU core (they share one database)",
+    )
+    pool_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        validation_alias=AliasChoices("STACK8S_POOL_TIMEOUT"),
+        description="longest wait for a pooled connection before a 503",
+    )
 
     supabase_jwt_secret: SecretStr | None = None
     supabase_project_url: str | None = None

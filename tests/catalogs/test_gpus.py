@@ -242,3 +242,13 @@ def test_invalid_yaml_is_refused(tmp_path: Path) -> None:
 def test_gpu_counts_in_text_come_from_the_gpu_families(text: str, count: int, preference: str) -> None:
     spec = extract_spec([text], ModelLexicon.from_rows([]))
     assert (spec.gpu_count, spec.gpu_preference) == (count, preference)
+
+
+@pytest.mark.parametrize("spec", all_gpu_specs(), ids=lambda s: s.name)
+def test_every_gpu_of_the_data_file_is_read_with_a_count(spec: GpuSpec) -> None:
+    """One place to add a GPU: a new row of gpus.yaml is understood in text at once ("4 B300s")."""
+    names = {s.name.upper() for s in all_gpu_specs()}
+    plural = "-" not in spec.name and f"{spec.name}S".upper() not in names  # "4 L40s" is read as L40S
+    for text in (f"4x {spec.name}", f"{spec.name} x 4", *([f"run it on 4 {spec.name}s"] if plural else [])):
+        read = extract_spec([text], ModelLexicon.from_rows([]))
+        assert (read.gpu_count, read.gpu_preference) == (4, spec.name), text

@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 from stack8s.agents.requirements.cache import LexiconCache
 from stack8s.auth import Authenticator, Principal
 from stack8s.chat.service import InFlight, TurnContext
+from stack8s.db.gate import Database
 from stack8s.embeddings import Embedder
 from stack8s.llm import ChatModel
 from stack8s.settings import Settings
@@ -22,6 +23,7 @@ from stack8s.tools.local import ClusterProbe
 class State(TypedDict):
     settings: Settings
     pool: AsyncConnectionPool[AsyncConnection[dict[str, Any]]]
+    db: Database
     embedder: Embedder
     authenticator: Authenticator
     lexicon_cache: LexiconCache
@@ -43,7 +45,7 @@ async def get_conn(state: AppState) -> AsyncIterator[AsyncConnection[dict[str, A
     rolled back if it raises (psycopg_pool's connection() context does exactly this). Used with
     scope="function", so the commit happens before the response is sent: a client never sees an id
     that is not yet committed, and a failed commit is an error response, not silently lost data."""
-    async with state["pool"].connection() as conn:
+    async with state["db"].connection() as conn:
         yield conn
 
 
@@ -66,7 +68,7 @@ def get_turn_context(state: AppState) -> TurnContext:
     """A chat turn borrows pooled connections only for its short reads and writes (no request-wide
     connection: an LLM call never holds one)."""
     return TurnContext(
-        connect=state["pool"].connection,
+        connect=state["db"].connection,
         settings=state["settings"],
         embedder=state["embedder"],
         lexicon_cache=state["lexicon_cache"],

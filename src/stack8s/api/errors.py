@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg import InterfaceError, OperationalError
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -25,10 +26,23 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+# Body errors are all 422 ValidationError. FastAPI turns a JSON syntax error into one, but answers any
+# other body it cannot decode (invalid UTF-8, nesting too deep for the parser) with this 400.
+_BODY_PARSE_FAILED = "There was an error parsing the body"
+_NOT_AN_OBJECT = {"model_attributes_type", "model_type", "dict_type"}
+
+
+def _field(err: dict[str, Any]) -> str:
+    return "body" if err.get("type") == "json_invalid" else _location(tuple(err.get("loc", ())))
+
+
 def _describe(err: dict[str, Any]) -> str:
-    where = _location(tuple(err.get("loc", ())))
+    where = _field(err)
     if err.get("type") == "json_invalid":
-        return f"request body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
+        at = next((f" at character {p}" for p in err.get("loc", ())[1:2] if isinstance(p, int)), "")
+        return f"request body is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')}{at})"
+    if err.get("type") in _NOT_AN_OBJECT and tuple(err.get("loc", ())) == ("body",):
+        return "request body must be a JSON object, sent with Content-Type: application/json"
     if err.get("type") == "extra_forbidden":
         return f"unknown field '{where}': remove it"
     limit = err.get("ctx", {})
@@ -43,9 +57,23 @@ def _describe(err: dict[str, Any]) -> str:
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _location(tuple(e.get("loc", ()))), "message": _describe(e)} for e in exc.errors()]
+    errors = [{"field": _field(e), "message": _describe(e)} for e in exc.errors()]
     detail = "; ".join(e["message"] for e in errors) or "invalid request"
     return JSONResponse(status_code=422, content=_body("ValidationError", detail, errors=errors))
+
+
+def _unreadable_body(exc: StarletteHTTPException) -> str | None:
+    """Why FastAPI could not decode the request body (its 400 is raised from the cause), or None."""
+    if exc.status_code != 400 or exc.detail != _BODY_PARSE_FAILED:
+        return None
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeError):
+        return "request body is not valid JSON (it must be UTF-8 text)"
+    if isinstance(cause, RecursionError):
+        return "request body is not valid JSON (nested too deeply)"
+    if isinstance(cause, ValueError):
+        return "request body is not valid JSON"
+    return None  # e.g. the client went away mid-body: there is nobody to tell
 
 
 async def _domain(_: Request, exc: Exception) -> JSONResponse:
@@ -59,12 +87,34 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    problem = _unreadable_body(exc)
+    if problem is not None:
+        errors = [{"field": "body", "message": problem}]
+        return JSONResponse(status_code=422, content=_body("ValidationError", problem, errors=errors))
     return JSONResponse(status_code=exc.status_code, content=_body("HTTPError", str(exc.detail)), headers=exc.headers)
 
 
 async def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
     log.error("db.pool.timeout")
-    return JSONResponse(status_code=503, content=_body("ServiceUnavailable", "database is busy; retry shortly"))
+    return JSONResponse(
+        status_code=503,
+        content=_body("ServiceUnavailable", "database is busy; retry shortly"),
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _database_lost(request: Request, exc: Exception) -> JSONResponse:
+    """A connection-level error mid-request: the database went away. 503 with Retry-After, and the gate
+    closes so the next requests are answered at once until it is back."""
+    log.error("db.connection_lost path=%s error=%s", request.url.path, str(exc)[:200])
+    state = request.scope.get("state") or {}
+    if "db" in state:
+        state["db"].mark_down(str(exc))
+    return JSONResponse(
+        status_code=503,
+        content=_body("ServiceUnavailable", "the database is unavailable; retry shortly"),
+        headers={"Retry-After": "2"},
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -77,6 +127,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Stack8sError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(PoolTimeout, _pool_timeout)
+    app.add_exception_handler(OperationalError, _database_lost)
+    app.add_exception_handler(InterfaceError, _database_lost)
     app.add_exception_handler(Exception, _unexpected)
 
 

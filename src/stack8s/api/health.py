@@ -13,12 +13,16 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health")
 async def health(state: AppState) -> JSONResponse:
-    try:
-        async with state["pool"].connection(timeout=5) as conn:
-            await conn.execute("SELECT 1")
-    except Exception:
-        return JSONResponse(status_code=503, content={"status": "unavailable", "database": "down"})
-    return JSONResponse(content={"status": "ok", "database": "ok", "version": __version__})
+    """200 with database 'ok' or 'busy' (every pooled connection in use: the service answers, slower);
+    503 with database 'down' and Retry-After when the server cannot be reached."""
+    database = await state["db"].probe()
+    if database == "down":
+        return JSONResponse(
+            status_code=503,
+            content={"status": "unavailable", "database": "down", "version": __version__},
+            headers={"Retry-After": "2"},
+        )
+    return JSONResponse(content={"status": "ok", "database": database, "version": __version__})
 
 
 @router.get("/version")

@@ -7,7 +7,11 @@ Configured auth (SUPABASE_JWT_SECRET and/or SUPABASE_PROJECT_URL):
   ES256 / RS256 -> the project's JWKS key with the header's `kid` (only when SUPABASE_PROJECT_URL
   is set), which must itself be an EC / RSA key for that algorithm. A public key is therefore never
   used as an HMAC secret, and `alg: none` or any other algorithm is refused;
-- `exp`, `sub` and `aud` (== settings.jwt_audience) are required; 30 s of clock leeway.
+- `exp`, `sub` and `aud` (== settings.jwt_audience) are required; 30 s of clock leeway;
+- the claims are checked before use, even in a token that verifies: `sub` (the user id, a database key)
+  must be 1 to 255 printable characters, not all blank, or the token is refused (401, "token subject is
+  invalid"): no NUL, control or format characters, no lone surrogates. An `email` or `role` claim that
+  is not such a string (at most 320 characters) is ignored.
 
 Unconfigured auth is only allowed outside production (`check_auth_config`, which `from_settings`
 also calls): every request is then LOCAL_PRINCIPAL. A token sent anyway is ignored, not verified:
@@ -22,7 +26,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard
 
 import httpx
 import jwt
@@ -46,6 +50,7 @@ logger = logging.getLogger(__name__)
 LEEWAY_SECONDS = 30.0
 MAX_TOKEN_CHARS = 8192
 MAX_SUBJECT_CHARS = 255
+MAX_CLAIM_CHARS = 320  # email and role; an address is at most 254
 JWKS_ALGORITHMS = ("ES256", "RS256")
 
 
@@ -211,7 +216,7 @@ def _rejection(exc: jwt_errors.PyJWTError, audience: str) -> str:
 
 def _principal(claims: dict[str, Any]) -> Principal:
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUBJECT_CHARS:
+    if not _is_clean_text(sub, MAX_SUBJECT_CHARS) or not sub.strip():
         raise Unauthorized("token subject is invalid")
     return Principal(
         user_id=sub,
@@ -221,5 +226,13 @@ def _principal(claims: dict[str, Any]) -> Principal:
     )
 
 
+def _is_clean_text(value: Any, max_chars: int) -> TypeGuard[str]:
+    """A string that is safe as a database key and in a log line: at most `max_chars` characters, all
+    printable (so no NUL, no control or format characters, no lone surrogates, which UTF-8 cannot
+    encode; plain spaces are printable)."""
+    return isinstance(value, str) and 0 < len(value) <= max_chars and value.isprintable()
+
+
 def _optional_str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    """An optional claim (email, role) we cannot use safely is treated as absent, not as an error."""
+    return value if _is_clean_text(value, MAX_CLAIM_CHARS) else None

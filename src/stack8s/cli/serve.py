@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import typer
 import uvicorn
 
@@ -9,7 +11,9 @@ from stack8s.settings import Settings
 def serve(
     host: str = typer.Option(None, help="default: API_HOST or 127.0.0.1"),
     port: int = typer.Option(None, help="default: API_PORT or 8000"),
-    workers: int = typer.Option(1, min=1, max=64, help="uvicorn worker processes (stateless; share one DB)"),
+    workers: int = typer.Option(
+        None, min=1, max=64, help="uvicorn worker processes; default STACK8S_WORKERS, else one per CPU core"
+    ),
 ) -> None:
     """Apply migrations, load the shipped catalogs on first start, and serve the API."""
     settings = Settings()
@@ -18,6 +22,6 @@ def serve(
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
-        workers=workers,
+        workers=workers or settings.workers or os.cpu_count() or 1,
         log_config=None,
     )

@@ -37,6 +37,22 @@ class EmbeddedPostgres:
         log.info("db.embedded.started data_dir=%s", pgdata)
         return uri
 
+    def alive(self) -> bool:
+        """Is the postmaster of this data folder running?"""
+        from pgserver.utils import PostmasterInfo
+
+        info = PostmasterInfo.read_from_pgdata(self.data_dir / "pgdata")
+        return info is not None and info.is_running()
+
+    def revive(self) -> None:
+        """Start the server again after it died (under pgserver's inter-process lock, so two services on
+        one folder never start two servers); this handle keeps owning it, so shutdown still stops it."""
+        if self._server is None:
+            return
+        with self._server._lock:
+            self._server.ensure_postgres_running()
+        log.warning("db.embedded.restarted data_dir=%s", self.data_dir / "pgdata")
+
     def stop(self) -> None:
         """Release this process's handle; the server stops when no process holds one."""
         if self._server is not None:

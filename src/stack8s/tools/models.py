@@ -26,7 +26,7 @@ class ComputeQuery(StrictInput):
     provider: str | None = Field(None, max_length=40)
     providers: list[str] = Field(default_factory=list, max_length=20)
     region: str | None = Field(None, max_length=60)
-    regions: list[str] = Field(default_factory=list, max_length=100)
+    regions: list[str] = Field(default_factory=list, max_length=1000)
     min_vcpu: float | None = Field(None, ge=0, le=10_000)
     min_ram_gb: float | None = Field(None, ge=0, le=100_000)
     spot: bool = Field(False, description="only instances with a spot price, ranked by it")
@@ -34,7 +34,7 @@ class ComputeQuery(StrictInput):
     exclude_gpus: list[str] = Field(
         default_factory=list, max_length=40, description="GPU models ruled out ('A100' also rules out A100-80GB)"
     )
-    exclude_regions: list[str] = Field(default_factory=list, max_length=300)
+    exclude_regions: list[str] = Field(default_factory=list, max_length=1000)
     top_k: int = Field(10, ge=1, le=MAX_TOP_K)
 
     @field_validator("provider", "region", "gpu_model")

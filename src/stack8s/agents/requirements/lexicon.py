@@ -319,274 +319,146 @@ NEGATION_BEFORE = re.compile(
     re.IGNORECASE,
 )
 
-# Region ids per provider (the catalogs' own spellings), each with the areas it belongs to. A region
-# id alone implies its provider; when several providers share an id, the first provider listed in
-# REGION_OWNERS is implied. An area lists its regions in table order (the order carries no meaning:
-# search treats them as a set).
-_REGION_AREAS: dict[str, dict[str, tuple[str, ...]]] = {
-    "aws": {
-        "us-east-1": ("us", "na"),
-        "us-east-2": ("us", "na"),
-        "us-west-1": ("us", "na"),
-        "us-west-2": ("us", "na"),
-        "ca-central-1": ("na",),
-        "sa-east-1": (),
-        "eu-west-1": ("eu",),
-        "eu-west-2": ("eu", "uk"),
-        "eu-west-3": ("eu",),
-        "eu-central-1": ("eu", "germany"),
-        "eu-central-2": ("eu",),
-        "eu-north-1": ("eu",),
-        "eu-south-1": ("eu",),
-        "eu-south-2": ("eu",),
-        "ap-northeast-1": ("asia", "japan"),
-        "ap-northeast-2": ("asia",),
-        "ap-northeast-3": ("asia", "japan"),
-        "ap-southeast-1": ("asia",),
-        "ap-southeast-2": ("asia",),
-        "ap-southeast-3": ("asia",),
-        "ap-southeast-5": (),
-        "ap-south-1": ("asia",),
-        "ap-south-2": (),
-        "ap-east-1": ("asia",),
-        "me-south-1": (),
-        "me-central-1": (),
-        "il-central-1": (),
-        "af-south-1": (),
-        "us-gov-east-1": (),
-        "us-gov-west-1": (),
-    },
-    "gcp": {
-        "us-central1": ("us", "na"),
-        "us-central2": ("us", "na"),
-        "us-east1": ("us", "na"),
-        "us-east4": ("us", "na"),
-        "us-east5": ("us", "na"),
-        "us-south1": ("us", "na"),
-        "us-west1": ("us", "na"),
-        "us-west2": ("us", "na"),
-        "us-west3": ("us", "na"),
-        "us-west4": ("us", "na"),
-        "northamerica-northeast1": ("na",),
-        "northamerica-northeast2": ("na",),
-        "northamerica-south1": (),
-        "southamerica-east1": (),
-        "southamerica-west1": (),
-        "europe-west1": ("eu",),
-        "europe-west2": ("eu", "uk"),
-        "europe-west3": ("eu", "germany"),
-        "europe-west4": ("eu",),
-        "europe-west6": ("eu",),
-        "europe-west8": ("eu",),
-        "europe-west9": ("eu",),
-        "europe-west10": ("eu", "germany"),
-        "europe-west12": ("eu",),
-        "europe-north1": ("eu",),
-        "europe-north2": ("eu",),
-        "europe-central2": ("eu",),
-        "europe-southwest1": ("eu",),
-        "asia-east1": ("asia",),
-        "asia-east2": ("asia",),
-        "asia-northeast1": ("asia", "japan"),
-        "asia-northeast2": ("asia", "japan"),
-        "asia-northeast3": ("asia",),
-        "asia-south1": ("asia",),
-        "asia-south2": ("asia",),
-        "asia-southeast1": ("asia",),
-        "asia-southeast2": ("asia",),
-        "asia-southeast3": (),
-        "australia-southeast1": (),
-        "australia-southeast2": (),
-        "me-west1": (),
-        "me-central1": (),
-        "me-central2": (),
-        "africa-south1": (),
-    },
-    "azure": {
-        "eastus": ("us", "na"),
-        "eastus2": ("us", "na"),
-        "westus": ("us", "na"),
-        "westus2": ("us", "na"),
-        "westus3": ("us", "na"),
-        "centralus": ("us", "na"),
-        "northcentralus": ("us", "na"),
-        "southcentralus": ("us", "na"),
-        "westcentralus": ("us", "na"),
-        "canadacentral": ("na",),
-        "canadaeast": ("na",),
-        "brazilsouth": (),
-        "brazilsoutheast": (),
-        "mexicocentral": (),
-        "northeurope": ("eu",),
-        "westeurope": ("eu",),
-        "uksouth": ("eu", "uk"),
-        "ukwest": ("uk",),
-        "francecentral": ("eu",),
-        "francesouth": (),
-        "germanywestcentral": ("eu", "germany"),
-        "germanynorth": ("germany",),
-        "swedencentral": ("eu",),
-        "switzerlandnorth": ("eu",),
-        "switzerlandwest": (),
-        "norwayeast": ("eu",),
-        "norwaywest": (),
-        "polandcentral": ("eu",),
-        "italynorth": ("eu",),
-        "spaincentral": ("eu",),
-        "austriaeast": (),
-        "belgiumcentral": (),
-        "denmarkeast": (),
-        "japaneast": ("asia", "japan"),
-        "japanwest": ("asia", "japan"),
-        "koreacentral": ("asia",),
-        "koreasouth": (),
-        "southeastasia": ("asia",),
-        "eastasia": ("asia",),
-        "australiaeast": (),
-        "australiasoutheast": (),
-        "australiacentral": (),
-        "centralindia": ("asia",),
-        "southindia": ("asia",),
-        "westindia": (),
-        "uaenorth": (),
-        "uaecentral": (),
-        "qatarcentral": (),
-        "israelcentral": (),
-        "southafricanorth": (),
-        "southafricawest": (),
-        "indonesiacentral": (),
-        "malaysiawest": (),
-        "newzealandnorth": (),
-    },
-    "oci": {
-        "us-ashburn-1": ("us", "na"),
-        "us-phoenix-1": ("us", "na"),
-        "us-sanjose-1": ("us", "na"),
-        "us-chicago-1": ("us", "na"),
-        "ca-toronto-1": ("na",),
-        "ca-montreal-1": ("na",),
-        "sa-saopaulo-1": (),
-        "eu-frankfurt-1": ("eu", "germany"),
-        "eu-amsterdam-1": ("eu",),
-        "eu-paris-1": ("eu",),
-        "eu-madrid-1": ("eu",),
-        "eu-milan-1": ("eu",),
-        "eu-stockholm-1": ("eu",),
-        "eu-zurich-1": ("eu",),
-        "eu-marseille-1": ("eu",),
-        "uk-london-1": ("eu", "uk"),
-        "uk-cardiff-1": ("uk",),
-        "ap-tokyo-1": ("asia", "japan"),
-        "ap-osaka-1": ("asia", "japan"),
-        "ap-mumbai-1": ("asia",),
-        "ap-hyderabad-1": ("asia",),
-        "ap-singapore-1": ("asia",),
-        "ap-sydney-1": (),
-        "ap-melbourne-1": (),
-        "ap-seoul-1": ("asia",),
-        "me-dubai-1": (),
-        "me-jeddah-1": (),
-        "il-jerusalem-1": (),
-    },
-    "lambda": {
-        "us-east-1": ("us", "na"),
-        "us-east-2": ("us", "na"),
-        "us-east-3": ("us", "na"),
-        "us-west-1": ("us", "na"),
-        "us-west-2": ("us", "na"),
-        "us-west-3": ("us", "na"),
-        "us-south-1": ("us", "na"),
-        "us-south-2": ("us", "na"),
-        "us-south-3": ("us", "na"),
-        "us-midwest-1": ("us", "na"),
-        "europe-central-1": ("eu", "germany"),
-        "europe-south-1": ("eu",),
-        "asia-northeast-1": ("asia", "japan"),
-        "asia-northeast-2": ("asia", "japan"),
-        "asia-south-1": ("asia",),
-        "australia-east-1": (),
-        "me-west-1": (),
-    },
-    "nebius": {
-        "eu-north1": ("eu",),
-        "eu-west1": ("eu",),
-        "us-central1": ("us", "na"),
-        "me-west1": (),
-    },
-    "ibm": {
-        "us-east": ("us", "na"),
-        "us-south": ("us", "na"),
-        "ca-tor": ("na",),
-        "br-sao": (),
-        "eu-de": ("eu", "germany"),
-        "eu-gb": ("eu", "uk"),
-        "jp-tok": ("asia", "japan"),
-        "jp-osa": ("asia", "japan"),
-        "au-syd": (),
-    },
-    "do": {
-        "nyc1": ("us", "na"),
-        "nyc2": ("us", "na"),
-        "nyc3": ("us", "na"),
-        "sfo1": ("us", "na"),
-        "sfo2": ("us", "na"),
-        "sfo3": ("us", "na"),
-        "tor1": ("na",),
-        "ams3": ("eu",),
-        "fra1": ("eu", "germany"),
-        "lon1": ("eu", "uk"),
-        "sgp1": ("asia",),
-        "blr1": ("asia",),
-        "syd1": (),
-    },
-    "seeweb": {
-        "it-fr2": ("eu",),
-        "it-mi2": ("eu",),
-        "ch-lug1": ("eu",),
-        "bg-sof1": ("eu",),
-    },
-}
-REGION_OWNERS: tuple[str, ...] = ("aws", "gcp", "azure", "oci", "lambda", "nebius", "ibm", "do", "seeweb")
+# Region ids, their providers and the areas ("in Europe") all come from catalogs/data/regions.yaml, read
+# by stack8s.catalogs.regions: one fact, one place. REGIONS: per provider, the region ids the rules look
+# for in messages (lower-case ids a user would type; upper-case ids such as RunPod's "EU-RO-1" are left
+# out because the rules look a match up in lower case). A region id alone implies its provider; when
+# several providers share an id, the first provider listed in REGION_OWNERS is implied.
+from stack8s.catalogs import regions as _region_facts  # noqa: E402 (kept inside the region section)
 
-# Area words -> area key; AREA_REGIONS (below) gives each area's regions per provider, in this order.
-AREAS = Table[str](
-    [
-        (r"(?-i:EU)(?!-)|europe|european(?: union)?|europa|in der eu|en europe|en europa|gdpr|dsgvo", "eu"),
-        (r"germany|frankfurt|deutschland|berlin|munich|munchen|allemagne|alemania|alemanha", "germany"),
-        (r"(?-i:UK)|united kingdom|britain|great britain|london|england|royaume-uni|reino unido", "uk"),
-        (
-            r"(?-i:US|USA|U\.S\.|U\.S\.A\.)(?!-)|united states|(?<!south )(?<!latin )america|american|stateside"
-            r"|estados unidos|eeuu"
-            r"|etats-unis|vereinigte staaten",
-            "us",
-        ),
-        (r"north america|norteamerica|amerique du nord|nordamerika", "na"),
-        (r"asia|asian|apac|asia[- ]pacific|asie|asien", "asia"),
-        (r"japan|tokyo|osaka|japon|japao", "japan"),
-    ]
+REGIONS: dict[str, tuple[str, ...]] = _region_facts.mentionable_regions()
+REGION_OWNERS: tuple[str, ...] = _region_facts.providers()
+
+# Area words -> area key; AREA_REGIONS (below) gives each area's regions per provider. A country with a
+# region in some area but no row here is matched by its English name (rows generated at the end).
+# Plain "EU", "Europe" and "GDPR" mean the wide "eu" area (EEA + UK + Switzerland); "European Union",
+# "EU only", "stay in the EU" mean "eu_strict" (EU member states only).
+_AREA_WORDS: list[tuple[str, str]] = [
+    (r"(?-i:EU)(?!-)|europe|european|europa|in der eu|en europe|en europa|gdpr|dsgvo|rgpd", "eu"),
+    (
+        r"european union|(?-i:EU) member states?|(?-i:EU)[- ]only"
+        r"|(?:(?:stay|stays|staying|remain|remains|kept) (?:in|inside|within)|inside|within|only in)"
+        r" (?:the )?(?-i:EU)(?!-)"
+        r"|union europea|union europeenne|europaische union|uniao europeia|innerhalb der eu",
+        "eu_strict",
+    ),
+    (r"germany|frankfurt|deutschland|berlin|munich|munchen|allemagne|alemania|alemanha", "germany"),
+    (r"(?-i:UK)|united kingdom|britain|great britain|london|england|royaume-uni|reino unido", "uk"),
+    (
+        r"(?-i:US|USA|U\.S\.|U\.S\.A\.)(?!-)|united states|(?<!south )(?<!latin )america|american|stateside"
+        r"|estados unidos|eeuu"
+        r"|etats-unis|vereinigte staaten",
+        "us",
+    ),
+    (r"north america|norteamerica|amerique du nord|nordamerika", "na"),
+    (r"asia|asian|asie|asien", "asia"),
+    (r"apac|asia[- ]pacific|asie[- ]pacifique|asien[- ]pazifik|asia[- ]pacifico", "apac"),
+    (r"japan|tokyo|osaka|japon|japao", "japan"),
+    (r"canada|canadian|kanada|toronto|montreal", "canada"),
+    (r"france|frankreich|francia|franca|paris|marseille", "france"),
+    (r"india|indien|inde|mumbai|bombay|delhi|new delhi|bangalore|bengaluru|hyderabad|chennai|pune", "india"),
+    (r"australia|australian|australien|australie|sydney|melbourne", "australia"),
+    (r"brazil|brasil|bresil|brasilien|sao paulo", "brazil"),
+    (
+        r"south america|sudamerica|suramerica|america del sur|america do sul|amerique du sud|sudamerika",
+        "south_america",
+    ),
+    (r"latin america|latam|latinoamerica|america latina|amerique latine|lateinamerika", "latin_america"),
+    (
+        r"middle east|mideast|naher osten|nahen osten|nahost|moyen[- ]orient|oriente medio|medio oriente",
+        "middle_east",
+    ),
+    (r"africa|african|afrika|afrique", "africa"),
+    (r"china|mainland china|chine", "china"),
+    (r"singapore|singapur|singapour|singapura", "singapore"),
+    (
+        r"korea|south korea|seoul|coree(?: du sud)?|corea(?: del sur)?|coreia(?: do sul)?|sudkorea|suedkorea",
+        "korea",
+    ),
+    (
+        r"nordics|nordic(?: countries| region)?|scandinavia|scandinavian|skandinavien|scandinavie|escandinavia"
+        r"|nordische lander|pays nordiques|paises nordicos",
+        "nordics",
+    ),
+    (r"oceania|ozeanien|oceanie", "oceania"),
+    (r"(?-i:UAE)|united arab emirates|emirates|dubai|abu dhabi", "uae"),
+]
+_WORDED_AREAS = {area for _, area in _AREA_WORDS}
+_COUNTRY_WORDS = [(re.escape(n.lower()), a) for a, n in _region_facts.country_areas().items() if a not in _WORDED_AREAS]
+# A place that names a currency ("US dollars", "canadian dollars", "South African rand") is not an area.
+_NOT_MONEY = (
+    r"(?!\s(?:dollars?|yen|yuan|renminbi|rupees?|won|kron(?:a|e|or|er)|zlot\w*|korun[ay]|forints?|reais|real"
+    r"|pesos?|rands?|francs?|franken|pounds?|sterling|euros?)(?![a-z]))"
 )
-
-
-def _in_area(area: str, regions: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    return tuple(region for region, tags in regions.items() if area in tags)
-
-
-def _area_regions(areas: Iterable[str]) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Area -> provider -> region ids, leaving out providers with no region in the area."""
-    per_area = {area: {p: _in_area(area, regions) for p, regions in _REGION_AREAS.items()} for area in areas}
-    return {area: {p: ids for p, ids in by_provider.items() if ids} for area, by_provider in per_area.items()}
-
-
-REGIONS: dict[str, tuple[str, ...]] = {p: tuple(regions) for p, regions in _REGION_AREAS.items()}
-AREA_REGIONS: dict[str, dict[str, tuple[str, ...]]] = _area_regions(dict.fromkeys(area for _, area in AREAS.rows))
+AREAS = Table[str]((f"(?:{pattern}){_NOT_MONEY}", area) for pattern, area in _AREA_WORDS + _COUNTRY_WORDS)
+AREA_REGIONS: dict[str, dict[str, tuple[str, ...]]] = _region_facts.area_regions()
 
 # --------------------------------------------------------------------------- budgets
-CURRENCY = r"(?:us)?\$|€|£|usd|eur|gbp|chf"
-CURRENCY_WORDS = r"dollars?|bucks|euros?|pounds?|dolares|dolar|usd|eur|gbp"
+# Currency spellings -> ISO 4217 code; the rates to USD are in catalogs/data/fx.yaml. Words and codes are matched
+# as whole words; the leftmost, then longest, spelling wins ("canadian dollars" is CAD, "dollars" alone USD).
+CURRENCY_CODES: tuple[tuple[str, str], ...] = (
+    ("USD", r"(?:us|u\.s\.|american) dollars?|dollars?|bucks|dolares|dolar|usd"),
+    ("EUR", r"euros?|eur"),
+    ("GBP", r"pounds?(?: sterling)?|sterling|quid|libras?(?: esterlinas?)?|livres?(?: sterling)?|pfund|gbp"),
+    ("CHF", r"(?:swiss )?francs?(?: suisses?)?|(?:schweizer )?franken|sfr|chf"),
+    ("CAD", r"canadian dollars?|cad"),
+    ("AUD", r"australian dollars?|aud"),
+    ("NZD", r"new zealand dollars?|nzd"),
+    ("JPY", r"(?:japanese )?yen|jpy"),
+    ("INR", r"(?:indian )?rupees?|inr|rs\.?"),
+    ("CNY", r"(?:chinese )?yuan|renminbi|rmb|cny"),
+    ("HKD", r"hong kong dollars?|hkd"),
+    ("SGD", r"singapore dollars?|sgd"),
+    ("KRW", r"(?:south )?korean won|krw"),
+    ("SEK", r"swedish kron(?:or|a)|kronor|sek"),
+    ("NOK", r"norwegian kron(?:er|e)|nok"),
+    ("DKK", r"danish kron(?:er|e)|dkk"),
+    ("PLN", r"(?:polish )?zlot(?:y|ys|ych)|pln"),
+    ("CZK", r"czech korun(?:a|y)|korun(?:a|y)|czk"),
+    ("HUF", r"(?:hungarian )?forints?|huf"),
+    ("BRL", r"(?:brazilian )?reais|brl"),
+    ("MXN", r"mexican pesos?|pesos mexicanos|mxn"),
+    ("ZAR", r"(?:south african )?rands?|zar"),
+)
+# Symbols, which may touch the amount ("£1,200", "800€", "C$500"). A letter before a "$" names the dollar
+# ("C$", "A$", "R$" is the Brazilian real) only when that letter starts a word: "it's $500" is US dollars.
+CURRENCY_SYMBOLS: tuple[tuple[str, str], ...] = (
+    ("USD", r"(?<![a-z])us\$|\$"),
+    ("EUR", r"€"),
+    ("GBP", r"£"),
+    ("JPY", r"¥"),
+    ("INR", r"₹"),
+    ("KRW", r"₩"),
+    ("CAD", r"(?<![a-z])(?:c|ca)\$"),
+    ("AUD", r"(?<![a-z])(?:a|au)\$"),
+    ("NZD", r"(?<![a-z])nz\$"),
+    ("HKD", r"(?<![a-z])hk\$"),
+    ("SGD", r"(?<![a-z])s\$"),
+    ("BRL", r"(?<![a-z])r\$"),
+    ("MXN", r"(?<![a-z])mx\$"),
+)
+# Written before an amount ("$500", "CHF 900", "Rs. 40,000"): symbols, and codes as whole words.
+CURRENCY = (
+    r"(?:(?<![a-z])(?:us|c|ca|a|au|nz|hk|s|r|mx))?\$|€|£|¥|₹|₩"
+    r"|(?<![a-z])(?:usd|eur|gbp|chf|sfr|jpy|cad|aud|nzd|inr|rs\.?|cny|rmb|hkd|sgd|krw|sek|nok|dkk|pln|czk|huf|brl"
+    r"|mxn|zar)(?![a-z])"
+)
+# Written after an amount ("1,200 pounds", "500 canadian dollars", "50,000 rupees").
+CURRENCY_WORDS = "|".join(spellings for _, spellings in CURRENCY_CODES)
+# Currencies whose amounts are often written with a dot between thousands ("2.000 €", "R$ 5.000").
+DOT_THOUSANDS_CURRENCIES = frozenset({"EUR", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "BRL"})
+# A message that says which currency the budget was in, without an amount ("sorry, I meant euros",
+# "that's in pounds", "the budget is in GBP"): the currency follows one of these.
+CURRENCY_SWITCH = (
+    r"(?:i |we )?meant(?: in)?|(?:that|it|this|those|these|the budget|budget|the amount|amounts?|the figures?"
+    r"|figures?|the numbers?|numbers?)(?:'s|'re| is| was| are| were)(?: all)?(?: in)?"
+)
 NUMBER = r"\d{1,3}(?:[,.]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-SCALE_WORDS = r"k|m|thousand|million|grand|mil|tausend|mille|mio"
+SCALE_WORDS = r"k|m|thousand|million|grand|mil|tausend|mille|mio|lakhs?|lacs?|crores?"
+# An amount in Indian grouping ("₹1,00,000", "12,50,000"), up to 99 crore; money amounts only.
+INDIAN_NUMBER = r"\d{1,2}(?:,\d{2}){1,3},\d{3}(?:\.\d+)?(?![\d,])"
 # A number with an optional scale word; `(?![a-z])` keeps "m" of "monthly" from reading as million.
-AMOUNT = rf"(?P<num>{NUMBER})(?:\s?(?P<scale>{SCALE_WORDS})(?![a-z]))?"
+AMOUNT = rf"(?P<num>{INDIAN_NUMBER}|{NUMBER})(?:\s?(?P<scale>{SCALE_WORDS})(?![a-z]))?"
 # Period word -> multiplier to a month (730 hours per month, as the cost model uses).
 PERIODS: tuple[tuple[str, float], ...] = (
     (r"month|mo|mth|monthly|pm|p/m|mes|mois|monat|monatlich|mensual|mensuel|mensuelle|mensal", 1.0),
@@ -596,6 +468,14 @@ PERIODS: tuple[tuple[str, float], ...] = (
     (r"year|yr|y|yearly|annual(?:ly)?|annum|pa|p\.a\.|ano|jahr|annee", 1.0 / 12),
 )
 PERIOD_LEAD = r"(?:\s?/\s?|\s+(?:per|a|an|each|every|por|pro|par|al|im|ao|au)\s+|\s+)"
+# The name of each PERIODS row, by its multiplier (for notes: "€2/hour = €1,460/month").
+PERIOD_NAMES: dict[float, str] = {
+    1.0: "month",
+    float(HOURS_PER_MONTH): "hour",
+    HOURS_PER_MONTH / 24: "day",
+    HOURS_PER_MONTH / 168: "week",
+    1.0 / 12: "year",
+}
 SCALE: dict[str, float] = {
     "k": 1e3,
     "thousand": 1e3,
@@ -606,6 +486,12 @@ SCALE: dict[str, float] = {
     "m": 1e6,
     "million": 1e6,
     "mio": 1e6,
+    "lakh": 1e5,  # Indian numbering: a lakh is 100,000, a crore 10 million
+    "lakhs": 1e5,
+    "lac": 1e5,
+    "lacs": 1e5,
+    "crore": 1e7,
+    "crores": 1e7,
 }
 BUDGET_WORDS = (
     r"budget(?:ed)?|presupuesto|orcamento|spend(?:ing)?|afford|kosten|costo|cout|maximum spend|cost cap|limit"
@@ -964,4 +850,184 @@ USE_CASE_WORDS: tuple[tuple[str, str], ...] = (
     (r"summari[sz]", "summarization"),
     (r"\bagents?\b|agentic|tool calls?", "agent"),
     (r"chat ?bot|chat|assistant|faq|customer support|support bot|conversation", "chat"),
+)
+
+
+# --------------------------------------------------------------------------- exclusions, lifts and take-backs
+# A "list" is one or more things joined by LIST_JOINERS: providers, GPU models, areas and region ids
+# ("L4 and L40S", "AWS or Azure", "the UK"). Each thing may carry ITEM_SUFFIX ("A10G GPUs", "L4s", "UK regions").
+LIST_JOINERS = r"and|or|nor|plus|und|oder|noch|et|ou|ni|nem|y|o|e|u"
+LIST_ARTICLES = r"the|an?|any|le|la|les|el|los|las|der|die|das|den|dem|o|os|as"
+ITEM_SUFFIX = (
+    r"(?:[- ](?:gpus?|cards?|instances?|nodes?|machines?|vms?|boxes|chips?|regions?|zones?|data ?cent(?:er|re)s?"
+    r"|clouds?|servers?|based|hosted|side|family|series)(?![a-z])){0,2}"
+)
+# A thing followed by one of these is not a place or a product the user rules out: "we are not a US company".
+ITEM_NOT_BEFORE = (
+    r"compan(?:y|ies)|customers?|clients?|users?|teams?|business(?:es)?|firms?|startups?|citizens?|employees?"
+    r"|staff|laws?|regulations?|market|office|entity|subsidiary|headquarters|hq|account|credits?|contract"
+)
+# A list the user rules out follows one of these ("not on L4", "no AWS", "exclude L4 and L40S", "except GCP",
+# "avoid Azure", "never on Oracle", "outside the EU", "nicht auf AWS", "sauf GCP", "sin Azure", "fora da Europa").
+# "but" rules out only after "anything", "anywhere" or "any cloud" ("anything but AWS or Azure").
+EXCLUDE_BEFORE = (
+    r"(?<!why )(?<!if )(?<!or )(?<!whether )not|never|no|neither|none of"
+    r"|exclud(?:e|es|ed|ing)|except(?: for)?|excepting|avoid(?:s|ed|ing)?|without|outside(?: of)?|other than"
+    r"|rule out|ruling out|leave out|leaving out|skip|ban|blacklist|steer clear of|stay away from"
+    r"|keep (?:it |us |this )?(?:off|away from|out of)"
+    r"|(?:(?<=anything )|(?<=anywhere )|(?<=everything )|(?<=any cloud )|(?<=any gpu )|(?<=any region ))but"
+    r"|(?:(?:do|does|did|could|would|must|should)(?:n'?t| not)|can'?t|can not|cannot|won'?t|will not|shall not|dont)"
+    r" (?:want|use|like|trust|allow|go with|be|run|deploy|host|touch|put it)"
+    # German, French, Spanish, Portuguese
+    r"|ni|nem|nicht|nie(?:mals)?|kein(?:e|en|er|es)?|ohne|au(?:ß|ss)er(?:halb)?(?: von)?|vermeide[nt]?"
+    r"|ausschlie(?:ß|ss)en|ausgeschlossen|weder"
+    r"|pas|jamais|sans|sauf|excepte|hormis|hors(?: de)?|en dehors de|evite[rz]?|exclu(?:re|ez|ant)|aucun(?:e)?"
+    r"|nunca|jamas|sin|excepto|salvo|evita[rn]?|evite|excluye|excluyendo|fuera de|nada de|ningun(?:a|o)?"
+    r"|(?:todo|cualquier cosa|cualquiera) menos"
+    r"|nao|sem|exceto|evitar|excluir|exclua|fora d(?:e|o|a|os|as)|nenhum(?:a)?|nem"
+)
+# Words between the lead and the first thing ("not on the", "never use", "pas sur", "nicht in der", "no en").
+LIST_FILLERS = (
+    r"on|in|at|to|into|inside|within|with|using|use|via|from|for|the|an?|any|of|our|run|running|deploy(?:ed)?"
+    r"|host(?:ed)?|be|go|want|touch|regions?|data ?cent(?:er|re)s?|anything|something"
+    r"|auf|im|bei|mit|der|die|das|den|dem|des|ein|eine|einen|einem|verwenden|nutzen|benutzen"
+    r"|sur|chez|en|au|aux|dans|le|la|les|de|du|des|un|une|utiliser|avec"
+    r"|el|los|las|del|con|una|usar|uses|utilizar"
+    r"|em|no|na|nos|nas|os|as|do|da|dos|das|com|um|uma"
+)
+# Elided articles, written against the next word ("hors de l'Europe", "pas d'AWS").
+LIST_ELISIONS = r"l'|d'"
+# ...or a list followed by one of these ("AWS is not an option", "L4s are out", "Azure ist nicht erlaubt").
+EXCLUDE_AFTER = (
+    r"(?:is|are) not (?:an option|allowed|ok|okay|acceptable|possible|permitted|wanted|welcome)"
+    r"|(?:isn'?t|aren'?t) (?:an option|allowed|ok|okay|acceptable|possible|permitted|wanted|welcome)"
+    r"|(?:is|are) (?:out(?! there| of)|off the table|excluded|banned|forbidden|prohibited|a no-?go|not for us"
+    r"|a non-?starter|off[- ]limits|out of the question)"
+    r"|(?:ist|sind) (?:nicht|keine) (?:erlaubt|erwunscht|option|moglich)|(?:ist|sind) ausgeschlossen"
+    r"|kommt nicht in frage|(?:est|sont) exclue?s?|(?:est|sont) interdite?s?|n'est pas (?:une )?option"
+    r"|(?:esta|estan) (?:excluid[oa]s?|prohibid[oa]s?)|no (?:es|son) (?:una )?opcion"
+    r"|(?:esta|estao) (?:excluid[oa]s?|proibid[oa]s?)|nao (?:e|sao) (?:uma )?opcao"
+)
+# A later message lifts an exclusion: "Actually A10G is fine", "AWS is ok again", "the UK is fine too",
+# "allow L4 again". Only a thing that is excluded is lifted; otherwise the words are an ordinary mention.
+LIFT_AFTER = (
+    r"(?:is|are|'s|'re|would be|will be)(?: (?:also|actually|now|still|totally|perfectly))? (?:fine|ok|okay|allowed"
+    r"|acceptable|alright|all right|good|possible|an option|permitted|no problem|not a problem|back on the table"
+    r"|back in)|works?(?: too| again| as well)?"
+    r"|(?:ist|sind) (?:doch |wieder |auch )?(?:ok|okay|in ordnung|erlaubt|moglich)"
+    r"|(?:est|sont) (?:bien|ok|acceptable|acceptee?s?|possible|autorisee?s?)"
+    r"|(?:esta|estan|estao|e) (?:bien|bem|ok|permitid[oa]s?|aceptable)"
+)
+LIFT_BEFORE = (
+    r"(?:re-?)?allow|(?:re-?)?include|un-?exclude|permit|bring back|add back|put back|(?:you|we) can (?:also )?use"
+    r"|ok(?:ay)? to use|feel free to use|erlaube|autorise[rz]?|permite|permitir"
+)
+# Taking a thing back: "drop the AWS requirement" (a noun after the list is needed), "doesn't have to be AWS",
+# "AWS is no longer required". A provider taken back clears the provider, a GPU the GPU, an area or region the region.
+TAKE_BACK_ITEM_BEFORE = r"drop|forget(?: about)?|remove|ignore|lift|scrap|ditch|relax|disregard|never ?mind|get rid of"
+TAKE_BACK_ITEM_NOUN = (
+    r"(?:requirement|constraint|restriction|preference|condition|rule|choice|limitation|part|bit|thing|only)s?"
+)
+TAKE_BACK_ITEM_SOFT = (
+    r"(?:does|do|need)(?:n'?t| not) (?:have|need) to be(?: on| in)?|not necessarily(?: on| in)?|no need for"
+    r"|no longer (?:need|require)|need not be(?: on| in)?"
+)
+TAKE_BACK_ITEM_AFTER = (
+    r"(?:is|are) (?:no longer|not) (?:required|needed|necessary|a (?:requirement|must))|(?:is|are) optional"
+    r"|(?:isn'?t|aren'?t) (?:required|needed|necessary|a (?:requirement|must))"
+)
+_DROP = r"(?:drop|forget(?: about)?|remove|ignore|scrap|ditch|lose|lift|clear|delete|disregard|never ?mind|get rid of"
+_DROP += r"|cancel)"
+_THE = r"(?:(?:the|that|this|our|my|your|any) )?"
+# Taking a field back, whatever its value was: the budget, the provider (and its region), the region or area,
+# the GPU model, the GPU count. A take-back in a later message overrides what earlier messages said.
+TAKE_BACKS = Table[str](
+    [
+        (
+            rf"{_DROP} {_THE}(?:budget(?: (?:limit|cap|ceiling|constraint|restriction|requirement|thing|part|bit))?"
+            r"|(?:cost|price|spend(?:ing)?) (?:limit|cap|ceiling|constraint|restriction))"
+            r"|no (?:budget|spending)(?: (?:limit|cap|ceiling|constraint|restriction|requirement))?"
+            r"|no (?:cost|price) (?:limit|cap|ceiling|constraint|restriction)"
+            r"|(?:without|with no) (?:a |any )?(?:budget|spending)(?: (?:limit|cap|ceiling|constraint))?"
+            r"|(?:unlimited|infinite|open[- ]ended|no fixed) budget|money is no object|cost is no object"
+            r"|(?:the )?budget(?: is|'s)? (?:not an issue|no issue|no object|no concern|not a concern|unlimited"
+            r"|irrelevant|not important|doesn'?t matter|does not matter)"
+            r"|kein(?:e|en)? budget(?:limit|grenze)?|budget (?:ist )?egal|vergiss das budget"
+            r"|ohne budget(?:grenze|limit)?"
+            r"|pas de (?:limite de )?budget|sans (?:limite de )?budget|oubliez? le budget|budget illimite"
+            r"|sin (?:limite de )?presupuesto|olvida(?:te del| el)? presupuesto|no hay presupuesto"
+            r"|presupuesto ilimitado|sem (?:limite de )?orcamento|esqueca o orcamento|orcamento ilimitado"
+            r"|nao ha orcamento",
+            "budget",
+        ),
+        (
+            r"any (?:other )?(?:cloud|provider|vendor|hyperscaler)s?(?: provider)?|any of the (?:clouds|providers)"
+            r"|(?:whatever|whichever) (?:cloud|provider)|(?:cloud|provider|vendor)[- ]agnostic"
+            r"|(?:the )?(?:cloud|provider) (?:doesn'?t|does not|won'?t) matter|doesn'?t matter which (?:cloud|provider)"
+            r"|no (?:cloud|provider) (?:preference|requirement|constraint)"
+            r"|no preference (?:on|for|about|regarding) (?:the )?(?:cloud|provider)"
+            rf"|{_DROP} {_THE}(?:cloud|provider)(?: (?:requirement|constraint|restriction|preference|choice))?"
+            r"|don'?t care (?:about|which) (?:the )?(?:cloud|provider)|open to (?:any|other|all) (?:clouds?|providers?)"
+            r"|(?:jede[rns]?|beliebige[rns]?) (?:cloud|anbieter)|egal welche[rns]? (?:cloud|anbieter)"
+            r"|(?:cloud|anbieter) (?:ist )?egal|n'importe quel (?:cloud|fournisseur)"
+            r"|peu importe (?:le )?(?:cloud|fournisseur)|cualquier (?:nube|proveedor)"
+            r"|(?:la nube|el proveedor) (?:da igual|no importa)|qualquer (?:nuvem|provedor)",
+            "provider",
+        ),
+        (
+            r"any (?:region|location|data ?cent(?:er|re)|country|geography|zone)s?(?! in)"
+            r"|anywhere(?: in the world)?(?! (?:in|but|except|outside))"
+            r"|(?:the )?(?:region|location|geography)s? (?:doesn'?t|does not|don'?t|do not|won'?t) matter"
+            r"|doesn'?t matter where|no (?:region|location|geo(?:graphic)?(?:al)?) (?:preference|requirement|constraint"
+            r"|restriction)s?|no preference (?:on|for|about|regarding) (?:the )?(?:region|location)s?"
+            rf"|{_DROP} {_THE}(?:region|location|geo(?:graphic)?(?:al)?|data residency)"
+            r"(?: (?:requirement|constraint|restriction|preference|choice))?"
+            r"|don'?t care (?:about (?:the )?(?:region|location)|which region|where)"
+            r"|(?:jede|beliebige) region|region (?:ist )?egal|egal welche region|n'importe quelle region"
+            r"|peu importe (?:la )?region|cualquier region|(?:la )?region (?:da igual|no importa)|qualquer regiao",
+            "region",
+        ),
+        (
+            r"any (?:gpu|graphics card|card|accelerator)s?(?: (?:type|model|kind))?"
+            r"|(?:whatever|whichever) (?:gpu|card)|gpu[- ]agnostic"
+            r"|(?:the )?gpu(?: type| model)? (?:doesn'?t|does not|won'?t) matter|doesn'?t matter which gpu"
+            r"|no (?:gpu|card|accelerator)(?: type| model)? (?:preference|requirement)"
+            r"|no preference (?:on|for|about|regarding) (?:the )?(?:gpu|card|accelerator)s?(?: type| model)?"
+            rf"|{_DROP} {_THE}gpu(?: type| model)? (?:preference|choice)"
+            rf"|{_DROP} {_THE}gpu (?:type|model) (?:requirement|constraint|restriction)"
+            r"|don'?t care (?:about|which) (?:the )?gpu"
+            r"|(?:jede|beliebige) gpu|gpu (?:ist )?egal|n'importe quel(?:le)? gpu|cualquier gpu|qualquer gpu",
+            "gpu",
+        ),
+        (
+            r"any (?:number of gpus|gpu count)|(?:however|as) many gpus(?: as (?:needed|necessary|it takes))?"
+            rf"|{_DROP} {_THE}(?:gpu )?count|no (?:gpu )?count (?:preference|requirement)",
+            "gpu_count",
+        ),
+    ]
+)
+
+# --------------------------------------------------------------------------- ranking
+# What the instance ranking favours: "make it cheaper", "cut the cost" -> cheapest; "faster", "lower latency" ->
+# fastest. The last one named in a message wins.
+RANKINGS = Table[str](
+    [
+        (
+            r"cheap(?:er|est|ly)?|less expensive|least expensive|lowest (?:price|cost)s?|lower (?:the |our )?(?:price"
+            r"|cost|bill)s?|cut (?:the |our |down )?(?:cost|price|bill|spend)s?|reduce (?:the |our )?(?:cost|price|bill"
+            r"|spend)s?|save (?:money|costs?)|cost[- ](?:effective|efficient|optimi[sz]ed|optimal)|budget[- ]friendly"
+            r"|(?:most|more) affordable|minimi[sz]e (?:the )?costs?|best value|best price"
+            r"|gunstig(?:er|ste[nr]?)?|billig(?:er|ste[nr]?)?|kostengunstig(?:er)?|(?:le )?moins cher|moins couteux"
+            r"|(?:lo )?mas barat[oa]|menos caro|(?:o )?mais barat[oa]",
+            "cheapest",
+        ),
+        (
+            r"fast(?:er|est)(?![- ]whisper)|quick(?:er|est)|speed (?:it |things )?up|low(?:er|est)? latency"
+            r"|less latency|reduce (?:the )?latency|minimi[sz]e (?:the )?latency|snappier|more performance"
+            r"|(?:best|highest|max(?:imum)?) performance|as fast as possible|(?:higher|more|max(?:imum)?) throughput"
+            r"|schneller|am schnellsten|(?:geringere|niedrigere) latenz|(?:le )?plus rapide|moins de latence"
+            r"|(?:lo )?mas rapido|menor latencia|(?:o )?mais rapido",
+            "fastest",
+        ),
+    ]
 )

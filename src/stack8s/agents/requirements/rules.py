@@ -13,12 +13,13 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stack8s.agents.requirements import lexicon as lx
 from stack8s.agents.requirements.models import COUNT_NOUNS, MAX_TEXT_CHARS, FuzzyVocab, ModelLexicon, ModelMatch
-from stack8s.catalogs.gpus import match_gpu_preference
+from stack8s.catalogs import fx
+from stack8s.catalogs.gpus import gpu_name_regex, match_gpu_preference
 from stack8s.planning.plan import HOURS_PER_MONTH
 from stack8s.planning.spec import CRITICAL_FIELDS, Confidence, Domain, Precision, TaskType, WorkloadSpec
 
@@ -61,7 +62,7 @@ def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
 
 
 _PERIOD = rf"(?:{lx.PERIOD_LEAD}(?:{_period_groups(lx.PERIODS)})(?![a-z0-9]))"
-_CUR_AFTER = rf"(?:\s?(?:{lx.CURRENCY}|{lx.CURRENCY_WORDS})(?![a-z]))"
+_CUR_AFTER = rf"(?:\s?(?:in\s)?(?:{lx.CURRENCY}|{lx.CURRENCY_WORDS})(?![a-z]))"
 _FILLER = (
     r"(?:\s+(?:is|of|at|around|about|approx\.?|approximately|roughly|up to|under|below|max(?:imum)?"
     r"|at most|de|von|ist|es|est|da|do|only|just|a|an|per|monthly|total|will be|would be))"
@@ -77,7 +78,7 @@ _BUDGET_MONEY = (
 )
 _GPU_COUNT = _compile(
     rf"{_COUNT}\s?[-x]?\s?(?:{lx.GPU_NAMES})s?(?![a-z0-9])",
-    rf"(?:{lx.GPU_NAMES})s?\s?x\s?(?P<n>\d{{1,2}})(?![\d.a-z])",
+    rf"(?:{lx.GPU_NAMES})(?:[- ]?\d{{2,3}}\s?gb)?s?\s?x\s?(?P<n>\d{{1,2}})(?![\d.a-z])",  # "A100-80GB x 4"
 )
 _REPLICAS = _compile(
     rf"{_COUNT}\s?(?:{lx.REPLICA_WORDS})(?![a-z])",
@@ -129,7 +130,6 @@ _MONEY = re.compile(
     _FLAGS,
 )
 _SENTENCE = re.compile(r"[^.!?;\n]+")
-_EURO = re.compile(r"€|\beur", _FLAGS)
 _DOMAIN_ORDER = (Domain.multimodal, Domain.audio, Domain.computer_vision, Domain.tabular, Domain.nlp)
 _NEURAL = {Domain.nlp, Domain.computer_vision, Domain.audio, Domain.multimodal}
 _PRECISION_QUANT: dict[str, str] = {Precision.fp16: "none", Precision.bf16: "none", Precision.fp32: "none"}
@@ -145,6 +145,8 @@ def clean(text: str) -> str:
 def _number(raw: str, scale: str | None = None, european: bool = False) -> float:
     if european and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", raw):
         raw = raw.replace(".", "")
+    if re.fullmatch(lx.INDIAN_NUMBER, raw):
+        raw = raw.replace(",", "")
     thousands = re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", raw)
     raw = raw.replace(",", "") if thousands else raw.replace(",", ".")
     try:
@@ -205,6 +207,7 @@ def _gpu(msg: Message, state: Mapping[str, Any]) -> State:
         out["gpu_hint"] = any(hints)
     if preference and out.get("gpu_explicit", True):
         out["gpu_preference"] = preference
+        out.update(_lift_named(state, "excluded_gpus", preference))
     return out
 
 
@@ -270,21 +273,108 @@ def _fine_tuning(msg: Message, state: Mapping[str, Any]) -> State:
     return {}
 
 
+@dataclass(frozen=True, slots=True)
+class Money:
+    """A budget as the user stated it: `amount` of `currency` per `period` ("hour", "month"...; None: as a
+    one-off total, or a monthly budget with no period word), and the same per month (the total for a one-off)."""
+
+    amount: float
+    currency: str  # ISO 4217, a row of catalogs/data/fx.yaml
+    period: str | None
+    monthly: float
+
+
+_CURRENCY_SPELLINGS = tuple(
+    (re.compile(pattern, _FLAGS), code)
+    for code, pattern in (
+        *lx.CURRENCY_SYMBOLS,
+        *((code, rf"(?<![a-z])(?:{words})(?![a-z])") for code, words in lx.CURRENCY_CODES),
+    )
+)
+_CURRENCY_NAME = rf"(?:{lx.CURRENCY}|{lx.CURRENCY_WORDS})(?![a-z])"
+_CURRENCY_SWITCH = _compile(rf"(?:{lx.CURRENCY_SWITCH})\s+{_CURRENCY_NAME}")
+_IN_CURRENCY = _compile(rf"in\s+{_CURRENCY_NAME}")  # "budget 1000 per month, in euros"
+_ONLY_A_CURRENCY = re.compile(
+    rf"^\W*(?:(?:sorry|oops|actually|no|wait|oh)\W+)*(?:(?:in|i meant|meant)\s+)?{_CURRENCY_NAME}\W*"
+    rf"(?:(?:not|rather than|instead of)\s+{_CURRENCY_NAME}\W*)?$",
+    _FLAGS,
+)
+
+
+def _currency_of(text: str) -> str | None:
+    """The currency first named in `text` (leftmost, then longest spelling), as an ISO code."""
+    found = [(m.start(), m.start() - m.end(), code) for rx, code in _CURRENCY_SPELLINGS for m in rx.finditer(text)]
+    return min(found)[2] if found else None
+
+
+def _currency_switch(text: str) -> str | None:
+    """'Sorry, I meant euros', 'that's in pounds', 'the budget is in GBP': the currency the budget was in."""
+    found = _first(_CURRENCY_SWITCH, text)
+    if found is not None:
+        return _currency_of(found.group())
+    whole = _ONLY_A_CURRENCY.match(text) if len(text) <= 80 else None  # "sorry, I meant euros" is short
+    return _currency_of(whole.group()) if whole else None
+
+
 def _budget(msg: Message, state: Mapping[str, Any]) -> State:
-    """The first monthly budget and the first one-off budget ("$500 in total", "a total budget of $2,000")."""
+    """The first monthly budget and the first one-off budget ("$500 in total", "a total budget of $2,000"), in
+    the currency they were stated in. A message that only names a currency ("I meant euros") re-reads the
+    budgets said before in that currency."""
     out: State = {}
+    switch = _currency_switch(msg.text)
+    in_currency = _first(_IN_CURRENCY, msg.text)
+    unstated = switch or (_currency_of(in_currency.group()) if in_currency else None) or "USD"
     for found in _budget_matches(msg.text):
-        key = "budget_total_usd" if _one_off(msg.text, found) else "budget_monthly_usd"
+        key = "budget_total" if _one_off(msg.text, found) else "budget_monthly"
         if key in out:
             continue
-        european = _EURO.search(found.group()) is not None
-        amount = _number(found.group("num"), found.group("scale"), european)
-        value = round(amount * _period_factor(found, lx.PERIODS, 1.0), 2)
-        if value > 0:
-            out[key] = value
+        currency = _currency_of(found.group()) or unstated
+        amount = _number(found.group("num"), found.group("scale"), currency in lx.DOT_THOUSANDS_CURRENCIES)
+        factor = _period_factor(found, lx.PERIODS, 1.0)
+        period = next((i for i in range(len(lx.PERIODS)) if found.groupdict().get(f"p{i}")), None)
+        name = lx.PERIOD_NAMES[lx.PERIODS[period][1]] if period is not None else None
+        if amount * factor > 0:
+            out[key] = Money(amount, currency, name, amount * factor)
         if len(out) == 2:
             break
+    if not out and switch:
+        for key in ("budget_monthly", "budget_total"):
+            if state.get(key) is not None:
+                out[key] = replace(state[key], currency=switch)
     return out
+
+
+def _budget_fields(state: Mapping[str, Any]) -> State:
+    """The budgets in USD, and how any other currency was converted (rate and the rate table's date)."""
+    out: State = {"budget_monthly_usd": None, "budget_total_usd": None, "currency_note": None}
+    notes = []
+    for key, source in (("budget_monthly_usd", "budget_monthly"), ("budget_total_usd", "budget_total")):
+        money: Money | None = state.get(source)
+        if money is None:
+            continue
+        usd, rate_note = fx.to_usd(money.monthly, money.currency)
+        out[key] = round(usd, 2)
+        if rate_note:
+            notes.append(_currency_note(money, key == "budget_total_usd", usd, rate_note))
+    out["currency_note"] = "; ".join(notes) or None
+    return out
+
+
+def _currency_note(money: Money, total: bool, usd: float, rate_note: str) -> str:
+    """'£1,200/month = $1,582/month at 1.318 USD per GBP (ECB reference rates, 2026-11-27)'."""
+    if total:
+        return f"{_money(money.amount, money.currency)} in total = {_money(usd, 'USD')} in total at {rate_note}"
+    stated = _money(money.amount, money.currency) + f"/{money.period or 'month'}"
+    if money.period not in (None, "month"):
+        stated += f" = {_money(money.monthly, money.currency)}/month"
+    return f"{stated} = {_money(usd, 'USD')}/month at {rate_note}"
+
+
+def _money(amount: float, currency: str) -> str:
+    """'£1,200', '$1,582' (whole units from 100 up), '€2.50', '900 CHF' (a currency with no symbol)."""
+    number = f"{amount:,.0f}" if amount >= 100 or abs(amount - round(amount)) < 0.005 else f"{amount:,.2f}"
+    symbol = fx.rate(currency).symbol
+    return f"{symbol}{number}" if symbol else f"{number} {currency}"
 
 
 def _budget_matches(text: str) -> list[re.Match[str]]:
@@ -309,6 +399,8 @@ def _one_off(text: str, found: re.Match[str]) -> bool:
 
 
 def _provider(msg: Message, state: Mapping[str, Any]) -> State:
+    """The provider, region and area last named. Naming one that an earlier message ruled out lifts that
+    exclusion ("no AWS" ... "ok, use AWS after all")."""
     out: State = {}
     mentions = [(h.start, h.value) for h in lx.PROVIDERS.hits(msg.text)] + _fuzzy_providers(msg.text)
     wanted = [p for start, p in sorted(mentions) if not _negated(msg.text, start)]
@@ -316,10 +408,12 @@ def _provider(msg: Message, state: Mapping[str, Any]) -> State:
         out["provider"] = wanted[-1]
     regions = [m.group().lower() for m in _REGION.finditer(msg.text)]
     provider = out.get("provider", state.get("provider"))
+    excluded = out.get("excluded_providers", state.get("excluded_providers", ()))
     if regions:
         owners = _REGION_OWNERS[regions[-1]]
-        if provider not in owners and "provider" not in out:
-            out["provider"] = provider = owners[0]
+        allowed = [owner for owner in owners if owner not in excluded]
+        if provider not in owners and "provider" not in out and allowed:
+            out["provider"] = provider = allowed[0]
         if provider in owners:
             out["region"] = regions[-1]
     region = out.get("region", state.get("region"))
@@ -328,7 +422,22 @@ def _provider(msg: Message, state: Mapping[str, Any]) -> State:
     areas = lx.AREAS.values(msg.text)
     if areas:
         out["area"] = areas[-1]
+    out.update(_lift_named(state, "excluded_providers", out.get("provider")))
+    out.update(_lift_named(state, "excluded_areas", out.get("area")))
+    out.update(_lift_named(state, "excluded_region_ids", out.get("region")))
     return out
+
+
+def _lift_named(state: Mapping[str, Any], key: str, named: str | None) -> State:
+    excluded = state.get(key, [])
+    if named is None or not any(_same(named, ex) for ex in excluded):
+        return {}
+    return {key: [ex for ex in excluded if not _same(named, ex)]}
+
+
+def _same(a: str, b: str) -> bool:
+    """The same thing, or a GPU and its memory variant ("A100" and "A100-80GB")."""
+    return a == b or a.startswith(f"{b}-") or b.startswith(f"{a}-")
 
 
 def _negated(text: str, start: int) -> bool:
@@ -666,6 +775,12 @@ def _spot(msg: Message, state: Mapping[str, Any]) -> State:
     return {"spot": hits[-1]} if hits else {}
 
 
+def _ranking(msg: Message, state: Mapping[str, Any]) -> State:
+    """'make it cheaper', 'cut the cost' -> cheapest; 'faster', 'lower latency' -> fastest (the last one named)."""
+    hits = lx.RANKINGS.values(msg.text)
+    return {"ranking": hits[-1]} if hits else {}
+
+
 def _accumulate(key: str, table: lx.Table[str]) -> Extractor:
     def extract(msg: Message, state: Mapping[str, Any]) -> State:
         found = table.values(msg.text)
@@ -700,9 +815,215 @@ EXTRACTORS: tuple[Extractor, ...] = (
     _batch_volume,
     _licenses,
     _spot,
+    _ranking,
     _accumulate("kubernetes_needs", lx.KUBERNETES_NEEDS),
     _accumulate("needs", lx.MODEL_NEEDS),
 )
+
+
+# --------------------------------------------------------------------------- exclusions, lifts and take-backs
+# Read before the extractors, and cut out of the message they read ("exclude L4 and L40S, and move to GCP" leaves
+# "; , and move to GCP"), so a GPU, provider or area ruled out, lifted or taken back is never the one wanted.
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A thing a list names: a provider, a GPU model, an area or a region id. `end` is after its suffix."""
+
+    start: int
+    end: int
+    kind: str  # provider | gpu | area | region
+    value: str
+
+
+_EXCLUDED_KEYS = {
+    "provider": "excluded_providers",
+    "gpu": "excluded_gpus",
+    "area": "excluded_areas",
+    "region": "excluded_region_ids",
+}
+_WANTED_KEYS = {"provider": "provider", "gpu": "gpu_preference", "area": "area", "region": "region"}
+# What taking a thing back clears ("drop the AWS requirement"), and the spec fields that become None.
+_ITEM_TAKE_BACKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "provider": (("provider", "region"), ("provider", "region")),
+    "gpu": (("gpu_preference",), ("gpu_preference",)),
+    "area": (("area", "region"), ("region", "regions")),
+    "region": (("region",), ("region",)),
+}
+_FIELD_TAKE_BACKS: dict[str, tuple[State, tuple[str, ...]]] = {
+    "budget": (
+        {"budget_monthly": None, "budget_total": None},
+        ("budget_monthly_usd", "budget_total_usd", "currency_note"),
+    ),
+    "provider": ({"provider": None, "region": None}, ("provider", "region")),
+    "region": ({"region": None, "area": None}, ("region", "regions")),
+    "gpu": ({"gpu_preference": None, "gpu_explicit": True}, ("gpu_preference",)),
+    "gpu_count": ({"gpu_count": None}, ("gpu_count",)),
+}
+_NOT_IN_WORD = r"(?<![A-Za-z0-9'])"
+_WORD_END = r"(?![A-Za-z0-9'])"
+_GPU_NAME = re.compile(rf"(?<![A-Za-z0-9])(?:{gpu_name_regex()})", _FLAGS)
+_GPU_MEMORY = re.compile(r"[- ]?\d{2,3}\s?gb(?![a-z])", _FLAGS)
+_ITEM_SUFFIX = re.compile(rf"(?:(?:s|'s)(?![a-z]))?{lx.ITEM_SUFFIX}", _FLAGS)
+_NOT_AN_ITEM = re.compile(rf"\s+(?:{lx.ITEM_NOT_BEFORE}){_WORD_END}", _FLAGS)
+_JOIN = re.compile(rf"\s*(?P<comma>[,&/])?\s*(?:(?P<word>{lx.LIST_JOINERS})\s+)?(?:(?:{lx.LIST_ARTICLES})\s+)?", _FLAGS)
+_THEN_FILLERS = (
+    rf"{_WORD_END}[\s:]*(?:(?:(?:{lx.LIST_FILLERS}){_WORD_END}|{_NOT_IN_WORD}(?:{lx.LIST_ELISIONS}))[\s:]*){{0,4}}$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _ListForm:
+    """Where a list stands: after a lead ("not on the"), before a predicate ("is not an option"), or, with
+    `both`, between the two ("drop the ... requirement"). `probe` finds either anywhere, so a message with
+    neither costs no look for lists."""
+
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+    probe: re.Pattern[str]
+    both: bool = False
+
+
+def _form(before: str, after: str, both: bool = False) -> _ListForm:
+    return _ListForm(
+        re.compile(rf"{_NOT_IN_WORD}(?:{before}){_THEN_FILLERS}", _FLAGS),
+        re.compile(rf"\s+(?:{after}){_WORD_END}", _FLAGS),
+        re.compile(rf"{_NOT_IN_WORD}(?:{before}){_WORD_END}|\s(?:{after}){_WORD_END}", _FLAGS),
+        both,
+    )
+
+
+_EXCLUDE = _form(lx.EXCLUDE_BEFORE, lx.EXCLUDE_AFTER)
+_LIFT = _form(lx.LIFT_BEFORE, lx.LIFT_AFTER)
+_TAKE_BACK_NAMED = _form(lx.TAKE_BACK_ITEM_BEFORE, lx.TAKE_BACK_ITEM_NOUN, both=True)
+_TAKE_BACK_SOFTLY = _form(lx.TAKE_BACK_ITEM_SOFT, lx.TAKE_BACK_ITEM_AFTER)
+# A budget amount right after "forget the budget" belongs to it: "forget the budget of $500" sets no budget.
+_TAKEN_AMOUNT = re.compile(
+    rf"\s*(?:of|at|is|was|:|=)?\s*(?:{lx.CURRENCY})?\s?{lx.AMOUNT}(?:{_CUR_AFTER})?(?![a-z0-9]){_PERIOD}?", _FLAGS
+)
+_LEAD_WINDOW = 120  # characters before a list where its lead ("not on the", "exclude") must be
+
+
+def _directives(text: str, state: Mapping[str, Any]) -> tuple[State, str]:
+    """A message's exclusions ("not on L4", "no AWS", "outside the EU"), lifts ("A10G is fine again") and
+    take-backs ("forget the budget", "drop the AWS requirement", "any region"), in that order: the state they
+    change, and the message with their words cut out."""
+    out: State = {}
+    excluded = {key: list(state.get(key, [])) for key in _EXCLUDED_KEYS.values()}
+    cleared: list[str] = []
+    text, ruled_out = _cut(text, _find_lists(text, _EXCLUDE))
+    for item in ruled_out:
+        key, wanted = _EXCLUDED_KEYS[item.kind], _WANTED_KEYS[item.kind]
+        if item.value not in excluded[key]:
+            excluded[key].append(item.value)
+        if state.get(wanted) is not None and _same(state[wanted], item.value):
+            out[wanted] = None
+            if item.kind == "provider":
+                out["region"] = None
+
+    def is_excluded(item: _Item) -> bool:
+        return any(_same(item.value, ex) for ex in excluded[_EXCLUDED_KEYS[item.kind]])
+
+    text, lifted = _cut(text, _find_lists(text, _LIFT), keep=is_excluded)
+    for item in lifted:
+        key = _EXCLUDED_KEYS[item.kind]
+        excluded[key] = [ex for ex in excluded[key] if not _same(item.value, ex)]
+    text, named = _cut(text, _find_lists(text, _TAKE_BACK_NAMED))
+    text, softly = _cut(text, _find_lists(text, _TAKE_BACK_SOFTLY))
+    for item in [*named, *softly]:
+        keys, fields = _ITEM_TAKE_BACKS[item.kind]
+        out.update(dict.fromkeys(keys))
+        cleared += fields
+    for hit in lx.TAKE_BACKS.hits(text):
+        updates, fields = _FIELD_TAKE_BACKS[hit.value]
+        out.update(updates)
+        cleared += fields
+        end = hit.end
+        if hit.value == "budget" and (amount := _TAKEN_AMOUNT.match(text, end)):
+            end = amount.end()
+        text = _mask(text, hit.start, end)
+    for key, values in excluded.items():
+        if values != list(state.get(key, [])):
+            out[key] = values
+    if cleared:
+        out["taken_back"] = _unique([*state.get("taken_back", []), *cleared])
+    return out, re.sub(r"\s*;[;\s]*", " ; ", text).strip() if ";" in text else text
+
+
+def _items(text: str) -> list[_Item]:
+    """Providers, GPU models, areas and region ids named in `text`, leftmost then longest, not overlapping."""
+    found = [(h.start, h.end, "provider", h.value) for h in lx.PROVIDERS.hits(text)]
+    found += [(h.start, h.end, "area", h.value) for h in lx.AREAS.hits(text)]
+    found += [(m.start(), m.end(), "region", m.group().lower()) for m in _REGION.finditer(text)]
+    for m in _GPU_NAME.finditer(text):
+        end = memory.end() if (memory := _GPU_MEMORY.match(text, m.end())) else m.end()
+        gpu = match_gpu_preference(text[m.start() : end])
+        if gpu:
+            found.append((m.start(), end, "gpu", gpu))
+    found.sort(key=lambda f: (f[0], f[0] - f[1]))
+    items: list[_Item] = []
+    for start, end, kind, value in found:
+        if not items or start >= items[-1].end:
+            suffix = _ITEM_SUFFIX.match(text, end)
+            end = suffix.end() if suffix else end
+            if not _NOT_AN_ITEM.match(text, end):  # "not a US company", "no AWS credits"
+                items.append(_Item(start, end, kind, value))
+    return items
+
+
+def _chains(text: str) -> list[tuple[list[_Item], list[bool]]]:
+    """Runs of items joined by commas or words ("L4 and L40S", "AWS, Azure or GCP"), with, for each join,
+    whether it was a word ("and", "or", "ni") rather than only a comma."""
+    chains: list[tuple[list[_Item], list[bool]]] = []
+    for item in _items(text):
+        join = _JOIN.fullmatch(text, chains[-1][0][-1].end, item.start) if chains else None
+        if join is not None and (join.group("comma") or join.group("word")):
+            chains[-1][0].append(item)
+            chains[-1][1].append(bool(join.group("word")))
+        else:
+            chains.append(([item], []))
+    return chains
+
+
+def _find_lists(text: str, form: _ListForm) -> list[tuple[int, int, list[_Item]]]:
+    """Lists in `form`'s place: (start, end, items) of the words to cut. A list joined by commas alone is one
+    item next to the lead or predicate: "not on AWS, GCP please" rules out AWS only; "no AWS, Azure or GCP"
+    all three."""
+    if form.probe.search(text) is None:
+        return []
+    found = []
+    for items, words in _chains(text):
+        start, end = items[0].start, items[-1].end
+        lead = form.before.search(text, max(0, start - _LEAD_WINDOW), start)
+        tail = form.after.match(text, end)
+        if form.both and not (lead and tail):
+            continue
+        if lead:
+            kept = items[: max((i + 1 for i, word in enumerate(words) if word), default=0) + 1]
+            found.append((lead.start(), tail.end() if tail and len(kept) == len(items) else kept[-1].end, kept))
+        elif tail:
+            kept = items if words and words[-1] else items[-1:]
+            found.append((kept[0].start, tail.end(), kept))
+    return found
+
+
+def _cut(
+    text: str, lists: Sequence[tuple[int, int, list[_Item]]], keep: Callable[[_Item], bool] | None = None
+) -> tuple[str, list[_Item]]:
+    """The text without the lists' words, and their items (only those `keep` accepts; a list with none is left)."""
+    taken: list[_Item] = []
+    for start, end, items in lists:
+        kept = [item for item in items if keep is None or keep(item)]
+        if kept:
+            taken += kept
+            text = _mask(text, start, end)
+    return text, taken
+
+
+def _mask(text: str, start: int, end: int) -> str:
+    """Words cut out, the length kept (positions found before stay valid); ";" stops phrases reading across."""
+    width = end - start
+    return text[:start] + (f" {';' * (width - 2)} " if width > 2 else " " * width) + text[end:]
 
 
 # --------------------------------------------------------------------------- public API
@@ -710,13 +1031,31 @@ EXTRACTORS: tuple[Extractor, ...] = (
 
 def extract_spec(user_messages: Sequence[str], models: ModelLexicon) -> WorkloadSpec:
     """Read the user's messages in order (later ones override) and return what they ask for."""
+    return _finish(_read(user_messages, models), models)
+
+
+def _read(user_messages: Sequence[str], models: ModelLexicon) -> State:
+    """The state after every message: first its exclusions, lifts and take-backs (`_directives`), then the
+    extractors on the rest of the message, so that "exclude L4" never names the L4 as the GPU wanted."""
     state: State = {}
     for raw in user_messages:
-        text = clean(raw or "")
+        directives, text = _directives(clean(raw or ""), state)
+        state.update(directives)
         message = Message(text, models.resolve(text))
         for extractor in EXTRACTORS:
             state.update(extractor(message, state))
-    return _finish(state, models)
+    return state
+
+
+_NO_MODELS = ModelLexicon.from_rows([])
+
+
+def taken_back(user_messages: Sequence[str]) -> frozenset[str]:
+    """Spec fields the user took back ("forget the budget", "any cloud is fine now") and did not set again
+    later: they are None on purpose, and another reading of the conversation (the LLM's) must not refill them."""
+    state = _read(user_messages, _NO_MODELS)
+    spec = _finish(state, _NO_MODELS).model_dump()
+    return frozenset(name for name in state.get("taken_back", ()) if spec.get(name) in (None, []))
 
 
 def needs_clarification(spec: WorkloadSpec) -> bool:
@@ -759,11 +1098,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "params_billion": params,
         "precision": state.get("precision"),
         "fine_tuning_method": state.get("fine_tuning_method"),
-        "budget_monthly_usd": state.get("budget_monthly_usd"),
-        "provider": state.get("provider"),
-        "region": state.get("region"),
-        "regions": _regions(state.get("area"), state.get("provider")),
-        "gpu_preference": state.get("gpu_preference") if gpu is not False else None,
+        **_exclusions(state),
         "gpu_count": state.get("gpu_count") if gpu is not False else None,
         "replicas": state.get("replicas") or (2 if state.get("high_availability") else None),
         "concurrent_users": state.get("concurrent_users"),
@@ -781,7 +1116,11 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "spot": state.get("spot"),
         "kubernetes_needs": state.get("kubernetes_needs", []),
         **{name: state.get(name) for name in JOB_FIELDS},
+        "ranking": state.get("ranking"),
+        **_budget_fields(state),
     }
+    if gpu is False or any(_same(fields["gpu_preference"] or "", ex) for ex in fields["excluded_gpus"]):
+        fields["gpu_preference"] = None
     fields["defaults_applied"] = _apply_defaults(fields, model is not None)
     fields.update(_job_fields(fields))
     if fields["domain"] is not None and fields["gpu_needed"] is None and fields["domain"] != Domain.tabular:
@@ -890,13 +1229,36 @@ def _gpu_needed(state: State, model: ModelMatch | None, params: float | None) ->
     return False if domain == Domain.tabular else None
 
 
-def _regions(area: str | None, provider: str | None) -> list[str]:
+def _regions(area: str | None, provider: str | None, excluded_providers: Sequence[str] = ()) -> list[str]:
     if not area:
         return []
     per_provider = lx.AREA_REGIONS.get(area, {})
     if provider:
         return list(per_provider.get(provider, ()))
-    return _unique(r for p in lx.REGION_OWNERS for r in per_provider.get(p, ()))
+    return _unique(r for p in lx.REGION_OWNERS if p not in excluded_providers for r in per_provider.get(p, ()))
+
+
+def _exclusions(state: State) -> State:
+    """Provider, region, regions and GPU wanted, less what was ruled out: an excluded provider is never the
+    provider; an excluded area is its regions (of the provider, else of every provider), never among `regions`."""
+    excluded_providers = list(state.get("excluded_providers", []))
+    provider = state.get("provider") if state.get("provider") not in excluded_providers else None
+    excluded_regions = _unique(
+        [
+            *state.get("excluded_region_ids", []),
+            *(r for area in state.get("excluded_areas", []) for r in _regions(area, provider)),
+        ]
+    )
+    regions = _regions(state.get("area"), provider, excluded_providers)
+    return {
+        "provider": provider,
+        "region": state.get("region") if state.get("region") not in excluded_regions else None,
+        "regions": [r for r in regions if r not in excluded_regions],
+        "gpu_preference": state.get("gpu_preference"),
+        "excluded_providers": excluded_providers,
+        "excluded_gpus": list(state.get("excluded_gpus", [])),
+        "excluded_regions": excluded_regions,
+    }
 
 
 def _model_needs(state: State, model: ModelMatch | None) -> str | None:
