@@ -84,3 +84,30 @@ def test_a_platform_stack_needs_no_model(client: httpx.Client) -> None:
     assert body["response_type"] == "deployment_plan", body["response"]
     plan = body["deployment_plan"]
     assert plan["gpu_recommendations"] and plan["gpu_recommendations"][0]["gpu_count"] >= 1
+
+
+def test_the_issue_examples_give_plans_that_honour_them(client: httpx.Client) -> None:
+    plan = plan_for(client, "Serve Llama 3.1 8B on AWS", "no, exclude L4 and L40S, and move to GCP")["deployment_plan"]
+    spec = plan["workload_spec"]
+    assert spec["provider"] == "gcp" and set(spec["excluded_gpus"]) == {"L4", "L40S"}
+    assert spec["gpu_preference"] is None
+    assert all(r["provider"] == "gcp" and r["gpu_model"] not in ("L4", "L40S") for r in plan["gpu_recommendations"])
+
+    plan = plan_for(client, "Serve Mixtral 8x7B in Europe on Azure, but not in the UK regions")["deployment_plan"]
+    assert plan["gpu_recommendations"]
+    assert all(r["provider"] == "azure" and not r["region"].startswith("uk") for r in plan["gpu_recommendations"])
+    assert all(r["region"] in plan["workload_spec"]["regions"] for r in plan["gpu_recommendations"])
+
+    plan = plan_for(client, "Serve Llama 3.1 70B, our budget is €800 per month")["deployment_plan"]
+    assert plan["workload_spec"]["budget_monthly_usd"] == 928.0 and "EUR" in plan["workload_spec"]["currency_note"]
+
+    plan = plan_for(client, "Serve Mistral 7B", "actually forget the budget")["deployment_plan"]
+    assert plan["workload_spec"]["budget_monthly_usd"] is None
+
+    body = plan_for(client, "Deploy Llama 4 Scout with 1M context")
+    assert body["response_type"] == "deployment_plan"
+    assert "Llama-4-Scout" in body["deployment_plan"]["workload_spec"]["model_id"]
+
+    body = plan_for(client, "fine-tune CLIP for product search")
+    assert body["response_type"] == "deployment_plan"
+    assert "clip" in body["deployment_plan"]["workload_spec"]["model_id"].lower()

@@ -12,10 +12,10 @@ from stack8s.chat import service
 def test_an_architect_failure_is_an_error_reply_and_the_turn_is_kept(
     client: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(spec, deps):  # type: ignore[no-untyped-def]
-        await deps.conn.execute("SELECT 1/0")  # fails inside the database, aborting the savepoint
+    async def broken(spec, deps, previous=None):  # type: ignore[no-untyped-def]
+        await deps.conn.execute("SELECT 1/0")  # fails inside the database, aborting the transaction
 
-    monkeypatch.setattr(service, "build_plan", broken)
+    monkeypatch.setattr(service, "plan_for", broken)
     cid = start(client)
     reply = send(client, cid, "Deploy Mistral 7B on AWS")
     assert reply.status_code == 200

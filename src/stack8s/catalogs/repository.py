@@ -293,3 +293,8 @@ async def analyze(conn: AsyncConnection[dict[str, Any]], *tables: str) -> None:
     for table in tables:
         schema, name = table.split(".")
         await conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, name)))
+
+
+async def lock_for_seeding(conn: AsyncConnection[dict[str, Any]], key: int) -> None:
+    """Hold the seeding advisory lock until the transaction ends: one seeder at a time across workers."""
+    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))

@@ -24,7 +24,7 @@ async def seed_shipped(conn: Conn, embedder: Embedder) -> list[ImportReport]:
     """Idempotent: each shipped file is loaded only when its checksum differs from the recorded one
     (models also when no card is embedded with the configured embedding model)."""
     # One seeder at a time: workers starting together wait here, then find the checksums recorded.
-    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (SEED_LOCK_KEY,))
+    await repository.lock_for_seeding(conn, SEED_LOCK_KEY)
     paths = shipped.default_paths()
     reports = []
     if checksum := await _new_checksum(conn, "instances", paths["instances"]):
