@@ -31,6 +31,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/accuracy.py $(SHARED)
 	$(BIN)/python bench/run.py --shared $(SHARED)
+	$(BIN)/python bench/load.py
 
 eval: install
 	$(BIN)/python $(SHARED)/eval/evaluate.py --base-url http://127.0.0.1:8000 --cases $(SHARED)/eval/cases.yaml
