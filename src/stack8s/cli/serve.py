@@ -17,11 +17,15 @@ def serve(
 ) -> None:
     """Apply migrations, load the shipped catalogs on first start, and serve the API."""
     settings = Settings()
+    count = workers or settings.workers or os.cpu_count() or 1
+    # Each worker embeds search queries with torch; one thread per worker's share of the cores, so the
+    # workers do not oversubscribe the CPU (inherited by the worker processes).
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // count)))
     uvicorn.run(
         "stack8s.app:create_app",
         factory=True,
         host=host or settings.api_host,
         port=port or settings.api_port,
-        workers=workers or settings.workers or os.cpu_count() or 1,
+        workers=count,
         log_config=None,
     )

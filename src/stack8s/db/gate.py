@@ -73,7 +73,9 @@ class Database:
         try:
             async with self.pool.connection(timeout=self.timeout_seconds) as conn:
                 acquired = True
-                self.mark_up()
+                if self.down:  # back after a fault: drop the idle connections the outage broke
+                    self.mark_up()
+                    await self.pool.check()
                 yield conn
         except PoolTimeout as exc:
             if acquired:

@@ -24,7 +24,6 @@ async def open_pool(
         max_size=max_size,
         open=False,
         configure=_configure,
-        check=AsyncConnectionPool.check_connection,  # a connection broken by a database restart is replaced
         kwargs={"row_factory": dict_row},
         name="stack8s",
     )

@@ -7,11 +7,13 @@ other requests while a query or an import batch is embedded.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
 import anyio.to_thread
 
+QUERY_CACHE = 2048  # query texts -> vectors kept per process (384 floats each, ~3 MB in all)
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 
@@ -32,6 +34,7 @@ class LocalEmbedder:
 
     def __init__(self, model: Any) -> None:
         self._model = model
+        self._queries: OrderedDict[str, list[float]] = OrderedDict()
 
     @classmethod
     def load(cls) -> LocalEmbedder:
@@ -44,6 +47,16 @@ class LocalEmbedder:
         return [v.tolist() for v in vectors]
 
     async def embed(self, texts: list[str]) -> list[list[float]]:
+        """Vectors for `texts`; a single text (a search query) is remembered, since plans ask the same few
+        questions of the catalog again and again (QUERY_CACHE most recent ones)."""
         if not texts:
             return []
-        return await anyio.to_thread.run_sync(self.embed_sync, texts)
+        if len(texts) == 1 and (hit := self._queries.get(texts[0])) is not None:
+            self._queries.move_to_end(texts[0])
+            return [hit]
+        vectors = await anyio.to_thread.run_sync(self.embed_sync, texts)
+        if len(texts) == 1:
+            self._queries[texts[0]] = vectors[0]
+            if len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vectors

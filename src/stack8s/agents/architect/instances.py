@@ -197,9 +197,17 @@ async def _select_for_load(
     if not hits:
         query, hits, notes = await relax(conn, query, w, compute.offers)
     placed: dict[tuple[str, str], placing.Placement] = {}
+    fastest = w.spec.ranking == "fastest"
+    best: list[float] = []  # totals of the cheapest placements that meet the targets, ascending
     for hit in hits:
+        # Branch and bound: a candidate costs at least one instance a month; once that is above the third
+        # cheapest total that meets the targets, it cannot enter the recommendations (ranked by total).
+        if not fastest and len(best) >= MAX_RECOMMENDATIONS and _price(hit, query.spot) * HOURS_PER_MONTH > best[-1]:
+            continue
         if (p := place_on(w, hit.gpu_model, hit.gpu_count, _price(hit, query.spot))) is not None:
             placed[(hit.provider, hit.instance_type)] = p
+            if p.meets_slo:
+                best = sorted([*best, _total_monthly(hit, p, query.spot)])[:MAX_RECOMMENDATIONS]
     ranked = sorted(
         (h for h in hits if (h.provider, h.instance_type) in placed),
         key=lambda h: _rank_key(h, placed[(h.provider, h.instance_type)], query.spot, w.spec.ranking == "fastest"),
