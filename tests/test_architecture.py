@@ -24,6 +24,7 @@ LAYERS = {
     "api": 4,
     "cli": 4,
     "app": 4,
+    "mcp_server": 4,
     "__main__": 5,
     "web": 4,
 }
@@ -61,10 +62,19 @@ def test_imports_only_go_down() -> None:
 
 def allowed_edge(here: str, target: str) -> bool:
     """Down the layers; plus the stated same-layer edges: tools may read catalogs' row models, layer-1
-    importers and tools take an Embedder, and app.py (the wiring) mounts the api routers."""
+    importers and tools take an Embedder, and app.py (the wiring) mounts the api routers and the MCP server
+    (which reads the API's State; `stack8s mcp` serves it over stdio)."""
     if target == here or LAYERS[target] < LAYERS[here] or target in ("settings", "errors", "validation"):
         return True
-    same_layer = {("tools", "catalogs"), ("tools", "embeddings"), ("catalogs", "embeddings"), ("app", "api")}
+    same_layer = {
+        ("tools", "catalogs"),
+        ("tools", "embeddings"),
+        ("catalogs", "embeddings"),
+        ("app", "api"),
+        ("app", "mcp_server"),  # the app mounts /mcp
+        ("cli", "mcp_server"),  # `stack8s mcp`
+        ("mcp_server", "api"),  # the API's State and turn context
+    }
     return (here, target) in same_layer
 
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
-from stack8s import __version__
+from stack8s import __version__, mcp_server
 from stack8s.agents.requirements.cache import LexiconCache
 from stack8s.api import api_router, errors, health, security
 from stack8s.api.deps import State
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(api_router)
+    mcp_server.mount(app)  # /mcp: the MCP streamable HTTP transport, same auth as the API
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

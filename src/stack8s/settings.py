@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     seed_catalogs: bool = Field(True, validation_alias=AliasChoices("STACK8S_SEED_CATALOGS"))
+    price_max_age_days: int = Field(
+        90,
+        ge=0,
+        validation_alias=AliasChoices("STACK8S_PRICE_MAX_AGE_DAYS"),
+        description="a plan warns when its newest instance price is older than this",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -1241,3 +1241,46 @@ def test_shipped_llms_have_the_estimator_fields() -> None:
     )
     assert all(r.torch_dtype in (None, "bfloat16", "float16", "float32") for r in llms)
     assert all(r.sliding_window is None or (r.max_context and r.sliding_window < r.max_context) for r in llms)
+
+
+# --- imported rows keep the source's date, never the import day ---------------------------------------
+
+_VMS = (
+    "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,GpuInfo,Price,SpotPrice,Region\n"
+    "g-1,L4,1,8,32,L4,0.8,,us-east-1\n"
+)
+
+
+def test_skypilot_rows_dated_by_file_time(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "aws_vms.csv"
+    path.write_text(_VMS)
+    stamp = time.mktime((2025, 3, 4, 12, 0, 0, 0, 0, -1))
+    os.utime(path, (stamp, stamp))
+    assert {r.as_of for r in parse_instances(tmp_path).rows} == {date(2025, 3, 4)}
+    assert {r.as_of for r in parse_instances(tmp_path, as_of=date(2024, 1, 2)).rows} == {date(2024, 1, 2)}
+
+
+def test_skypilot_rows_dated_by_commit(tmp_path: Path) -> None:
+    """A SkyPilot catalog checkout: the clone's files are all new, so the commit date is the prices' date."""
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+    folder = tmp_path / "catalogs" / "v7" / "aws"
+    folder.mkdir(parents=True)
+    (folder / "vms.csv").write_text(_VMS)
+    env = {
+        **os.environ,
+        "GIT_COMMITTER_DATE": "2025-05-20T12:00:00+00:00",
+        "GIT_AUTHOR_DATE": "2025-05-20T12:00:00+00:00",
+    }
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "prices"]):
+        subprocess.run([*git, *args], check=True, env=env, capture_output=True)
+    rows = parse_instances(tmp_path / "catalogs" / "v7").rows
+    assert rows and {(r.provider, r.as_of) for r in rows} == {("aws", date(2025, 5, 20))}
+    assert date.fromtimestamp((folder / "vms.csv").stat().st_mtime) != date(2025, 5, 20)

@@ -8,14 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stack8s.planning.cost import (
-    EGRESS_USD_PER_GB,
-    LOAD_BALANCER_USD_PER_HOUR,
-    STORAGE_USD_PER_GB_MONTH,
-    estimate_cost,
-    monthly,
-    storage_gb_for,
-)
+from stack8s.catalogs.cloud_costs import prices_for
+from stack8s.planning.cost import estimate_cost, monthly, storage_gb_for
 from stack8s.planning.plan import HOURS_PER_MONTH
 
 
@@ -46,20 +40,37 @@ def test_nodes_times_replicas() -> None:
 
 
 def test_full_breakdown_adds_up() -> None:
-    est = estimate_cost(instance_hourly_usd=4.10, replicas=2, storage_gb=200, load_balancer=True, egress_gb=100)
+    est = estimate_cost(
+        instance_hourly_usd=4.10,
+        replicas=2,
+        storage_gb=200,
+        load_balancer=True,
+        egress_gb=100,
+        prices=prices_for("gcp"),
+        kubernetes_control_plane=True,
+    )
     items = {line.item: line.monthly_usd for line in est.breakdown}
-    assert items == {"compute": 5986.00, "storage": 20.00, "load balancer": 18.25, "egress": 9.00}
+    assert items == {
+        "compute": 5986.00,
+        "storage": 20.00,  # 200 GB x pd-balanced $0.10
+        "load balancer": 18.25,  # $0.025/h x 730
+        "egress": 12.00,  # 100 GB x $0.12
+        "kubernetes control plane": 73.00,  # GKE $0.10/h x 730
+    }
     assert est.storage_monthly_usd == 20.00
-    assert est.other_monthly_usd == 27.25
-    assert est.total_monthly_usd == 6033.25
+    assert est.other_monthly_usd == 103.25
+    assert est.total_monthly_usd == 6109.25
     assert all(line.assumption for line in est.breakdown)
-    assert "200 GB of weights, datasets and checkpoints at $0.10/GB-month" in est.breakdown[1].assumption
+    storage = est.breakdown[1].assumption
+    assert "200 GB of weights, datasets and checkpoints on block storage at $0.10/GB-month" in storage
 
 
-def test_constants() -> None:
-    assert LOAD_BALANCER_USD_PER_HOUR * HOURS_PER_MONTH == pytest.approx(18.25)
-    assert STORAGE_USD_PER_GB_MONTH == 0.10
-    assert EGRESS_USD_PER_GB == 0.09
+def test_no_prices_no_borrowing() -> None:
+    """Without a provider's prices every non-compute line is $0 and says the price is unknown."""
+    est = estimate_cost(instance_hourly_usd=1.0, storage_gb=100, load_balancer=True, egress_gb=10)
+    assert [line.monthly_usd for line in est.breakdown[1:]] == [0.0, 0.0, 0.0]
+    assert all("no list price known" in line.assumption for line in est.breakdown[1:])
+    assert est.total_monthly_usd == est.compute_monthly_usd == 730.0
 
 
 def test_zero_storage_and_egress_have_no_lines() -> None:
@@ -136,8 +147,10 @@ money = st.floats(min_value=0, max_value=500, allow_nan=False).map(lambda x: rou
     st.one_of(st.none(), st.floats(0, 1e7)),
     st.booleans(),
     st.one_of(st.none(), money),
+    st.sampled_from([None, "aws", "gcp", "azure", "oci", "do", "lambda", "runpod", "nowhere"]),
+    st.booleans(),
 )
-def test_totals_add_up(hourly, nodes, replicas, storage, lb, egress, budget, spot, spot_price) -> None:
+def test_totals_add_up(hourly, nodes, replicas, storage, lb, egress, budget, spot, spot_price, provider, k8s) -> None:
     est = estimate_cost(
         instance_hourly_usd=hourly,
         instance_count=nodes,
@@ -148,6 +161,8 @@ def test_totals_add_up(hourly, nodes, replicas, storage, lb, egress, budget, spo
         budget_monthly_usd=budget,
         spot=spot,
         spot_hourly_usd=spot_price,
+        prices=prices_for(provider),
+        kubernetes_control_plane=k8s,
     )
     lines = sum((dec(x.monthly_usd) for x in est.breakdown), Decimal(0))
     assert dec(est.total_monthly_usd) == lines

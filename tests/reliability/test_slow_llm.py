@@ -73,7 +73,13 @@ def test_waiting_turns_hold_no_connection_and_other_reads_stay_fast(server: Live
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(turn, item) for item in conversations]
         time.sleep(1.0)  # every turn is now waiting on the LLM
-        assert idle_in_transaction(db_dsn) == 0
+        # Held across the LLM wait, each of the 8 turns would show a transaction idling open for 3 s; short
+        # transactions of other servers on this database may show one for an instant.
+        samples = []
+        for _ in range(5):
+            samples.append(idle_in_transaction(db_dsn))
+            time.sleep(0.2)
+        assert max(samples) <= 2, samples
         with client_for(server, str(uuid.uuid4())) as other:
             for _ in range(3):
                 began = time.monotonic()

@@ -21,8 +21,10 @@ from stack8s.chat.models import (
     ConversationSummary,
 )
 from stack8s.errors import NotFound
+from stack8s.planning.plan import Artifact, ArtifactFormat
 
 router = APIRouter(prefix="/chat", tags=["chat"], responses=ERROR_RESPONSES)
+YAML = "application/yaml"
 GREETING = "Conversation started. How can I help you deploy your workload?"
 
 
@@ -54,6 +56,29 @@ async def list_conversations(
 @router.get("/{conversation_id}", response_model=ConversationDetail)
 async def read(user: CurrentUser, conn: DbConn, conversation_id: UUID) -> ConversationDetail:
     return await service.load_conversation(conn, user.user_id, conversation_id)
+
+
+@router.get(
+    "/{conversation_id}/artifacts",
+    response_model=list[Artifact],
+    responses={200: {"content": {YAML: {"schema": {"type": "string"}}}, "description": "artifacts, or one as YAML"}},
+)
+async def artifacts(
+    user: CurrentUser,
+    conn: DbConn,
+    conversation_id: UUID,
+    format: Annotated[ArtifactFormat | None, Query(description="one artifact, as YAML text")] = None,
+) -> Response | list[Artifact]:
+    """The files to apply for the latest plan of the conversation: all of them (JSON), or one as YAML."""
+    found = await service.latest_artifacts(conn, user.user_id, conversation_id)
+    if format is None:
+        return found
+    for artifact in found:
+        if artifact.format == format:
+            disposition = f'inline; filename="{artifact.filename}"'
+            return Response(artifact.content, media_type=YAML, headers={"Content-Disposition": disposition})
+    formats = ", ".join(a.format for a in found) or "none"
+    raise NotFound(f"the latest plan has no {format} artifact (it has: {formats})")
 
 
 @router.patch("/{conversation_id}", response_model=ConversationSummary)

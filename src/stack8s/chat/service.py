@@ -16,6 +16,7 @@ from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 
 from stack8s.agents.architect import plan_for
+from stack8s.agents.architect.artifacts import build_artifacts
 from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.render import clarification_markdown, plan_markdown
 from stack8s.agents.deps import AgentDeps
@@ -28,6 +29,7 @@ from stack8s.embeddings import Embedder
 from stack8s.errors import NotFound, Stack8sError, TooManyRequests, Unprocessable
 from stack8s.llm import ChatModel
 from stack8s.logging import request_id
+from stack8s.planning.plan import Artifact, DeploymentPlan
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.settings import Settings
 from stack8s.tools.local import ClusterProbe
@@ -115,6 +117,24 @@ async def handle_message(user_id: str, conversation_id: UUID, text: str, ctx: Tu
                 conn, conversation_id, text, reply.response, reply.response_type, payload, _title(text)
             )
     return reply
+
+
+async def latest_artifacts(
+    conn: AsyncConnection[dict[str, Any]], user_id: str, conversation_id: UUID
+) -> list[Artifact]:
+    """The artifacts of the latest plan in the caller's conversation (generated from the stored plan when
+    it predates artifacts); NotFound when the conversation is not theirs or has no plan."""
+    if await repository.get(conn, user_id, conversation_id) is None:
+        raise NotFound(f"conversation {conversation_id} not found")
+    for message in reversed(await repository.messages(conn, conversation_id)):
+        payload = message.get("payload") or {}
+        if message["role"] == "assistant" and payload.get("deployment_plan"):
+            try:
+                plan = DeploymentPlan.model_validate(payload["deployment_plan"])
+            except ValidationError:
+                break
+            return plan.artifacts or build_artifacts(plan)
+    raise NotFound(f"conversation {conversation_id} has no deployment plan yet")
 
 
 def _last_plan_spec(stored: list[dict[str, Any]]) -> WorkloadSpec | None:

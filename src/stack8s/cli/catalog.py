@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from datetime import date
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -114,17 +115,30 @@ def _print(reports: list[ImportReport], seconds: float) -> None:
     console.print(f"done in {seconds:.1f} s")
 
 
+def _date_option(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise typer.BadParameter(f"--as-of wants a date YYYY-MM-DD, not {text!r}") from None
+
+
 @app.command("import")
 def import_(
     kind: Kind = typer.Argument(..., help="skypilot | helm | hf"),
     path: Path = typer.Argument(..., exists=True, help="a file or a folder of files"),
     cards: Path | None = typer.Option(None, exists=True, help="hf: folder of model-card Markdown files"),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="skypilot: the prices' date (YYYY-MM-DD); default: each file's git commit date, else its file time",
+    ),
 ) -> None:
     """Import a real source: upserts in one transaction per file; bad rows are reported and skipped."""
     started = time.perf_counter()
     if kind is Kind.skypilot:
         files = _files(path, ("*vms.csv", "*.json"))
-        reports = asyncio.run(_import_files("skypilot", files, parse_instances, service.store_instances))
+        parse = partial(parse_instances, as_of=_date_option(as_of))
+        reports = asyncio.run(_import_files("skypilot", files, parse, service.store_instances))
     elif kind is Kind.helm:
         files = _files(path, ("*.yaml", "*.yml"))
         reports = asyncio.run(_import_files("helm", files, parse_helm_index, service.store_charts))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+START_ATTEMPTS = 3
 
 
 class EmbeddedPostgres:
@@ -25,13 +26,18 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         pgdata = self.data_dir / "pgdata"
-        try:
-            self._server = get_server(pgdata, cleanup_mode="stop")
-        except Exception as exc:
-            raise RuntimeError(
-                f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "
-                f"See {pgdata / 'log'} or set DATABASE_URL to use another server."
-            ) from exc
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                self._server = get_server(pgdata, cleanup_mode="stop")
+                break
+            except Exception as exc:  # pgserver gives up after its own timeout on a loaded machine: retry
+                if attempt < START_ATTEMPTS:
+                    log.warning("db.embedded.start_retry attempt=%d error=%s", attempt, str(exc)[:200])
+                    continue
+                raise RuntimeError(
+                    f"could not start the embedded PostgreSQL in {pgdata}: {exc}. "
+                    f"See {pgdata / 'log'} or set DATABASE_URL to use another server."
+                ) from exc
         self._server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
         uri: str = self._server.get_uri()
         log.info("db.embedded.started data_dir=%s", pgdata)

@@ -1,4 +1,5 @@
-"""Monthly cost estimates from catalog prices. Pure: no I/O, no clock, no randomness.
+"""Monthly cost estimates from catalog prices. Pure: no I/O, no clock, no randomness; non-compute prices
+come in as `ProviderPrices` (loaded by catalogs/cloud_costs.py from catalogs/data/cloud_costs.yaml).
 
 Money is computed in Decimal from the prices' decimal text and rounded half-up to cents per line;
 the total is the sum of the rounded lines, so a breakdown always adds up exactly.
@@ -7,6 +8,7 @@ the total is the sum of the rounded lines, so a breakdown always adds up exactly
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from stack8s.planning.arch import ModelArch
@@ -15,16 +17,30 @@ from stack8s.planning.precision import weight_bytes_per_param
 from stack8s.planning.spec import FineTuningMethod, Precision, TaskType
 from stack8s.planning.training import FULL_FT_BYTES_PER_PARAM, lora_adapter_params_billion
 
-STORAGE_USD_PER_GB_MONTH = 0.10
-"""Block storage list price: GCP pd-balanced $0.10/GB-month; AWS gp3 is $0.08/GB-month (us-east-1).
-The higher of the two, so estimates err on the side of cost."""
 
-LOAD_BALANCER_USD_PER_HOUR = 0.025
-"""One external load balancer: GCP forwarding rule, first five rules $0.025/h (x 730 h = $18.25/month);
-AWS ALB is $0.0225/h ($16.43/month) plus LCU charges, so this is a typical light-traffic figure."""
+@dataclass(frozen=True, slots=True)
+class ListPrice:
+    """One list price of a provider (per GB-month, hour or GB, by the item); `usd` None = not known."""
 
-EGRESS_USD_PER_GB = 0.09
-"""Internet egress: AWS data transfer out, first 10 TB/month tier, $0.09/GB (GCP premium tier is similar)."""
+    usd: float | None
+    product: str = ""
+    source: str = ""
+    as_of: str = ""  # ISO date of the price
+    note: str = ""  # what the price leaves out
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPrices:
+    """A provider's non-compute list prices (catalogs/data/cloud_costs.yaml). Every line of a plan uses
+    its own provider's prices; an unknown price is said, never borrowed from another provider."""
+
+    provider: str
+    block_storage: ListPrice = ListPrice(None)  # $/GB-month
+    object_storage: ListPrice = ListPrice(None)  # $/GB-month
+    load_balancer: ListPrice = ListPrice(None)  # $/hour
+    egress: ListPrice = ListPrice(None)  # $/GB, first paid tier
+    kubernetes: ListPrice = ListPrice(None)  # managed control plane, $/hour per cluster
+
 
 SYSTEM_DISK_GB = 50.0
 """Storage allowance for the OS and container images (CUDA-based serving/training images are 10-20 GB
@@ -44,6 +60,7 @@ BASE_DOWNLOAD_BYTES_PER_PARAM = 2.0
 """Fine-tuning starts from the published 16-bit checkpoint (QLoRA quantises it while loading)."""
 
 _CENT = Decimal("0.01")
+_OTHER = {"load balancer", "egress", "kubernetes control plane"}
 
 
 def _dec(x: float | int) -> Decimal:
@@ -89,28 +106,66 @@ def _compute_line(
     return CostLine(item="compute", monthly_usd=float(_cents(_dec(price) * count * hours)), assumption=text)
 
 
-def _storage_line(storage_gb: float, usd_per_gb_month: float) -> CostLine:
+def _cite(price: ListPrice) -> str:
+    """'; product; note; source <url>, as of <date>': where the price comes from and what it leaves out."""
+    where = f"source {price.source}" + (f", as of {price.as_of}" if price.as_of else "") if price.source else ""
+    return "".join(f"; {x}" for x in (price.product, price.note, where) if x)
+
+
+def _unknown(item: str, prices: ProviderPrices | None, price: ListPrice, what: str, amount: str) -> CostLine:
+    """A line for a price the catalog does not know: said, counted as $0, never another provider's price."""
+    who = prices.provider if prices is not None else "an unchosen provider"
+    see = f" (see {price.source})" if price.source else ""
+    return CostLine(
+        item=item, monthly_usd=0.0, assumption=f"{amount}: no list price known for {who} {what}{see}; not counted"
+    )
+
+
+def _storage_line(storage_gb: float, prices: ProviderPrices | None) -> CostLine:
+    amount = f"{storage_gb:g} GB of weights, datasets and checkpoints"
+    price = prices.block_storage if prices is not None else ListPrice(None)
+    if price.usd is None:
+        return _unknown("storage", prices, price, "block storage", amount)
     return CostLine(
         item="storage",
-        monthly_usd=float(_cents(_dec(storage_gb) * _dec(usd_per_gb_month))),
-        assumption=f"{storage_gb:g} GB of weights, datasets and checkpoints at {_price(usd_per_gb_month)}/GB-month",
+        monthly_usd=float(_cents(_dec(storage_gb) * _dec(price.usd))),
+        assumption=f"{amount} on block storage at {_price(price.usd)}/GB-month{_cite(price)}",
     )
 
 
-def _load_balancer_line(hours: int) -> CostLine:
+def _load_balancer_line(hours: int, prices: ProviderPrices | None) -> CostLine:
+    price = prices.load_balancer if prices is not None else ListPrice(None)
+    if price.usd is None:
+        return _unknown("load balancer", prices, price, "load balancers", "1 load balancer")
     return CostLine(
         item="load balancer",
-        monthly_usd=float(_cents(_dec(LOAD_BALANCER_USD_PER_HOUR) * hours)),
-        assumption=f"1 load balancer at {_price(LOAD_BALANCER_USD_PER_HOUR)}/h x {hours} h "
-        "(GCP forwarding rule list price; AWS ALB $0.0225/h + LCUs)",
+        monthly_usd=float(_cents(_dec(price.usd) * hours)),
+        assumption=f"1 load balancer at {_price(price.usd)}/h x {hours} h{_cite(price)}",
     )
 
 
-def _egress_line(egress_gb: float, usd_per_gb: float) -> CostLine:
+def _egress_line(egress_gb: float, prices: ProviderPrices | None) -> CostLine:
+    price = prices.egress if prices is not None else ListPrice(None)
+    amount = f"{egress_gb:g} GB/month internet egress"
+    if price.usd is None:
+        return _unknown("egress", prices, price, "internet egress", amount)
     return CostLine(
         item="egress",
-        monthly_usd=float(_cents(_dec(egress_gb) * _dec(usd_per_gb))),
-        assumption=f"{egress_gb:g} GB/month internet egress at {_price(usd_per_gb)}/GB (AWS first-10-TB tier)",
+        monthly_usd=float(_cents(_dec(egress_gb) * _dec(price.usd))),
+        assumption=f"{amount} at {_price(price.usd)}/GB{_cite(price)}",
+    )
+
+
+def _control_plane_line(hours: int, prices: ProviderPrices | None) -> CostLine:
+    price = prices.kubernetes if prices is not None else ListPrice(None)
+    item = "kubernetes control plane"
+    if price.usd is None:
+        return _unknown(item, prices, price, "managed Kubernetes", "1 managed Kubernetes control plane")
+    return CostLine(
+        item=item,
+        monthly_usd=float(_cents(_dec(price.usd) * hours)),
+        assumption=f"1 managed Kubernetes control plane at {_price(price.usd)}/h x {hours} h{_cite(price)}; "
+        "none if you run your own cluster",
     )
 
 
@@ -124,16 +179,18 @@ def estimate_cost(
     instance_count: int = 1,
     replicas: int = 1,
     storage_gb: float = 0.0,
-    storage_usd_per_gb_month: float = STORAGE_USD_PER_GB_MONTH,
     load_balancer: bool = False,
     egress_gb: float = 0.0,
-    egress_usd_per_gb: float = EGRESS_USD_PER_GB,
+    prices: ProviderPrices | None = None,
+    kubernetes_control_plane: bool = False,
     budget_monthly_usd: float | None = None,
     hours_per_month: int = HOURS_PER_MONTH,
     spot: bool = False,
     spot_hourly_usd: float | None = None,
 ) -> CostEstimate:
-    """Monthly cost: compute (instance_count nodes per replica x replicas), storage, load balancer, egress.
+    """Monthly cost: compute (instance_count nodes per replica x replicas), storage, load balancer, egress
+    and the managed Kubernetes control plane, the last four at `prices` (the provider of the instances;
+    a price it lacks, or no `prices` at all, is a $0 line that says so).
 
     Each line is rounded to cents; total = sum of the lines; within_budget = total <= budget (None
     without a budget). Storage and egress lines appear only when non-zero."""
@@ -141,8 +198,6 @@ def estimate_cost(
         instance_hourly_usd=instance_hourly_usd,
         storage_gb=storage_gb,
         egress_gb=egress_gb,
-        storage_usd_per_gb_month=storage_usd_per_gb_month,
-        egress_usd_per_gb=egress_usd_per_gb,
         budget_monthly_usd=budget_monthly_usd,
         spot_hourly_usd=spot_hourly_usd,
     )
@@ -151,17 +206,19 @@ def estimate_cost(
     compute = _compute_line(instance_hourly_usd, instance_count, replicas, hours_per_month, spot, spot_hourly_usd)
     lines = [compute]
     if storage_gb > 0:
-        lines.append(_storage_line(storage_gb, storage_usd_per_gb_month))
+        lines.append(_storage_line(storage_gb, prices))
     if load_balancer:
-        lines.append(_load_balancer_line(hours_per_month))
+        lines.append(_load_balancer_line(hours_per_month, prices))
     if egress_gb > 0:
-        lines.append(_egress_line(egress_gb, egress_usd_per_gb))
+        lines.append(_egress_line(egress_gb, prices))
+    if kubernetes_control_plane:
+        lines.append(_control_plane_line(hours_per_month, prices))
     total = _total(lines)
     return CostEstimate(
         hours_per_month=hours_per_month,
         compute_monthly_usd=_total(lines, {"compute"}),
         storage_monthly_usd=_total(lines, {"storage"}),
-        other_monthly_usd=_total(lines, {"load balancer", "egress"}),
+        other_monthly_usd=_total(lines, _OTHER),
         total_monthly_usd=total,
         breakdown=lines,
         within_budget=None if budget_monthly_usd is None else total <= budget_monthly_usd,
@@ -175,7 +232,8 @@ def estimate_job_cost(
     wall_clock_hours: float,
     runs_per_month: float | None = None,
     storage_gb: float = 0.0,
-    storage_usd_per_gb_month: float = STORAGE_USD_PER_GB_MONTH,
+    prices: ProviderPrices | None = None,
+    kubernetes_control_plane: bool = False,
     budget_total_usd: float | None = None,
     budget_monthly_usd: float | None = None,
     spot: bool = False,
@@ -203,7 +261,9 @@ def estimate_job_cost(
         text += "; spot price, with checkpoints so a reclaimed instance loses little work"
     lines = [CostLine(item="compute", monthly_usd=float(month), assumption=text)]
     if storage_gb > 0:
-        lines.append(_storage_line(storage_gb, storage_usd_per_gb_month))
+        lines.append(_storage_line(storage_gb, prices))
+    if kubernetes_control_plane:
+        lines.append(_control_plane_line(HOURS_PER_MONTH, prices))
     total = _total(lines)
     within: bool | None = None
     if budget_monthly_usd is not None:
@@ -213,7 +273,7 @@ def estimate_job_cost(
     return CostEstimate(
         compute_monthly_usd=_total(lines, {"compute"}),
         storage_monthly_usd=_total(lines, {"storage"}),
-        other_monthly_usd=0.0,
+        other_monthly_usd=_total(lines, _OTHER),
         total_monthly_usd=total,
         breakdown=lines,
         within_budget=within,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,10 @@ class Sizing(BaseModel):
     activations_gb: float = 0.0
     required_vram_gb: float = 0.0
     tensor_parallel: int = 1
+    max_model_len: int | None = Field(None, description="vLLM --max-model-len when vLLM serves the model; else None")
+    quantization: str | None = Field(
+        None, description="vLLM --quantization when the weights are quantised on load; None for 16-bit or pre-quantised"
+    )
     gpu_needed: bool = True
     method: str = Field("", description="how the numbers were computed, in one line")
     notes: list[str] = Field(default_factory=list)
@@ -81,6 +85,8 @@ class GpuRecommendation(BaseModel):
     price_hourly_usd: float
     price_monthly_usd: float
     spot_price_hourly_usd: float | None = None
+    price_source: str | None = Field(None, description="where the price comes from: catalog file or import source")
+    price_as_of: str | None = Field(None, description="date of the source's price (YYYY-MM-DD), not of the import")
     nodes: int = 1
     fits: bool
     rationale: str
@@ -156,6 +162,20 @@ class Load(BaseModel):
     slo: dict[str, float] = Field(default_factory=dict)
 
 
+ArtifactFormat = Literal[
+    "vllm-production-stack-values", "kserve-inferenceservice", "skypilot-task", "skyserve-service", "kubernetes-job"
+]
+ARTIFACT_FORMATS: tuple[str, ...] = get_args(ArtifactFormat)
+
+
+class Artifact(BaseModel):
+    """A file to apply or keep in git, generated from the plan's numbers."""
+
+    format: ArtifactFormat
+    filename: str
+    content: str = Field(description="YAML text")
+
+
 class DeploymentPlan(BaseModel):
     understanding: str
     assumptions: list[str]
@@ -170,3 +190,4 @@ class DeploymentPlan(BaseModel):
     local_cluster: dict[str, Any] = Field(default_factory=lambda: {"connected": False})
     load: Load | None = None
     job: Job | None = None
+    artifacts: list[Artifact] = Field(default_factory=list, description="files to apply, from the plan's numbers")

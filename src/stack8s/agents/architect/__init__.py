@@ -7,10 +7,13 @@ import math
 
 from stack8s.agents.architect import instances, prose, stack, steps
 from stack8s.agents.architect import jobs as job_planning
-from stack8s.agents.architect.models import recommend_models
+from stack8s.agents.architect.artifacts import build_artifacts
+from stack8s.agents.architect.models import model_note, recommend_models
 from stack8s.agents.architect.narrate import narrate
+from stack8s.agents.architect.prices import freshness
 from stack8s.agents.architect.workload import Workload, plan_workload
 from stack8s.agents.deps import AgentDeps
+from stack8s.catalogs import cloud_costs
 from stack8s.catalogs.gpus import gpu_spec
 from stack8s.planning import cost as costing
 from stack8s.planning import placement as placing
@@ -37,9 +40,12 @@ def _storage_gb(w: Workload) -> float:
     )
 
 
-def _cost(w: Workload, top: GpuRecommendation | None) -> CostEstimate:
+def _cost(w: Workload, top: GpuRecommendation | None, prices: costing.ProviderPrices | None = None) -> CostEstimate:
+    """The month at the top recommendation's price; storage, load balancer, egress and the managed
+    Kubernetes control plane at its provider's list prices (or `prices`)."""
     serving = str(w.spec.task_type or "inference") == "inference"
     placed = top is not None and top.performance is not None
+    prices = prices or (cloud_costs.prices_for(top.provider) if top else None)
     return costing.estimate_cost(
         instance_hourly_usd=top.price_hourly_usd if top else 0.0,
         instance_count=(top.instance_count if placed else top.nodes) if top else 1,
@@ -47,6 +53,8 @@ def _cost(w: Workload, top: GpuRecommendation | None) -> CostEstimate:
         storage_gb=_storage_gb(w),
         load_balancer=serving,
         egress_gb=EGRESS_GB_PER_MONTH if serving else 0,
+        prices=prices,
+        kubernetes_control_plane=True,
         budget_monthly_usd=w.spec.budget_monthly_usd,
         spot=bool(w.spec.spot and top and top.spot_price_hourly_usd is not None),
         spot_hourly_usd=top.spot_price_hourly_usd if top else None,
@@ -163,10 +171,13 @@ def _load(w: Workload) -> Load | None:
 
 
 def _compute_budget(w: Workload) -> float | None:
-    """What is left of the budget for instances once storage, load balancer and egress are paid."""
+    """What is left of the budget for instances once storage, load balancer, egress and the control plane
+    are paid: at the named provider's prices, else at the dearest provider's (the instances' provider is
+    not chosen yet)."""
     if w.spec.budget_monthly_usd is None:
         return None
-    fixed = _cost(w, None).total_monthly_usd
+    providers = [w.spec.provider] if w.spec.provider else list(cloud_costs.cloud_costs().providers)
+    fixed = max(_cost(w, None, cloud_costs.prices_for(p)).total_monthly_usd for p in providers)
     return max(w.spec.budget_monthly_usd - fixed, 0.0)
 
 
@@ -194,6 +205,7 @@ async def plan_for(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec |
     """The plan for `spec` from the catalog and planning/ (no LLM call); `previous` is the spec of the
     conversation's last plan (what changed is said)."""
     plan = await _build(spec, deps)
+    plan = plan.model_copy(update={"artifacts": build_artifacts(plan)})
     changed = prose.changes(previous, spec)
     if changed:
         plan = plan.model_copy(update={"understanding": f"{plan.understanding} {changed}"})
@@ -218,17 +230,27 @@ async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         w.assumptions.extend([*w.memory_only_notes, *_no_performance(w, top)])
         if top is not None and w.shardable and top.gpu_count:
             _place_on_node(w, top)
+    if steps.vllm_serves(w):
+        update = {"max_model_len": steps.vllm_max_model_len(w), "quantization": steps.vllm_quantization(w)}
+        w.sizing = w.sizing.model_copy(update=update)
     cost = _cost(w, top)
     alternative = await _cheaper_alternative(deps, spec, w, budget) if selection.over_budget else None
     charts, missing = await stack.choose_stack(deps.conn, w, top.gpu_model if top else None)
     notes = [f"No chart for '{m}' in the catalog." for m in missing]
+    models = await recommend_models(deps, spec, named)
+    if (note := model_note(spec, named, models)) is not None:
+        notes.append(note)
     return DeploymentPlan(
         understanding=prose.understanding(w),
-        assumptions=[*w.assumptions, *w.sizing.notes],
+        assumptions=[
+            *w.assumptions,
+            *w.sizing.notes,
+            *freshness(selection.recommendations, deps.settings.price_max_age_days),
+        ],
         workload_spec=spec,
         sizing=w.sizing,
         gpu_recommendations=selection.recommendations,
-        model_recommendations=await recommend_models(deps, spec, named),
+        model_recommendations=models,
         kubernetes_stack=charts,
         deployment_steps=steps.build_steps(w, top, charts),
         cost_estimate=cost,
@@ -259,6 +281,8 @@ async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> Dep
         wall_clock_hours=job.wall_clock_hours,
         runs_per_month=w.spec.runs_per_month,
         storage_gb=_storage_gb(w),
+        prices=cloud_costs.prices_for(top.provider),
+        kubernetes_control_plane=True,
         budget_total_usd=w.spec.budget_total_usd,
         budget_monthly_usd=w.spec.budget_monthly_usd,
         spot=spot,
@@ -266,6 +290,8 @@ async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> Dep
     charts, missing = await stack.choose_stack(deps.conn, w, top.gpu_model)
     notes = [f"No chart for '{m}' in the catalog." for m in missing]
     models = await recommend_models(deps, w.spec, w.model)
+    if (note := model_note(w.spec, w.model, models)) is not None:
+        notes.append(note)
     if not models and w.spec.task_type == "training" and w.spec.params_billion:
         notes.append(
             f"No base checkpoint of about {w.spec.params_billion:g}B parameters in the catalog to take the "
@@ -274,7 +300,13 @@ async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> Dep
         )
     return DeploymentPlan(
         understanding=f"{prose.understanding(w)} {prose.job_summary(job, top)}",
-        assumptions=[*w.assumptions, *work.notes, f"Duration: {job.method}.", *w.sizing.notes],
+        assumptions=[
+            *w.assumptions,
+            *work.notes,
+            f"Duration: {job.method}.",
+            *w.sizing.notes,
+            *freshness(selection.recommendations, deps.settings.price_max_age_days),
+        ],
         workload_spec=w.spec,
         sizing=w.sizing,
         gpu_recommendations=selection.recommendations,

@@ -101,6 +101,8 @@ def recommend(
             GpuRecommendation(
                 rank=i,
                 **hit.model_dump(exclude={"source", "as_of", "price_monthly_usd"}),
+                price_source=hit.source,
+                price_as_of=hit.as_of.isoformat() if hit.as_of else None,
                 price_monthly_usd=monthly,
                 nodes=nodes,
                 fits=fits and hit.total_vram_gb * nodes >= need,

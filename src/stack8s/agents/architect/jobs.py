@@ -178,6 +178,8 @@ def _recommendation(rank: int, hit: ComputeHit, run: jobs.JobRun, job: Job, w: W
     return GpuRecommendation(
         rank=rank,
         **hit.model_dump(exclude={"source", "as_of", "price_monthly_usd"}),
+        price_source=hit.source,
+        price_as_of=hit.as_of.isoformat() if hit.as_of else None,
         price_monthly_usd=monthly,
         nodes=1,
         fits=hit.total_vram_gb >= w.sizing.required_vram_gb,

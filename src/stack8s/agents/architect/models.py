@@ -105,19 +105,59 @@ def _rationale(hit: ModelHit, named: str | None, spec: WorkloadSpec | None = Non
     )
 
 
+SIZE_BAND = 4.0
+"""Alternatives to a model of N parameters sit within N/4 .. 4N: "Llama 3.1 70B" is never answered with a
+1B or a 671B model, "Mistral 7B" gets 1.75B-28B models."""
+
+
+def size_band(spec: WorkloadSpec, named: CatalogModel | None) -> tuple[float, float] | None:
+    """The parameter band (billions) alternatives must sit in: around the named model, else the size asked for."""
+    size = (named.row.params_billion if named else None) or spec.params_billion
+    return (size / SIZE_BAND, size * SIZE_BAND) if size else None
+
+
+def user_brings_the_model(spec: WorkloadSpec, named: CatalogModel | None) -> bool:
+    """Tabular work without a catalog model (XGBoost, scikit-learn): trained on the user's data; no Hub model
+    is an alternative to it."""
+    return named is None and spec.domain == "tabular"
+
+
+def model_note(spec: WorkloadSpec, named: CatalogModel | None, recs: list[ModelRecommendation]) -> str | None:
+    """What the plan says about its model table: the band and task it was drawn from, or why it is empty."""
+    if user_brings_the_model(spec, named):
+        return (
+            "You bring the model: tabular models (XGBoost, LightGBM, scikit-learn) are trained on your own data, "
+            "so no catalog model is recommended."
+        )
+    band, tag = size_band(spec, named), named.row.pipeline_tag if named else pipeline_tag_for(spec)
+    if named is None or band is None:
+        return None
+    if len(recs) <= 1:
+        return f"No other {tag or 'same-task'} model of {band[0]:.3g}B-{band[1]:.3g}B parameters in the catalog."
+    return (
+        f"Alternatives do the same task ({tag}) and sit within {band[0]:.3g}B-{band[1]:.3g}B parameters "
+        f"(a quarter to 4x the {named.row.params_billion:g}B of {named.row.model_id})."
+    )
+
+
 async def recommend_models(
     deps: AgentDeps, spec: WorkloadSpec, named: CatalogModel | None
 ) -> list[ModelRecommendation]:
-    # Alternatives to a named model do the same task; otherwise the task comes from the request.
+    # Alternatives to a named model do the same task in its size band; otherwise the task comes from the
+    # request. No table at all when the user brings the model (tabular work without a catalog model).
+    if user_brings_the_model(spec, named):
+        return []
     tag = named.row.pipeline_tag if named else pipeline_tag_for(spec)
     pretraining = spec.task_type == "training" and named is None and bool(spec.params_billion)
-    top_k = 50 if pretraining else 10
+    band = None if pretraining else size_band(spec, named)
+    top_k = 50 if pretraining or band else 10
     query = ModelQuery(query=search_text(spec), pipeline_tag=tag, license_filter=spec.license_filter, top_k=top_k)
     hits = await hf.search(deps.conn, deps.embedder, query)
     if pretraining:
         hits = _pretraining_references(spec, hits)
-    elif not hits and tag and spec.domain != "tabular":  # tabular: no HF model beats an honest "none"
-        hits = await hf.search(deps.conn, deps.embedder, query.model_copy(update={"pipeline_tag": None}))
+    elif band is not None:
+        low, high = band
+        hits = [h for h in hits if h.params_billion is None or low <= h.params_billion <= high]
     if named and (
         not spec.license_filter or (named.row.license or "").lower() in {lic.lower() for lic in spec.license_filter}
     ):

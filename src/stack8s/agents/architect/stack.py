@@ -9,6 +9,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from stack8s.agents.architect.steps import vllm_max_model_len
 from stack8s.agents.architect.workload import Workload
 from stack8s.planning.plan import ChartRecommendation
 from stack8s.tools import k8s
@@ -89,7 +90,7 @@ def _values(need: str, w: Workload) -> list[str]:
     if need == "llm-serving":
         model = w.sizing.model_id or "MODEL_ID"
         spec = "servingEngineSpec.modelSpec[0]"
-        context = w.spec.context_length or 4096
+        context = vllm_max_model_len(w)
         return [
             f"{spec}.name=llm",
             f"{spec}.repository=vllm/vllm-openai",

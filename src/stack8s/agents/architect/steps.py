@@ -49,15 +49,35 @@ def _cluster_commands(rec: GpuRecommendation, count: int) -> list[str]:
     )
 
 
+def vllm_serves(w: Workload) -> bool:
+    """The model is served by vLLM (the vllm-stack chart): an LLM on GPUs, not a training run."""
+    return w.is_llm and w.sizing.gpu_needed and w.spec.task_type not in ("training", "fine_tuning")
+
+
+def vllm_max_model_len(w: Workload) -> int:
+    """vLLM --max-model-len: as sized for the load (serving), else the stated context or the default."""
+    return w.max_model_len if w.load is not None else (w.spec.context_length or w.max_model_len)
+
+
+def vllm_quantization(w: Workload) -> str | None:
+    """vLLM --quantization for weights quantised on load (fp8, or bitsandbytes for 4-bit); None for 16-bit
+    weights or a checkpoint that is already quantised."""
+    if w.sizing.precision not in ("int4", "fp8") or (w.model and w.model.row.quantization):
+        return None
+    return "fp8" if w.sizing.precision == "fp8" else "bitsandbytes"
+
+
 def _serve_step(w: Workload, order: int) -> DeploymentStep:
     model = w.sizing.model_id or "MODEL_ID"
-    if w.is_llm and w.sizing.gpu_needed:
+    if vllm_serves(w):
         args = [
             f"--tensor-parallel-size {w.sizing.tensor_parallel}",
-            f"--max-model-len {w.spec.context_length or 4096}",
+            f"--max-model-len {vllm_max_model_len(w)}",
         ]
-        if w.sizing.precision in ("int4", "fp8") and not (w.model and w.model.row.quantization):
-            args.append("--quantization fp8" if w.sizing.precision == "fp8" else "--quantization bitsandbytes")
+        if quantization := vllm_quantization(w):
+            args.append(f"--quantization {quantization}")
+        if w.spec.kv_cache_dtype == "fp8":
+            args.append("--kv-cache-dtype fp8")
         return DeploymentStep(
             order=order,
             title="Serve the model with vLLM",

@@ -5,6 +5,11 @@ case-insensitively on accent-folded text (``déployer`` -> ``deployer``), as who
 matters (``US`` the country, not ``us`` the pronoun) a pattern says so with ``(?-i:...)``. When two
 rows overlap, the leftmost and then the longest match wins, so ``"text-to-image"`` is one hit and not
 ``"text"`` plus ``"image"``. Adding a phrasing means adding a row, never a branch in the code.
+
+Words of a human language (German "nicht", French "par mois", Spanish "presupuesto", ...) live in
+`stack8s.agents.requirements.languages`, one module per language; the tables below that mix languages are
+built from those modules (English first, then German, French, Spanish, Portuguese), so a phrasing is added
+to its language's module. Language-neutral patterns (numbers, currencies, GPU and region names) stay here.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from stack8s.agents.requirements.languages import alternation, keyed_alternation, numbers
 from stack8s.catalogs.gpus import gpu_name_regex
 from stack8s.planning.plan import HOURS_PER_MONTH
 from stack8s.planning.spec import Domain, FineTuningMethod, Precision, TaskType
@@ -61,34 +67,11 @@ class Table(Generic[V]):
 # LoRA/QLoRA/adapt weigh less than serving: "deploy Llama with our LoRA adapter" is inference.
 TASKS = Table[tuple[TaskType, float]](
     [
-        (
-            r"deploy(?:s|ing|ment|ed)?|serv(?:e|es|ing)|host(?:s|ing|ed)?|run(?:s|ning)?|inference|infer"
-            r"|chat ?bots?|apis?|endpoints?|set ?up|generat(?:e|es|ing)|predictions?|real[- ]time|online"
-            r"|transcri(?:be|bing)|in production|production",
-            (TaskType.inference, 1.0),
-        ),
-        (
-            r"desplegar|despliegue|bereitstell(?:en|ung)|deployen|deployer|deploiement|servir|hospedar"
-            r"|implantar|ejecutar|ausfuhren|betreiben|hosten|executer|inferencia|inferenz",
-            (TaskType.inference, 1.0),
-        ),
-        (
-            r"batch(?! ?sizes?)(?:es|ed)?|every night|nightly|overnight|offline|back ?catalog(?:ue)?s?|backlog"
-            r"|archives?|scheduled|cron(?: ?jobs?)?|bulk|daily jobs?|once a (?:day|week|night)"
-            r"|jede nacht|cada noche|chaque nuit|por lotes|stapelverarbeitung|en lot",
-            (TaskType.batch_inference, 2.0),
-        ),
-        (
-            r"train(?:s|ing)?|pre-?train(?:s|ing)?|from scratch|trainieren|entrenar|entrenamiento"
-            r"|entrainer|entrainement|treinar|treinamento|addestrare",
-            (TaskType.training, 3.0),
-        ),
-        (
-            r"fine[- ]?tun(?:e|es|ing)|finetun(?:e|es|ing)|ajuste fino|feinabstimm(?:en|ung)|affiner"
-            r"|afinar|sft|instruction[- ]tun(?:e|ing)",
-            (TaskType.fine_tuning, 4.0),
-        ),
-        (r"q?lora|peft|adapt(?:s|ing)?|domain adaptation", (TaskType.fine_tuning, 0.5)),
+        (keyed_alternation("TASK_WORDS", "inference"), (TaskType.inference, 1.0)),
+        (keyed_alternation("TASK_WORDS", "batch_inference"), (TaskType.batch_inference, 2.0)),
+        (keyed_alternation("TASK_WORDS", "training"), (TaskType.training, 3.0)),
+        (keyed_alternation("TASK_WORDS", "fine_tuning"), (TaskType.fine_tuning, 4.0)),
+        (keyed_alternation("TASK_WORDS", "adapter"), (TaskType.fine_tuning, 0.5)),
     ]
 )
 
@@ -96,43 +79,12 @@ TASKS = Table[tuple[TaskType, float]](
 # (Domain, weight) summed per message. Specific phrases weigh more than generic nouns.
 DOMAINS = Table[tuple[Domain, float]](
     [
-        (
-            r"llms?|large language models?|language models?|chat ?bots?|gpt|rag|retrieval[- ]augmented"
-            r"|embeddings?|semantic search|e5|bert|roberta|sentence[- ]transformers?"
-            r"|summari[sz](?:e|es|ation|ing|er)"
-            r"|translat(?:e|es|ion|ing|or)|sentiment|named entit(?:y|ies)|question answering|text classification"
-            r"|text generation|nlp|natural language|faq|support bot|customer support|copilot|code generation"
-            r"|coding assistant|rerank(?:er|ing)|sprachmodell|modelo de lenguaje|modele de langage"
-            r"|lenguaje natural",
-            (Domain.nlp, 2.0),
-        ),
-        (r"text|documents?|prompts?|chat|assistant|conversational", (Domain.nlp, 1.0)),
-        (
-            r"computer vision|vision|images?|photos?|pictures?|object detection|detect(?:ing)? objects"
-            r"|segmentation|image classif(?:ier|iers|ication)|resnet|yolo\w*|ocr|face recognition|videos?|cctv"
-            r"|cameras?|vit|detr|stable diffusion|sdxl|flux|text[- ]to[- ]image|image generation"
-            r"|generat(?:e|ing) images|dall-?e|midjourney|bild(?:er)?|imagen(?:es)?|imagens|vision artificial",
-            (Domain.computer_vision, 2.0),
-        ),
-        (
-            r"whisper|speech|audio|podcasts?|tts|text[- ]to[- ]speech|speech[- ]to[- ]text"
-            r"|transcri(?:be|bing|ption|ptions)"
-            r"|asr|voice|call recordings?|music|dictation|spracherkennung|voz|reconocimiento de voz",
-            (Domain.audio, 2.0),
-        ),
-        (
-            r"scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|tabular|fraud|churn|forecast(?:s|ing)?"
-            r"|time[- ]series|recommend(?:er|ers|ation|ations)(?: systems?)?|credit scor(?:e|ing)"
-            r"|random forests?"
-            r"|logistic regression|structured data|csv|anomaly detection|feature engineering",
-            (Domain.tabular, 2.0),
-        ),
-        (
-            r"vlms?|vision[- ]language(?: models?)?|multi[- ]?modal|image[- ]text|images? and text"
-            r"|text and images?"
-            r"|images? ?\+ ?text|llava|visual question answering|vqa|image captioning|describe images",
-            (Domain.multimodal, 3.0),
-        ),
+        (keyed_alternation("DOMAIN_WORDS", "nlp"), (Domain.nlp, 2.0)),
+        (keyed_alternation("DOMAIN_WORDS", "nlp_weak"), (Domain.nlp, 1.0)),
+        (keyed_alternation("DOMAIN_WORDS", "computer_vision"), (Domain.computer_vision, 2.0)),
+        (keyed_alternation("DOMAIN_WORDS", "audio"), (Domain.audio, 2.0)),
+        (keyed_alternation("DOMAIN_WORDS", "tabular"), (Domain.tabular, 2.0)),
+        (keyed_alternation("DOMAIN_WORDS", "multimodal"), (Domain.multimodal, 3.0)),
     ]
 )
 
@@ -205,17 +157,7 @@ PIPELINE_DOMAIN: dict[str, Domain] = {
 GPU_EXPLICIT = Table[bool](
     [
         (r"gpus?|graphics cards?|cuda|vram|nvidia|accelerators?", True),
-        (
-            r"(?:no|zero|without(?: an?)?|not on(?: an?)?|sin|ohne|sans|sem) gpus?|cpu[- ]?only"
-            r"|only (?:on )?cpus?"
-            r"|(?:on|with|using) (?:the |an? |our |plain |regular )?"
-            r"(?:cpus?|cpu (?:box|boxes|machines?|nodes?|servers?|instances?))"
-            r"|cpus? (?:is|are) (?:fine|enough|ok|okay)|gpu[- ]free"
-            r"|(?:do(?:n'?t| not)|does(?:n'?t| not)|won'?t) need (?:an? |any )?gpus?"
-            r"|no need for (?:an? |any )?gpus?"
-            r"|solo cpu|nur cpu|uniquement (?:sur )?cpu|apenas cpu|cpu[- ]based",
-            False,
-        ),
+        (alternation("NO_GPU"), False),
     ]
 )
 # A GPU mention inside a question or a hedge ("not sure we need a GPU") decides nothing.
@@ -313,11 +255,7 @@ PROVIDER_WORDS: dict[str, str] = {
     "hyperstack": "hyperstack",
 }
 # A provider mention right after one of these is one the user does not want ("not AWS", "instead of GCP").
-NEGATION_BEFORE = re.compile(
-    r"(?:\bnot|\bno|instead of|rather than|other than|except|\bfrom|without|avoid|away from|\bnicht|\bpas"
-    r"|\bsin|\bsem|\bleave|\bmove off|switch(?:ing)? from|migrat(?:e|ing) from)\W*(?:\w+\W+)?$",
-    re.IGNORECASE,
-)
+NEGATION_BEFORE = re.compile(rf"(?:{alternation('PROVIDER_NEGATION')})\W*(?:\w+\W+)?$", re.IGNORECASE)
 
 # Region ids, their providers and the areas ("in Europe") all come from catalogs/data/regions.yaml, read
 # by stack8s.catalogs.regions: one fact, one place. REGIONS: per provider, the region ids the rules look
@@ -333,56 +271,33 @@ REGION_OWNERS: tuple[str, ...] = _region_facts.providers()
 # region in some area but no row here is matched by its English name (rows generated at the end).
 # Plain "EU", "Europe" and "GDPR" mean the wide "eu" area (EEA + UK + Switzerland); "European Union",
 # "EU only", "stay in the EU" mean "eu_strict" (EU member states only).
-_AREA_WORDS: list[tuple[str, str]] = [
-    (r"(?-i:EU)(?!-)|europe|european|europa|in der eu|en europe|en europa|gdpr|dsgvo|rgpd", "eu"),
-    (
-        r"european union|(?-i:EU) member states?|(?-i:EU)[- ]only"
-        r"|(?:(?:stay|stays|staying|remain|remains|kept) (?:in|inside|within)|inside|within|only in)"
-        r" (?:the )?(?-i:EU)(?!-)"
-        r"|union europea|union europeenne|europaische union|uniao europeia|innerhalb der eu",
-        "eu_strict",
-    ),
-    (r"germany|frankfurt|deutschland|berlin|munich|munchen|allemagne|alemania|alemanha", "germany"),
-    (r"(?-i:UK)|united kingdom|britain|great britain|london|england|royaume-uni|reino unido", "uk"),
-    (
-        r"(?-i:US|USA|U\.S\.|U\.S\.A\.)(?!-)|united states|(?<!south )(?<!latin )america|american|stateside"
-        r"|estados unidos|eeuu"
-        r"|etats-unis|vereinigte staaten",
-        "us",
-    ),
-    (r"north america|norteamerica|amerique du nord|nordamerika", "na"),
-    (r"asia|asian|asie|asien", "asia"),
-    (r"apac|asia[- ]pacific|asie[- ]pacifique|asien[- ]pazifik|asia[- ]pacifico", "apac"),
-    (r"japan|tokyo|osaka|japon|japao", "japan"),
-    (r"canada|canadian|kanada|toronto|montreal", "canada"),
-    (r"france|frankreich|francia|franca|paris|marseille", "france"),
-    (r"india|indien|inde|mumbai|bombay|delhi|new delhi|bangalore|bengaluru|hyderabad|chennai|pune", "india"),
-    (r"australia|australian|australien|australie|sydney|melbourne", "australia"),
-    (r"brazil|brasil|bresil|brasilien|sao paulo", "brazil"),
-    (
-        r"south america|sudamerica|suramerica|america del sur|america do sul|amerique du sud|sudamerika",
-        "south_america",
-    ),
-    (r"latin america|latam|latinoamerica|america latina|amerique latine|lateinamerika", "latin_america"),
-    (
-        r"middle east|mideast|naher osten|nahen osten|nahost|moyen[- ]orient|oriente medio|medio oriente",
-        "middle_east",
-    ),
-    (r"africa|african|afrika|afrique", "africa"),
-    (r"china|mainland china|chine", "china"),
-    (r"singapore|singapur|singapour|singapura", "singapore"),
-    (
-        r"korea|south korea|seoul|coree(?: du sud)?|corea(?: del sur)?|coreia(?: do sul)?|sudkorea|suedkorea",
-        "korea",
-    ),
-    (
-        r"nordics|nordic(?: countries| region)?|scandinavia|scandinavian|skandinavien|scandinavie|escandinavia"
-        r"|nordische lander|pays nordiques|paises nordicos",
-        "nordics",
-    ),
-    (r"oceania|ozeanien|oceanie", "oceania"),
-    (r"(?-i:UAE)|united arab emirates|emirates|dubai|abu dhabi", "uae"),
-]
+_AREA_KEYS = (
+    "eu",
+    "eu_strict",
+    "germany",
+    "uk",
+    "us",
+    "na",
+    "asia",
+    "apac",
+    "japan",
+    "canada",
+    "france",
+    "india",
+    "australia",
+    "brazil",
+    "south_america",
+    "latin_america",
+    "middle_east",
+    "africa",
+    "china",
+    "singapore",
+    "korea",
+    "nordics",
+    "oceania",
+    "uae",
+)
+_AREA_WORDS: list[tuple[str, str]] = [(keyed_alternation("AREA_WORDS", area), area) for area in _AREA_KEYS]
 _WORDED_AREAS = {area for _, area in _AREA_WORDS}
 _COUNTRY_WORDS = [(re.escape(n.lower()), a) for a, n in _region_facts.country_areas().items() if a not in _WORDED_AREAS]
 # A place that names a currency ("US dollars", "canadian dollars", "South African rand") is not an area.
@@ -454,20 +369,20 @@ CURRENCY_SWITCH = (
     r"|figures?|the numbers?|numbers?)(?:'s|'re| is| was| are| were)(?: all)?(?: in)?"
 )
 NUMBER = r"\d{1,3}(?:[,.]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-SCALE_WORDS = r"k|m|thousand|million|grand|mil|tausend|mille|mio|lakhs?|lacs?|crores?"
+SCALE_WORDS = alternation("SCALE_WORDS")
 # An amount in Indian grouping ("₹1,00,000", "12,50,000"), up to 99 crore; money amounts only.
 INDIAN_NUMBER = r"\d{1,2}(?:,\d{2}){1,3},\d{3}(?:\.\d+)?(?![\d,])"
 # A number with an optional scale word; `(?![a-z])` keeps "m" of "monthly" from reading as million.
 AMOUNT = rf"(?P<num>{INDIAN_NUMBER}|{NUMBER})(?:\s?(?P<scale>{SCALE_WORDS})(?![a-z]))?"
 # Period word -> multiplier to a month (730 hours per month, as the cost model uses).
 PERIODS: tuple[tuple[str, float], ...] = (
-    (r"month|mo|mth|monthly|pm|p/m|mes|mois|monat|monatlich|mensual|mensuel|mensuelle|mensal", 1.0),
-    (r"hour|hr|h|hourly|hora|stunde|heure", float(HOURS_PER_MONTH)),
-    (r"day|daily|dia|tag|jour", HOURS_PER_MONTH / 24),
-    (r"week|wk|weekly|semana|woche|semaine", HOURS_PER_MONTH / 168),
-    (r"year|yr|y|yearly|annual(?:ly)?|annum|pa|p\.a\.|ano|jahr|annee", 1.0 / 12),
+    (keyed_alternation("PERIOD_WORDS", "month"), 1.0),
+    (keyed_alternation("PERIOD_WORDS", "hour"), float(HOURS_PER_MONTH)),
+    (keyed_alternation("PERIOD_WORDS", "day"), HOURS_PER_MONTH / 24),
+    (keyed_alternation("PERIOD_WORDS", "week"), HOURS_PER_MONTH / 168),
+    (keyed_alternation("PERIOD_WORDS", "year"), 1.0 / 12),
 )
-PERIOD_LEAD = r"(?:\s?/\s?|\s+(?:per|a|an|each|every|por|pro|par|al|im|ao|au)\s+|\s+)"
+PERIOD_LEAD = rf"(?:\s?/\s?|\s+(?:{alternation('PERIOD_PREPOSITIONS')})\s+|\s+)"
 # The name of each PERIODS row, by its multiplier (for notes: "€2/hour = €1,460/month").
 PERIOD_NAMES: dict[float, str] = {
     1.0: "month",
@@ -476,105 +391,30 @@ PERIOD_NAMES: dict[float, str] = {
     HOURS_PER_MONTH / 168: "week",
     1.0 / 12: "year",
 }
-SCALE: dict[str, float] = {
-    "k": 1e3,
-    "thousand": 1e3,
-    "grand": 1e3,
-    "mil": 1e3,
-    "tausend": 1e3,
-    "mille": 1e3,
-    "m": 1e6,
-    "million": 1e6,
-    "mio": 1e6,
-    "lakh": 1e5,  # Indian numbering: a lakh is 100,000, a crore 10 million
-    "lakhs": 1e5,
-    "lac": 1e5,
-    "lacs": 1e5,
-    "crore": 1e7,
-    "crores": 1e7,
-}
-BUDGET_WORDS = (
-    r"budget(?:ed)?|presupuesto|orcamento|spend(?:ing)?|afford|kosten|costo|cout|maximum spend|cost cap|limit"
-)
+SCALE: dict[str, float] = numbers("SCALES")
+BUDGET_WORDS = alternation("BUDGET_NOUNS")
 
 # --------------------------------------------------------------------------- counts and sizes
-NUMBER_WORDS: dict[str, int] = {
-    "one": 1,
-    "single": 1,
-    "a single": 1,
-    "two": 2,
-    "dual": 2,
-    "a pair of": 2,
-    "three": 3,
-    "four": 4,
-    "quad": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "sixteen": 16,
-    "uno": 1,
-    "una": 1,
-    "dos": 2,
-    "tres": 3,
-    "cuatro": 4,
-    "ocho": 8,
-    "ein": 1,
-    "eine": 1,
-    "einer": 1,
-    "zwei": 2,
-    "drei": 3,
-    "vier": 4,
-    "acht": 8,
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "huit": 8,
-    "um": 1,
-    "duas": 2,
-}
+NUMBER_WORDS: dict[str, int] = {word: int(n) for word, n in numbers("NUMBER_WORDS").items()}
 # GPU models come from the spelling rules of catalogs/data/gpus.yaml ("4 B300s", "2 A30s", "4 MI355Xs");
 # the words after them are spellings that file does not name a canonical GPU for.
 GPU_NAMES = rf"(?:{gpu_name_regex()}|(?:nvidia\s+)?(?:b100|rtx[- ]?a?\d{{4}})|gpus?|graphics cards?)"
-REPLICA_WORDS = r"replicas?|instances|copies|pods|repliken|repliques"
-HIGH_AVAILABILITY = re.compile(
-    r"high(?:ly)?[- ]availab(?:le|ility)|(?<![A-Za-z])(?-i:HA)(?![A-Za-z])|redundan(?:t|cy)|failover"
-    r"|fault[- ]toleran(?:t|ce)|no single point of failure|hochverfugbar(?:keit)?|alta disponibilidad"
-    r"|haute disponibilite|alta disponibilidade",
-    re.IGNORECASE,
-)
-USER_WORDS = (
-    r"users?|people|customers|clients|sessions|chat sessions|developers|devs|engineers|employees"
-    r"|agents|seats|staff|students|usuarios|nutzer|benutzer|utilisateurs|utilizadores|mitarbeiter"
-)
-REQUEST_WORDS = (
-    r"requests?|reqs?|queries|query|calls|inferences|predictions|prompts|messages|images|generations"
-    r"|transcriptions|documents|docs|embeddings|anfragen|solicitudes|peticiones|requetes"
-    r"|conversations|chats|questions|tickets|completions"
-)
+REPLICA_WORDS = alternation("REPLICA_NOUNS")
+HIGH_AVAILABILITY = re.compile(alternation("HIGH_AVAILABILITY"), re.IGNORECASE)
+USER_WORDS = alternation("USER_NOUNS")
+REQUEST_WORDS = alternation("REQUEST_NOUNS")
 # "per X" -> divisor to a second.
 RATE_PERIODS: tuple[tuple[str, float], ...] = (
-    (r"second|sec|s|segundo|sekunde|seconde", 1.0),
-    (r"minute|min|minuto|minut", 60.0),
-    (r"hour|hr|h|hora|stunde|heure", 3600.0),
-    (r"day|dia|tag|jour", 86400.0),
-    (r"week|semana|woche|semaine", 7 * 86400.0),
-    (r"month|mes|monat|mois", 730 * 3600.0),
+    (keyed_alternation("RATE_PERIOD_WORDS", "second"), 1.0),
+    (keyed_alternation("RATE_PERIOD_WORDS", "minute"), 60.0),
+    (keyed_alternation("RATE_PERIOD_WORDS", "hour"), 3600.0),
+    (keyed_alternation("RATE_PERIOD_WORDS", "day"), 86400.0),
+    (keyed_alternation("RATE_PERIOD_WORDS", "week"), 7 * 86400.0),
+    (keyed_alternation("RATE_PERIOD_WORDS", "month"), 730 * 3600.0),
 )
 DAILY_PERIOD_S = 86400.0  # rates over a day or longer are volumes: the load applies a peak factor
-CONTEXT_WORDS = (
-    r"context(?:[- ]window|[- ]length|[- ]size)?|ctx|sequence length|seq(?:uence)? len|input length"
-    r"|prompt length|max(?:imum)? (?:input|sequence) length|kontext(?:fenster|lange)?|contexto|contexte"
-)
-DATA_NOUNS = (
-    r"data|dataset|datasets|data set|images|photos|pictures|videos?|audio|text|logs|documents|files|corpus"
-    r"|recordings|daten|datos|donnees"
-)
+CONTEXT_WORDS = alternation("CONTEXT_NOUNS")
+DATA_NOUNS = alternation("DATA_NOUNS")
 SIZE_UNITS: dict[str, float] = {
     "tb": 1000.0,
     "tib": 1099.5,
@@ -738,13 +578,8 @@ LICENSES = Table[tuple[str, ...]](
         (r"(?-i:MIT)(?:[- ]licen[cs]ed| licen[cs]e)?|mit[- ]licen[cs]ed|mit licen[cs]e", ("mit",)),
         (r"bsd(?:[- ]licen[cs]ed)?", ("bsd-3-clause", "bsd-2-clause")),
         (r"cc[- ]by(?:[- ]4\.0)?", ("cc-by-4.0",)),
-        (
-            r"commercial(?:ly)?[- ](?:use|usage|usable|friendly|purposes?|products?|licen[cs]e|applications?)"
-            r"|permissive(?:ly)?(?: licen[cs](?:e|es|ed))?|business use|uso comercial|kommerziell\w*"
-            r"|usage commercial",
-            PERMISSIVE,
-        ),
-        (r"open[- ]source|osi[- ]approved|codigo abierto|quelloffen", OPEN_SOURCE),
+        (keyed_alternation("LICENSE_WORDS", "commercial"), PERMISSIVE),
+        (keyed_alternation("LICENSE_WORDS", "open_source"), OPEN_SOURCE),
         (r"llama (?:community )?licen[cs]e", ("llama2", "llama3", "llama3.1", "llama3.2", "llama3.3")),
     ]
 )
@@ -856,8 +691,8 @@ USE_CASE_WORDS: tuple[tuple[str, str], ...] = (
 # --------------------------------------------------------------------------- exclusions, lifts and take-backs
 # A "list" is one or more things joined by LIST_JOINERS: providers, GPU models, areas and region ids
 # ("L4 and L40S", "AWS or Azure", "the UK"). Each thing may carry ITEM_SUFFIX ("A10G GPUs", "L4s", "UK regions").
-LIST_JOINERS = r"and|or|nor|plus|und|oder|noch|et|ou|ni|nem|y|o|e|u"
-LIST_ARTICLES = r"the|an?|any|le|la|les|el|los|las|der|die|das|den|dem|o|os|as"
+LIST_JOINERS = alternation("LIST_JOINERS")
+LIST_ARTICLES = alternation("LIST_ARTICLES")
 ITEM_SUFFIX = (
     r"(?:[- ](?:gpus?|cards?|instances?|nodes?|machines?|vms?|boxes|chips?|regions?|zones?|data ?cent(?:er|re)s?"
     r"|clouds?|servers?|based|hosted|side|family|series)(?![a-z])){0,2}"
@@ -870,58 +705,17 @@ ITEM_NOT_BEFORE = (
 # A list the user rules out follows one of these ("not on L4", "no AWS", "exclude L4 and L40S", "except GCP",
 # "avoid Azure", "never on Oracle", "outside the EU", "nicht auf AWS", "sauf GCP", "sin Azure", "fora da Europa").
 # "but" rules out only after "anything", "anywhere" or "any cloud" ("anything but AWS or Azure").
-EXCLUDE_BEFORE = (
-    r"(?<!why )(?<!if )(?<!or )(?<!whether )not|never|no|neither|none of"
-    r"|exclud(?:e|es|ed|ing)|except(?: for)?|excepting|avoid(?:s|ed|ing)?|without|outside(?: of)?|other than"
-    r"|rule out|ruling out|leave out|leaving out|skip|ban|blacklist|steer clear of|stay away from"
-    r"|keep (?:it |us |this )?(?:off|away from|out of)"
-    r"|(?:(?<=anything )|(?<=anywhere )|(?<=everything )|(?<=any cloud )|(?<=any gpu )|(?<=any region ))but"
-    r"|(?:(?:do|does|did|could|would|must|should)(?:n'?t| not)|can'?t|can not|cannot|won'?t|will not|shall not|dont)"
-    r" (?:want|use|like|trust|allow|go with|be|run|deploy|host|touch|put it)"
-    # German, French, Spanish, Portuguese
-    r"|ni|nem|nicht|nie(?:mals)?|kein(?:e|en|er|es)?|ohne|au(?:ß|ss)er(?:halb)?(?: von)?|vermeide[nt]?"
-    r"|ausschlie(?:ß|ss)en|ausgeschlossen|weder"
-    r"|pas|jamais|sans|sauf|excepte|hormis|hors(?: de)?|en dehors de|evite[rz]?|exclu(?:re|ez|ant)|aucun(?:e)?"
-    r"|nunca|jamas|sin|excepto|salvo|evita[rn]?|evite|excluye|excluyendo|fuera de|nada de|ningun(?:a|o)?"
-    r"|(?:todo|cualquier cosa|cualquiera) menos"
-    r"|nao|sem|exceto|evitar|excluir|exclua|fora d(?:e|o|a|os|as)|nenhum(?:a)?|nem"
-)
+EXCLUDE_BEFORE = alternation("EXCLUDE_BEFORE")
 # Words between the lead and the first thing ("not on the", "never use", "pas sur", "nicht in der", "no en").
-LIST_FILLERS = (
-    r"on|in|at|to|into|inside|within|with|using|use|via|from|for|the|an?|any|of|our|run|running|deploy(?:ed)?"
-    r"|host(?:ed)?|be|go|want|touch|regions?|data ?cent(?:er|re)s?|anything|something"
-    r"|auf|im|bei|mit|der|die|das|den|dem|des|ein|eine|einen|einem|verwenden|nutzen|benutzen"
-    r"|sur|chez|en|au|aux|dans|le|la|les|de|du|des|un|une|utiliser|avec"
-    r"|el|los|las|del|con|una|usar|uses|utilizar"
-    r"|em|no|na|nos|nas|os|as|do|da|dos|das|com|um|uma"
-)
+LIST_FILLERS = alternation("LIST_FILLERS")
 # Elided articles, written against the next word ("hors de l'Europe", "pas d'AWS").
 LIST_ELISIONS = r"l'|d'"
 # ...or a list followed by one of these ("AWS is not an option", "L4s are out", "Azure ist nicht erlaubt").
-EXCLUDE_AFTER = (
-    r"(?:is|are) not (?:an option|allowed|ok|okay|acceptable|possible|permitted|wanted|welcome)"
-    r"|(?:isn'?t|aren'?t) (?:an option|allowed|ok|okay|acceptable|possible|permitted|wanted|welcome)"
-    r"|(?:is|are) (?:out(?! there| of)|off the table|excluded|banned|forbidden|prohibited|a no-?go|not for us"
-    r"|a non-?starter|off[- ]limits|out of the question)"
-    r"|(?:ist|sind) (?:nicht|keine) (?:erlaubt|erwunscht|option|moglich)|(?:ist|sind) ausgeschlossen"
-    r"|kommt nicht in frage|(?:est|sont) exclue?s?|(?:est|sont) interdite?s?|n'est pas (?:une )?option"
-    r"|(?:esta|estan) (?:excluid[oa]s?|prohibid[oa]s?)|no (?:es|son) (?:una )?opcion"
-    r"|(?:esta|estao) (?:excluid[oa]s?|proibid[oa]s?)|nao (?:e|sao) (?:uma )?opcao"
-)
+EXCLUDE_AFTER = alternation("EXCLUDE_AFTER")
 # A later message lifts an exclusion: "Actually A10G is fine", "AWS is ok again", "the UK is fine too",
 # "allow L4 again". Only a thing that is excluded is lifted; otherwise the words are an ordinary mention.
-LIFT_AFTER = (
-    r"(?:is|are|'s|'re|would be|will be)(?: (?:also|actually|now|still|totally|perfectly))? (?:fine|ok|okay|allowed"
-    r"|acceptable|alright|all right|good|possible|an option|permitted|no problem|not a problem|back on the table"
-    r"|back in)|works?(?: too| again| as well)?"
-    r"|(?:ist|sind) (?:doch |wieder |auch )?(?:ok|okay|in ordnung|erlaubt|moglich)"
-    r"|(?:est|sont) (?:bien|ok|acceptable|acceptee?s?|possible|autorisee?s?)"
-    r"|(?:esta|estan|estao|e) (?:bien|bem|ok|permitid[oa]s?|aceptable)"
-)
-LIFT_BEFORE = (
-    r"(?:re-?)?allow|(?:re-?)?include|un-?exclude|permit|bring back|add back|put back|(?:you|we) can (?:also )?use"
-    r"|ok(?:ay)? to use|feel free to use|erlaube|autorise[rz]?|permite|permitir"
-)
+LIFT_AFTER = alternation("LIFT_AFTER")
+LIFT_BEFORE = alternation("LIFT_BEFORE")
 # Taking a thing back: "drop the AWS requirement" (a noun after the list is needed), "doesn't have to be AWS",
 # "AWS is no longer required". A provider taken back clears the provider, a GPU the GPU, an area or region the region.
 TAKE_BACK_ITEM_BEFORE = r"drop|forget(?: about)?|remove|ignore|lift|scrap|ditch|relax|disregard|never ?mind|get rid of"
@@ -936,75 +730,11 @@ TAKE_BACK_ITEM_AFTER = (
     r"(?:is|are) (?:no longer|not) (?:required|needed|necessary|a (?:requirement|must))|(?:is|are) optional"
     r"|(?:isn'?t|aren'?t) (?:required|needed|necessary|a (?:requirement|must))"
 )
-_DROP = r"(?:drop|forget(?: about)?|remove|ignore|scrap|ditch|lose|lift|clear|delete|disregard|never ?mind|get rid of"
-_DROP += r"|cancel)"
-_THE = r"(?:(?:the|that|this|our|my|your|any) )?"
 # Taking a field back, whatever its value was: the budget, the provider (and its region), the region or area,
 # the GPU model, the GPU count. A take-back in a later message overrides what earlier messages said.
 TAKE_BACKS = Table[str](
-    [
-        (
-            rf"{_DROP} {_THE}(?:budget(?: (?:limit|cap|ceiling|constraint|restriction|requirement|thing|part|bit))?"
-            r"|(?:cost|price|spend(?:ing)?) (?:limit|cap|ceiling|constraint|restriction))"
-            r"|no (?:budget|spending)(?: (?:limit|cap|ceiling|constraint|restriction|requirement))?"
-            r"|no (?:cost|price) (?:limit|cap|ceiling|constraint|restriction)"
-            r"|(?:without|with no) (?:a |any )?(?:budget|spending)(?: (?:limit|cap|ceiling|constraint))?"
-            r"|(?:unlimited|infinite|open[- ]ended|no fixed) budget|money is no object|cost is no object"
-            r"|(?:the )?budget(?: is|'s)? (?:not an issue|no issue|no object|no concern|not a concern|unlimited"
-            r"|irrelevant|not important|doesn'?t matter|does not matter)"
-            r"|kein(?:e|en)? budget(?:limit|grenze)?|budget (?:ist )?egal|vergiss das budget"
-            r"|ohne budget(?:grenze|limit)?"
-            r"|pas de (?:limite de )?budget|sans (?:limite de )?budget|oubliez? le budget|budget illimite"
-            r"|sin (?:limite de )?presupuesto|olvida(?:te del| el)? presupuesto|no hay presupuesto"
-            r"|presupuesto ilimitado|sem (?:limite de )?orcamento|esqueca o orcamento|orcamento ilimitado"
-            r"|nao ha orcamento",
-            "budget",
-        ),
-        (
-            r"any (?:other )?(?:cloud|provider|vendor|hyperscaler)s?(?: provider)?|any of the (?:clouds|providers)"
-            r"|(?:whatever|whichever) (?:cloud|provider)|(?:cloud|provider|vendor)[- ]agnostic"
-            r"|(?:the )?(?:cloud|provider) (?:doesn'?t|does not|won'?t) matter|doesn'?t matter which (?:cloud|provider)"
-            r"|no (?:cloud|provider) (?:preference|requirement|constraint)"
-            r"|no preference (?:on|for|about|regarding) (?:the )?(?:cloud|provider)"
-            rf"|{_DROP} {_THE}(?:cloud|provider)(?: (?:requirement|constraint|restriction|preference|choice))?"
-            r"|don'?t care (?:about|which) (?:the )?(?:cloud|provider)|open to (?:any|other|all) (?:clouds?|providers?)"
-            r"|(?:jede[rns]?|beliebige[rns]?) (?:cloud|anbieter)|egal welche[rns]? (?:cloud|anbieter)"
-            r"|(?:cloud|anbieter) (?:ist )?egal|n'importe quel (?:cloud|fournisseur)"
-            r"|peu importe (?:le )?(?:cloud|fournisseur)|cualquier (?:nube|proveedor)"
-            r"|(?:la nube|el proveedor) (?:da igual|no importa)|qualquer (?:nuvem|provedor)",
-            "provider",
-        ),
-        (
-            r"any (?:region|location|data ?cent(?:er|re)|country|geography|zone)s?(?! in)"
-            r"|anywhere(?: in the world)?(?! (?:in|but|except|outside))"
-            r"|(?:the )?(?:region|location|geography)s? (?:doesn'?t|does not|don'?t|do not|won'?t) matter"
-            r"|doesn'?t matter where|no (?:region|location|geo(?:graphic)?(?:al)?) (?:preference|requirement|constraint"
-            r"|restriction)s?|no preference (?:on|for|about|regarding) (?:the )?(?:region|location)s?"
-            rf"|{_DROP} {_THE}(?:region|location|geo(?:graphic)?(?:al)?|data residency)"
-            r"(?: (?:requirement|constraint|restriction|preference|choice))?"
-            r"|don'?t care (?:about (?:the )?(?:region|location)|which region|where)"
-            r"|(?:jede|beliebige) region|region (?:ist )?egal|egal welche region|n'importe quelle region"
-            r"|peu importe (?:la )?region|cualquier region|(?:la )?region (?:da igual|no importa)|qualquer regiao",
-            "region",
-        ),
-        (
-            r"any (?:gpu|graphics card|card|accelerator)s?(?: (?:type|model|kind))?"
-            r"|(?:whatever|whichever) (?:gpu|card)|gpu[- ]agnostic"
-            r"|(?:the )?gpu(?: type| model)? (?:doesn'?t|does not|won'?t) matter|doesn'?t matter which gpu"
-            r"|no (?:gpu|card|accelerator)(?: type| model)? (?:preference|requirement)"
-            r"|no preference (?:on|for|about|regarding) (?:the )?(?:gpu|card|accelerator)s?(?: type| model)?"
-            rf"|{_DROP} {_THE}gpu(?: type| model)? (?:preference|choice)"
-            rf"|{_DROP} {_THE}gpu (?:type|model) (?:requirement|constraint|restriction)"
-            r"|don'?t care (?:about|which) (?:the )?gpu"
-            r"|(?:jede|beliebige) gpu|gpu (?:ist )?egal|n'importe quel(?:le)? gpu|cualquier gpu|qualquer gpu",
-            "gpu",
-        ),
-        (
-            r"any (?:number of gpus|gpu count)|(?:however|as) many gpus(?: as (?:needed|necessary|it takes))?"
-            rf"|{_DROP} {_THE}(?:gpu )?count|no (?:gpu )?count (?:preference|requirement)",
-            "gpu_count",
-        ),
-    ]
+    (keyed_alternation("TAKE_BACK_WORDS", field), field)
+    for field in ("budget", "provider", "region", "gpu", "gpu_count")
 )
 
 # --------------------------------------------------------------------------- ranking
@@ -1012,22 +742,7 @@ TAKE_BACKS = Table[str](
 # fastest. The last one named in a message wins.
 RANKINGS = Table[str](
     [
-        (
-            r"cheap(?:er|est|ly)?|less expensive|least expensive|lowest (?:price|cost)s?|lower (?:the |our )?(?:price"
-            r"|cost|bill)s?|cut (?:the |our |down )?(?:cost|price|bill|spend)s?|reduce (?:the |our )?(?:cost|price|bill"
-            r"|spend)s?|save (?:money|costs?)|cost[- ](?:effective|efficient|optimi[sz]ed|optimal)|budget[- ]friendly"
-            r"|(?:most|more) affordable|minimi[sz]e (?:the )?costs?|best value|best price"
-            r"|gunstig(?:er|ste[nr]?)?|billig(?:er|ste[nr]?)?|kostengunstig(?:er)?|(?:le )?moins cher|moins couteux"
-            r"|(?:lo )?mas barat[oa]|menos caro|(?:o )?mais barat[oa]",
-            "cheapest",
-        ),
-        (
-            r"fast(?:er|est)(?![- ]whisper)|quick(?:er|est)|speed (?:it |things )?up|low(?:er|est)? latency"
-            r"|less latency|reduce (?:the )?latency|minimi[sz]e (?:the )?latency|snappier|more performance"
-            r"|(?:best|highest|max(?:imum)?) performance|as fast as possible|(?:higher|more|max(?:imum)?) throughput"
-            r"|schneller|am schnellsten|(?:geringere|niedrigere) latenz|(?:le )?plus rapide|moins de latence"
-            r"|(?:lo )?mas rapido|menor latencia|(?:o )?mais rapido",
-            "fastest",
-        ),
+        (keyed_alternation("RANKING_WORDS", "cheapest"), "cheapest"),
+        (keyed_alternation("RANKING_WORDS", "fastest"), "fastest"),
     ]
 )

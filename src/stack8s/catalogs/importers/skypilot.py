@@ -27,6 +27,7 @@ import json
 import logging
 import math
 import re
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -306,7 +307,28 @@ def provider_from_path(path: Path) -> str:
 
 
 def _file_date(path: Path) -> date:
-    return date.fromtimestamp(path.stat().st_mtime)
+    """The date of the file's prices: its last commit's date when it sits in a git checkout (a fresh clone's
+    files all carry the clone's time), else the file's modification time; never simply the import day."""
+    return _commit_date(path) or date.fromtimestamp(path.stat().st_mtime)
+
+
+def _commit_date(path: Path) -> date | None:
+    """Committer date of the last commit touching `path` (read-only `git log`); None outside a checkout,
+    for an uncommitted file or without git."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(path.parent.resolve()), "log", "-1", "--format=%cs", "--", path.name],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    try:
+        return date.fromisoformat(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+    except ValueError:
+        return None
 
 
 def parse_skypilot_csv(path: Path, provider: str | None = None, as_of: date | None = None) -> ImportResult[InstanceRow]:
@@ -449,18 +471,19 @@ def _instance_files(folder: Path) -> list[Path]:
     return sorted(p for p in files if p.name.endswith("vms.csv") or p.suffix == ".json")
 
 
-def parse_instances(path: Path) -> ImportResult[InstanceRow]:
-    """A `.csv` (SkyPilot), a `.json` (vantage AWS) or a folder of them (recursively)."""
+def parse_instances(path: Path, as_of: date | None = None) -> ImportResult[InstanceRow]:
+    """A `.csv` (SkyPilot), a `.json` (vantage AWS) or a folder of them (recursively). Rows are dated
+    `as_of` when given, else by each file's commit date or modification time (`_file_date`)."""
     path = Path(path)
     if path.is_dir():
         result: ImportResult[InstanceRow] = ImportResult()
         for file in _instance_files(path):
-            result.extend(parse_instances(file))
+            result.extend(parse_instances(file, as_of))
         result.rows = dedupe(result.rows)
         return result
     if path.suffix.lower() == ".json":
-        return parse_aws_vantage_json(path)
+        return parse_aws_vantage_json(path, as_of)
     if path.suffix.lower() == ".csv":
-        return parse_skypilot_csv(path)
+        return parse_skypilot_csv(path, as_of=as_of)
     message = "unsupported instance file type (want .csv or .json)"
     return ImportResult(errors=[RowError(path.name, 0, message)])

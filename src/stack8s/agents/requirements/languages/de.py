@@ -1,0 +1,105 @@
+"""German phrasings of the requirement concepts (accent-folded: "ausführen" -> "ausfuhren")."""
+
+from __future__ import annotations
+
+TASK_WORDS: dict[str, tuple[str, ...]] = {
+    "inference": (r"bereitstell(?:en|ung)", "deployen", "ausfuhren", "betreiben", "hosten", "inferenz"),
+    "batch_inference": ("jede nacht", "stapelverarbeitung"),
+    "training": ("trainieren",),
+    "fine_tuning": (r"feinabstimm(?:en|ung)",),
+}
+DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
+    "nlp": ("sprachmodell",),
+    "computer_vision": (r"bild(?:er)?",),
+    "audio": ("spracherkennung",),
+}
+NO_GPU: tuple[str, ...] = (r"ohne gpus?", "nur cpu")
+PROVIDER_NEGATION: tuple[str, ...] = (r"\bnicht",)
+AREA_WORDS: dict[str, tuple[str, ...]] = {
+    "eu": ("europa", "in der eu", "dsgvo"),
+    "eu_strict": ("europaische union", "innerhalb der eu"),
+    "germany": ("deutschland", "munchen"),
+    "us": ("vereinigte staaten",),
+    "na": ("nordamerika",),
+    "asia": ("asien",),
+    "apac": (r"asien[- ]pazifik",),
+    "japan": ("japan",),
+    "canada": ("kanada",),
+    "france": ("frankreich",),
+    "india": ("indien",),
+    "australia": ("australien",),
+    "brazil": ("brasilien",),
+    "south_america": ("sudamerika",),
+    "latin_america": ("lateinamerika",),
+    "middle_east": ("naher osten", "nahen osten", "nahost"),
+    "africa": ("afrika",),
+    "singapore": ("singapur",),
+    "korea": ("sudkorea", "suedkorea"),
+    "nordics": ("skandinavien", "nordische lander"),
+    "oceania": ("ozeanien",),
+}
+PERIOD_WORDS: dict[str, tuple[str, ...]] = {
+    "month": ("monat", "monatlich"),
+    "hour": ("stunde",),
+    "day": ("tag",),
+    "week": ("woche",),
+    "year": ("jahr",),
+}
+RATE_PERIOD_WORDS: dict[str, tuple[str, ...]] = {
+    "second": ("sekunde",),
+    "minute": ("minut",),
+    "hour": ("stunde",),
+    "day": ("tag",),
+    "week": ("woche",),
+    "month": ("monat",),
+}
+PERIOD_PREPOSITIONS: tuple[str, ...] = ("pro", "im")
+SCALES: dict[str, float] = {"tausend": 1e3, "mio": 1e6}
+SCALE_WORDS: tuple[str, ...] = ("tausend", "mio")
+NUMBER_WORDS: dict[str, int] = {"ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "acht": 8}
+BUDGET_NOUNS: tuple[str, ...] = ("kosten",)
+REPLICA_NOUNS: tuple[str, ...] = ("repliken",)
+HIGH_AVAILABILITY: tuple[str, ...] = (r"hochverfugbar(?:keit)?",)
+USER_NOUNS: tuple[str, ...] = ("nutzer", "benutzer", "mitarbeiter")
+REQUEST_NOUNS: tuple[str, ...] = ("anfragen",)
+CONTEXT_NOUNS: tuple[str, ...] = (r"kontext(?:fenster|lange)?",)
+DATA_NOUNS: tuple[str, ...] = ("daten",)
+LIST_JOINERS: tuple[str, ...] = ("und", "oder", "noch")
+LIST_ARTICLES: tuple[str, ...] = ("der", "die", "das", "den", "dem")
+LIST_FILLERS: tuple[str, ...] = (
+    "auf", "im", "bei", "mit", "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem",
+    "verwenden", "nutzen", "benutzen",
+)  # fmt: skip
+EXCLUDE_BEFORE: tuple[str, ...] = (
+    "nicht", r"nie(?:mals)?", r"kein(?:e|en|er|es)?", "ohne", r"au(?:ß|ss)er(?:halb)?(?: von)?", r"vermeide[nt]?",
+    r"ausschlie(?:ß|ss)en", "ausgeschlossen", "weder",
+)  # fmt: skip
+EXCLUDE_AFTER: tuple[str, ...] = (
+    r"(?:ist|sind) (?:nicht|keine) (?:erlaubt|erwunscht|option|moglich)|(?:ist|sind) ausgeschlossen",
+    "kommt nicht in frage",
+)
+LIFT_AFTER: tuple[str, ...] = (r"(?:ist|sind) (?:doch |wieder |auch )?(?:ok|okay|in ordnung|erlaubt|moglich)",)
+LIFT_BEFORE: tuple[str, ...] = ("erlaube",)
+TAKE_BACK_WORDS: dict[str, tuple[str, ...]] = {
+    "budget": (
+        r"kein(?:e|en)? budget(?:limit|grenze)?",
+        r"budget (?:ist )?egal",
+        "vergiss das budget",
+        r"ohne budget(?:grenze|limit)?",
+    ),
+    "provider": (
+        r"(?:jede[rns]?|beliebige[rns]?) (?:cloud|anbieter)",
+        r"egal welche[rns]? (?:cloud|anbieter)",
+        r"(?:cloud|anbieter) (?:ist )?egal",
+    ),
+    "region": (r"(?:jede|beliebige) region", r"region (?:ist )?egal", "egal welche region"),
+    "gpu": (r"(?:jede|beliebige) gpu", r"gpu (?:ist )?egal"),
+}
+RANKING_WORDS: dict[str, tuple[str, ...]] = {
+    "cheapest": (r"gunstig(?:er|ste[nr]?)?", r"billig(?:er|ste[nr]?)?", r"kostengunstig(?:er)?"),
+    "fastest": ("schneller", "am schnellsten", r"(?:geringere|niedrigere) latenz"),
+}
+LICENSE_WORDS: dict[str, tuple[str, ...]] = {
+    "commercial": (r"kommerziell\w*",),
+    "open_source": ("quelloffen",),
+}

@@ -1,0 +1,280 @@
+"""Artifacts (Helm values, KServe, Kubernetes Job, SkyPilot/SkyServe YAML): validated offline against the
+published schemas (tests/data/schemas, sources in SOURCES.md), and their numbers equal the plan's."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+from tests.agents.test_architect import plan_for
+from tests.api.test_chat import send, start
+from tests.cli.test_cli import run
+from tests.conftest import SHARED, LiveServer, needs_shared, user_client
+
+from stack8s.cli.ask import emit_artifacts
+from stack8s.planning.plan import ARTIFACT_FORMATS, DeploymentPlan
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "schemas"
+CASES = SHARED / "eval" / "cases.yaml"
+K8S_VERSION = "1.33.0"
+
+LLM = "Serve Llama 3.1 8B Instruct for a chatbot with 200 concurrent users"
+NON_LLM = "Deploy an XGBoost fraud model on CPU"
+JOB = "Fine-tune Llama 3 8B with LoRA on 20k examples"
+
+
+@cache
+def _schema(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((SCHEMAS / name).read_text())
+    return loaded
+
+
+def _case_insensitive_enum(validator: Any, enums: list[str], instance: Any, schema: Any) -> Any:
+    """SkyPilot's own keyword (sky/utils/common_utils.py validate_schema), checked the same way here."""
+    if isinstance(instance, str) and instance.lower() not in {e.lower() for e in enums}:
+        yield jsonschema.ValidationError(f"{instance!r} not one of {enums} (case-insensitive)")
+
+
+SkyValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"case_insensitive_enum": _case_insensitive_enum}
+)
+
+
+def _sky(instance: Any, part: str) -> None:
+    SkyValidator(_schema("skypilot-0.14.1.schema.json")[part]).validate(instance)
+
+
+def _known_keys(data: Any, schema: dict[str, Any], where: str = "") -> None:
+    """The chart's schema allows unknown keys; Helm ignores them silently, so a typo would be lost.
+    Every key we write must be one the schema names."""
+    if isinstance(data, dict) and "properties" in schema:
+        for key, value in data.items():
+            assert key in schema["properties"], f"{where}.{key} is not in the chart's values.schema.json"
+            _known_keys(value, schema["properties"][key], f"{where}.{key}")
+    elif isinstance(data, list) and isinstance(schema.get("items"), dict):
+        for item in data:
+            _known_keys(item, schema["items"], f"{where}[]")
+
+
+def _arg(command: str, flag: str) -> str | None:
+    found = re.search(rf"{re.escape(flag)}[ =](\S+)", command)
+    return found.group(1) if found else None
+
+
+def _serve_command(plan: dict[str, Any]) -> str | None:
+    for step in plan["deployment_steps"]:
+        for command in step["commands"]:
+            if command.startswith("vllm serve"):
+                return str(command)
+    return None
+
+
+def check_artifacts(plan: dict[str, Any]) -> set[str]:
+    """Validate every artifact against its schema and check its numbers against the plan; the formats."""
+    artifacts = {a["format"]: a for a in plan["artifacts"]}
+    assert len(artifacts) == len(plan["artifacts"]), "one artifact per format"
+    assert all(a["format"] in ARTIFACT_FORMATS for a in plan["artifacts"])
+    if not plan["gpu_recommendations"]:
+        assert not artifacts
+        return set()
+    top = plan["gpu_recommendations"][0]
+    sizing, perf, job = plan["sizing"], top["performance"], plan["job"]
+    tp = sizing["tensor_parallel"]
+    copies = 1 if top["nodes"] > 1 else max(1, top["gpu_count"] // tp)
+    docs = {f: yaml.safe_load(a["content"]) for f, a in artifacts.items()}
+    task = plan["workload_spec"]["task_type"] or "inference"
+    if job is not None or task in ("training", "fine_tuning", "batch_inference"):
+        assert set(docs) == {"kubernetes-job", "skypilot-task"}, set(docs)
+        instances = job["instances"] if job else top["instance_count"]
+        k8s_job = docs["kubernetes-job"]
+        kubernetes_validate.validate(k8s_job, K8S_VERSION, strict=True)
+        assert k8s_job["spec"]["completions"] == k8s_job["spec"]["parallelism"] == instances
+        container = k8s_job["spec"]["template"]["spec"]["containers"][0]
+        if top["gpu_count"]:
+            assert container["resources"]["limits"]["nvidia.com/gpu"] == top["gpu_count"]
+        assert "--checkpoint-dir" in container["command"][-1] or task == "batch_inference"
+        task_yaml = docs["skypilot-task"]
+        _sky(task_yaml, "task")
+        _sky(task_yaml["resources"], "resources")
+        for mount in task_yaml["file_mounts"].values():
+            _sky(mount, "storage")
+        assert task_yaml["num_nodes"] == instances
+        assert task_yaml["resources"]["instance_type"] == top["instance_type"]
+        assert "/checkpoints" in task_yaml["file_mounts"]
+        if top["gpu_model"] and top["gpu_count"]:
+            assert task_yaml["resources"]["accelerators"] == {top["gpu_model"]: top["gpu_count"]}
+    elif sizing["max_model_len"] is not None:
+        assert set(docs) == {"vllm-production-stack-values", "skyserve-service"}, set(docs)
+        values = docs["vllm-production-stack-values"]
+        chart_schema = _schema("vllm-production-stack.values.schema.json")
+        jsonschema.validators.validator_for(chart_schema)(chart_schema).validate(values)
+        _known_keys(values, chart_schema)
+        spec = values["servingEngineSpec"]["modelSpec"][0]
+        assert spec["modelURL"] == sizing["model_id"]
+        assert spec["vllmConfig"]["tensorParallelSize"] == spec["requestGPU"] == tp
+        assert spec["vllmConfig"]["maxModelLen"] == sizing["max_model_len"]
+        if perf is not None:
+            assert perf["tensor_parallel"] == tp
+            assert spec["replicaCount"] == top["replicas"] == top["instance_count"] * copies
+        else:
+            assert spec["replicaCount"] == top["instance_count"] // top["nodes"] * copies
+        service = docs["skyserve-service"]
+        _sky(service, "task")
+        _sky(service["resources"], "resources")
+        _sky(service["service"], "service")
+        policy = service["service"]["replica_policy"]
+        assert policy["min_replicas"] == top["instance_count"] // top["nodes"]
+        assert policy["max_replicas"] >= policy["min_replicas"]
+        if perf is not None:
+            assert policy["target_qps_per_replica"] == pytest.approx(perf["requests_per_s"] * copies, rel=1e-3)
+        assert service["resources"]["accelerators"] == {top["gpu_model"]: top["gpu_count"]}
+        assert service["resources"]["instance_type"] == top["instance_type"]
+        assert _arg(service["run"], "--tensor-parallel-size") == str(tp)
+        assert _arg(service["run"], "--max-model-len") == str(sizing["max_model_len"])
+        command = _serve_command(plan)  # the plan's own steps say the same
+        assert command is not None
+        assert _arg(command, "--tensor-parallel-size") == str(tp)
+        assert _arg(command, "--max-model-len") == str(sizing["max_model_len"])
+    else:
+        assert set(docs) == {"kserve-inferenceservice"}, set(docs)
+        isvc = docs["kserve-inferenceservice"]
+        jsonschema.Draft7Validator(_schema("kserve-inferenceservice-v1beta1.schema.json")).validate(isvc)
+        predictor = isvc["spec"]["predictor"]
+        assert predictor["minReplicas"] == predictor["maxReplicas"] == top["replicas"]
+        limits = predictor["model"]["resources"]["limits"]
+        if sizing["gpu_needed"] and top["gpu_count"]:
+            assert limits["nvidia.com/gpu"] == tp
+        else:
+            assert "nvidia.com/gpu" not in limits
+    return set(docs)
+
+
+# --- the schemas themselves catch mistakes (so a pass means something) ---
+
+
+def test_the_validators_reject_wrong_artifacts() -> None:
+    with pytest.raises(jsonschema.ValidationError):
+        _sky({"num_nodes": "two", "resources": {}}, "task")
+    with pytest.raises(jsonschema.ValidationError):
+        _sky({"replica_policy": {"max_replicas": 2}}, "service")  # min_replicas is required
+    with pytest.raises(jsonschema.ValidationError):
+        _sky({"cloud": "not-a-cloud"}, "resources")
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(
+            {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "x"}, "spec": {"completion": 2}},
+            K8S_VERSION,
+            strict=True,
+        )
+    isvc = {"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService", "metadata": {}}
+    with pytest.raises(jsonschema.ValidationError):
+        bad = {**isvc, "spec": {"predictor": {"model": {"modelFormat": {}}}}}  # modelFormat.name required
+        jsonschema.Draft7Validator(_schema("kserve-inferenceservice-v1beta1.schema.json")).validate(bad)
+    chart = _schema("vllm-production-stack.values.schema.json")
+    with pytest.raises(jsonschema.ValidationError):
+        bad_values = {"servingEngineSpec": {"modelSpec": [{"replicaCount": "two"}]}}
+        jsonschema.validators.validator_for(chart)(chart).validate(bad_values)
+    with pytest.raises(AssertionError):
+        _known_keys({"servingEngineSpec": {"modelSpec": [{"vllmConfig": {"tensorParalelSize": 2}}]}}, chart)
+
+
+# --- plans through HTTP ---
+
+
+@pytest.mark.parametrize(
+    ("message", "formats"),
+    [
+        (LLM, {"vllm-production-stack-values", "skyserve-service"}),
+        (NON_LLM, {"kserve-inferenceservice"}),
+        (JOB, {"kubernetes-job", "skypilot-task"}),
+        ("Pretrain a 1.3B GPT model from scratch on 26B tokens", {"kubernetes-job", "skypilot-task"}),
+        ("Help me set up Stable Diffusion XL for generating marketing images", {"kserve-inferenceservice"}),
+    ],
+)
+def test_artifacts_validate_and_match_the_plan(client: httpx.Client, message: str, formats: set[str]) -> None:
+    plan = plan_for(client, message)["deployment_plan"]
+    assert check_artifacts(plan) == formats
+
+
+def test_multi_gpu_llm_plan_carries_tensor_parallel_into_the_artifacts(client: httpx.Client) -> None:
+    plan = plan_for(client, "I need to deploy Llama 70B for inference")["deployment_plan"]
+    check_artifacts(plan)
+    content = next(a["content"] for a in plan["artifacts"] if a["format"] == "vllm-production-stack-values")
+    values = yaml.safe_load(content)
+    assert values["servingEngineSpec"]["modelSpec"][0]["vllmConfig"]["tensorParallelSize"] >= 2
+
+
+def test_artifacts_endpoint(client: httpx.Client, live: LiveServer) -> None:
+    cid = start(client)
+    assert client.get(f"/api/v1/chat/{cid}/artifacts").status_code == 404  # no plan yet
+    plan = send(client, cid, LLM).json()["deployment_plan"]
+    listed = client.get(f"/api/v1/chat/{cid}/artifacts")
+    assert listed.status_code == 200 and listed.headers["content-type"].startswith("application/json")
+    assert listed.json() == plan["artifacts"]
+    one = client.get(f"/api/v1/chat/{cid}/artifacts", params={"format": "vllm-production-stack-values"})
+    assert one.status_code == 200, one.text
+    assert one.headers["content-type"].startswith("application/yaml")
+    assert one.text == plan["artifacts"][0]["content"]
+    assert "vllm-stack-values.yaml" in one.headers["content-disposition"]
+    unknown = client.get(f"/api/v1/chat/{cid}/artifacts", params={"format": "docker-compose"})
+    assert unknown.status_code == 422 and unknown.json()["error"]
+    absent = client.get(f"/api/v1/chat/{cid}/artifacts", params={"format": "kubernetes-job"})
+    assert absent.status_code == 404 and "vllm-production-stack-values" in absent.json()["detail"]
+    with user_client(live, "someone-else") as other:
+        assert other.get(f"/api/v1/chat/{cid}/artifacts").status_code == 404
+    # the latest plan wins
+    send(client, cid, JOB)
+    latest = client.get(f"/api/v1/chat/{cid}/artifacts").json()
+    assert {a["format"] for a in latest} == {"kubernetes-job", "skypilot-task"}
+
+
+def test_emit_writes_each_artifact(client: httpx.Client, tmp_path: Path) -> None:
+    plan = DeploymentPlan.model_validate(plan_for(client, JOB)["deployment_plan"])
+    written = emit_artifacts(plan, tmp_path / "out")
+    assert sorted(p.name for p in written) == sorted(a.filename for a in plan.artifacts)
+    for artifact in plan.artifacts:
+        assert (tmp_path / "out" / artifact.filename).read_text() == artifact.content
+
+
+def test_ask_emit_from_the_command_line(live: LiveServer, tmp_path: Path) -> None:
+    """`stack8s ask --emit DIR`, run as a user would (attaching to the test server's database)."""
+    result = run(live.settings.data_dir, "ask", "Serve Mistral 7B Instruct on AWS", "--emit", str(tmp_path))
+    assert "wrote" in result.stderr
+    assert {p.name for p in tmp_path.iterdir()} == {"vllm-stack-values.yaml", "skyserve.yaml"}
+    values = yaml.safe_load((tmp_path / "vllm-stack-values.yaml").read_text())
+    assert values["servingEngineSpec"]["modelSpec"][0]["vllmConfig"]["tensorParallelSize"] >= 1
+
+
+# --- every plan of the shared evaluation cases ---
+
+
+def _cases() -> list[dict[str, Any]]:
+    if not CASES.is_file():
+        return []
+    loaded: list[dict[str, Any]] = yaml.safe_load(CASES.read_text())
+    return loaded
+
+
+@needs_shared()
+@pytest.mark.skipif(not CASES.is_file(), reason=f"{CASES} not found (../shared beside the project)")
+@pytest.mark.parametrize("case", _cases(), ids=lambda c: str(c["id"]))
+def test_every_eval_case_plan_has_valid_artifacts(client: httpx.Client, case: dict[str, Any]) -> None:
+    cid = start(client)
+    plans = 0
+    for turn in case["turns"]:
+        response = send(client, cid, turn["message"])
+        assert response.status_code == 200, response.text
+        plan = response.json().get("deployment_plan")
+        if plan is not None:
+            check_artifacts(plan)
+            assert plan["artifacts"] or not plan["gpu_recommendations"]
+            plans += 1
+    if plans == 0:
+        pytest.skip("no turn of this case produced a plan")
