@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from stack8s.catalogs.datafile import as_of, check_keys
+
 DATA_FILE = Path(__file__).parent / "data" / "fx.yaml"
 
 _TOP_KEYS = frozenset({"as_of", "source", "rates"})
@@ -53,7 +55,7 @@ def load_fx(path: Path | None = None) -> FxTable:
         raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path.name}: expected a mapping with keys {sorted(_TOP_KEYS)}")
-    _check_keys(data, _TOP_KEYS, path.name)
+    check_keys(data, _TOP_KEYS, _TOP_KEYS, path.name)
     source = data["source"]
     if not isinstance(source, str) or not source.strip():
         raise ValueError(f"{path.name}: source must be non-empty text, not {source!r}")
@@ -69,25 +71,7 @@ def load_fx(path: Path | None = None) -> FxTable:
     usd = rates.get("USD")
     if usd is None or usd.usd_per_unit != 1.0:
         raise ValueError(f"{path.name}: needs a USD row with usd_per_unit 1.0")
-    return FxTable(as_of=_as_of(data["as_of"], path.name), source=source.strip(), rates=rates)
-
-
-def _check_keys(entry: Mapping[str, Any], keys: frozenset[str], where: str) -> None:
-    missing = sorted(keys - entry.keys())
-    if missing:
-        raise ValueError(f"{where}: missing key{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}")
-    unknown = sorted(str(k) for k in entry.keys() - keys)
-    if unknown:
-        raise ValueError(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}")
-
-
-def _as_of(value: Any, file: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{file}: as_of must be a date (YYYY-MM-DD), not {value!r}") from None
+    return FxTable(as_of=as_of(data["as_of"], path.name), source=source.strip(), rates=rates)
 
 
 def _rate(entry: Any, where: str) -> Rate:
@@ -95,7 +79,7 @@ def _rate(entry: Any, where: str) -> Rate:
         raise ValueError(f"{where}: expected a mapping, not {entry!r}")
     code = entry.get("code")
     label = f"{where} ({code})" if isinstance(code, str) else where
-    _check_keys(entry, _ROW_KEYS, label)
+    check_keys(entry, _ROW_KEYS, _ROW_KEYS, label)
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise ValueError(f"{label}: code must be three upper-case letters, not {code!r}")
     name, symbol, value = entry["name"], entry["symbol"], entry["usd_per_unit"]

@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from stack8s.catalogs.datafile import as_of, check_keys
 from stack8s.planning.hardware import GpuSpec
 
 DATA_FILE = Path(__file__).parent / "data" / "gpus.yaml"
@@ -81,33 +82,15 @@ def load_gpu_catalog(path: Path | None = None) -> GpuCatalog:
         raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path.name}: expected a mapping with keys {sorted(_TOP_KEYS)}")
-    _check_keys(data, _TOP_KEYS, _TOP_KEYS, path.name)
+    check_keys(data, _TOP_KEYS, _TOP_KEYS, path.name)
     specs = _specs(data["gpus"], path.name)
     families = _families(data["families"], specs, path.name)
     return GpuCatalog(
-        as_of=_as_of(data["as_of"], path.name),
+        as_of=as_of(data["as_of"], path.name),
         specs=specs,
         families=families,
         vendor_words=_vendor_words(data["vendor_words"], path.name),
     )
-
-
-def _check_keys(entry: Mapping[str, Any], required: frozenset[str], allowed: frozenset[str], where: str) -> None:
-    missing = sorted(required - entry.keys())
-    if missing:
-        raise ValueError(f"{where}: missing key{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}")
-    unknown = sorted(str(k) for k in entry.keys() - allowed)
-    if unknown:
-        raise ValueError(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}")
-
-
-def _as_of(value: Any, file: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{file}: as_of must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
 def _number(value: Any, where: str) -> float:
@@ -121,7 +104,7 @@ def _spec(entry: Any, where: str) -> GpuSpec:
         raise ValueError(f"{where}: expected a mapping, not {entry!r}")
     label = f"{where} ({entry['name']})" if isinstance(entry.get("name"), str) else where
     allowed = frozenset(_SPEC_FIELDS)
-    _check_keys(entry, allowed, allowed, label)
+    check_keys(entry, allowed, allowed, label)
     values: dict[str, Any] = {}
     for key in _SPEC_FIELDS:
         value = entry[key]
@@ -180,7 +163,7 @@ def _family(entry: Any, specs: Mapping[str, GpuSpec], where: str) -> Family:
         raise ValueError(f"{where}: expected a mapping, not {entry!r}")
     pattern = entry.get("pattern")
     label = f"{where} ({pattern})" if isinstance(pattern, str) else where
-    _check_keys(entry, frozenset({"pattern", "name"}), _FAMILY_KEYS, label)
+    check_keys(entry, frozenset({"pattern", "name"}), _FAMILY_KEYS, label)
     template = entry["name"]
     if not isinstance(pattern, str) or not pattern or not isinstance(template, str) or not template:
         raise ValueError(f"{label}: pattern and name must be non-empty text")

@@ -42,6 +42,8 @@ from typing import Any
 
 import yaml
 
+from stack8s.catalogs.datafile import as_of, check_keys
+
 DATA_FILE = Path(__file__).parent / "data" / "regions.yaml"
 
 CONTINENTS = ("europe", "north_america", "south_america", "asia", "oceania", "africa", "middle_east")
@@ -166,28 +168,10 @@ def load_region_catalog(path: Path | None = None) -> RegionCatalog:
         raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path.name}: expected a mapping with keys {sorted(_TOP_KEYS)}")
-    _check_keys(data, _TOP_KEYS, _TOP_KEYS, path.name)
+    check_keys(data, _TOP_KEYS, _TOP_KEYS, path.name)
     countries = _countries(data["countries"], path.name)
     regions = _regions(data["regions"], countries, path.name)
-    return RegionCatalog(as_of=_as_of(data["as_of"], path.name), countries=countries, regions=regions)
-
-
-def _check_keys(entry: Mapping[Any, Any], required: frozenset[str], allowed: frozenset[str], where: str) -> None:
-    missing = sorted(required - entry.keys())
-    if missing:
-        raise ValueError(f"{where}: missing key{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}")
-    unknown = sorted(str(k) for k in entry.keys() - allowed)
-    if unknown:
-        raise ValueError(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}")
-
-
-def _as_of(value: Any, file: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{file}: as_of must be a date (YYYY-MM-DD), not {value!r}") from None
+    return RegionCatalog(as_of=as_of(data["as_of"], path.name), countries=countries, regions=regions)
 
 
 def _text(value: Any, where: str) -> str:
@@ -211,7 +195,7 @@ def _country(code: Any, entry: Any, where: str) -> Country:
     label = f"{where} ({code})"
     if not isinstance(entry, dict):
         raise ValueError(f"{label}: expected a mapping, not {entry!r}")
-    _check_keys(entry, _COUNTRY_KEYS, _COUNTRY_KEYS | _COUNTRY_OPTIONAL, label)
+    check_keys(entry, _COUNTRY_KEYS, _COUNTRY_KEYS | _COUNTRY_OPTIONAL, label)
     name = _text(entry["name"], f"{label}: name")
     continent = entry["continent"]
     if continent not in CONTINENTS:
@@ -248,7 +232,7 @@ def _row(provider: str, entry: Any, countries: Mapping[str, Country], where: str
     if not isinstance(entry, dict):
         raise ValueError(f"{where}: expected a mapping, not {entry!r}")
     label = f"{where} ({entry['id']})" if isinstance(entry.get("id"), str) else where
-    _check_keys(entry, _ROW_KEYS, _ROW_KEYS | _ROW_OPTIONAL, label)
+    check_keys(entry, _ROW_KEYS, _ROW_KEYS | _ROW_OPTIONAL, label)
     region_id = entry["id"]
     if not isinstance(region_id, str) or not region_id or region_id != region_id.strip():
         raise ValueError(f"{label}: id must be text without surrounding spaces, not {region_id!r}")

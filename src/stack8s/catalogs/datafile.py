@@ -1,0 +1,29 @@
+"""Checks shared by the loaders of the curated data files in `catalogs/data/` (GPUs, regions, exchange
+rates): each bad value raises a ValueError that names the file and the entry, so a typo in a data file
+fails at load with a message saying what to fix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+
+def check_keys(entry: Mapping[Any, Any], required: frozenset[str], allowed: frozenset[str], where: str) -> None:
+    """Every required key present, no key outside `allowed`."""
+    missing = sorted(required - entry.keys())
+    if missing:
+        raise ValueError(f"{where}: missing key{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))}")
+    unknown = sorted(str(k) for k in entry.keys() - allowed)
+    if unknown:
+        raise ValueError(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}")
+
+
+def as_of(value: Any, file: str) -> date:
+    """The file's `as_of` date (YAML may hand it over as a date or as text)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{file}: as_of must be a date (YYYY-MM-DD), not {value!r}") from None
