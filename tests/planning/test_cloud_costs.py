@@ -235,3 +235,17 @@ def test_job_plan_is_dated(client: httpx.Client) -> None:
     items = [line["item"] for line in plan["cost_estimate"]["breakdown"]]
     assert "kubernetes control plane" in items
     assert any("as of" in a for a in plan["assumptions"])
+
+
+def test_datasets_are_priced_as_object_storage_at_the_providers_price() -> None:
+    from stack8s.catalogs import cloud_costs
+    from stack8s.planning.cost import estimate_cost
+
+    for provider in ("aws", "gcp", "azure"):
+        prices = cloud_costs.prices_for(provider)
+        cost = estimate_cost(instance_hourly_usd=1.0, storage_gb=100, dataset_gb=500, prices=prices)
+        line = next(c for c in cost.breakdown if c.item == "object storage")
+        assert prices.object_storage.usd is not None
+        assert line.monthly_usd == round(500 * prices.object_storage.usd, 2)
+        assert "500 GB of datasets" in line.assumption and str(prices.object_storage.source) in line.assumption
+        assert cost.storage_monthly_usd == round(sum(c.monthly_usd for c in cost.breakdown if "storage" in c.item), 2)

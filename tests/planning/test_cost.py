@@ -62,7 +62,7 @@ def test_full_breakdown_adds_up() -> None:
     assert est.total_monthly_usd == 6109.25
     assert all(line.assumption for line in est.breakdown)
     storage = est.breakdown[1].assumption
-    assert "200 GB of weights, datasets and checkpoints on block storage at $0.10/GB-month" in storage
+    assert "200 GB of weights, checkpoints and images on block storage at $0.10/GB-month" in storage
 
 
 def test_no_prices_no_borrowing() -> None:

@@ -61,6 +61,7 @@ BASE_DOWNLOAD_BYTES_PER_PARAM = 2.0
 
 _CENT = Decimal("0.01")
 _OTHER = {"load balancer", "egress", "kubernetes control plane"}
+_STORAGE = {"storage", "object storage"}
 
 
 def _dec(x: float | int) -> Decimal:
@@ -121,8 +122,20 @@ def _unknown(item: str, prices: ProviderPrices | None, price: ListPrice, what: s
     )
 
 
+def _object_storage_line(dataset_gb: float, prices: ProviderPrices | None) -> CostLine:
+    amount = f"{dataset_gb:g} GB of datasets"
+    price = prices.object_storage if prices is not None else ListPrice(None)
+    if price.usd is None:
+        return _unknown("object storage", prices, price, "object storage", amount)
+    return CostLine(
+        item="object storage",
+        monthly_usd=float(_cents(_dec(dataset_gb) * _dec(price.usd))),
+        assumption=f"{amount} in object storage at {_price(price.usd)}/GB-month{_cite(price)}",
+    )
+
+
 def _storage_line(storage_gb: float, prices: ProviderPrices | None) -> CostLine:
-    amount = f"{storage_gb:g} GB of weights, datasets and checkpoints"
+    amount = f"{storage_gb:g} GB of weights, checkpoints and images"
     price = prices.block_storage if prices is not None else ListPrice(None)
     if price.usd is None:
         return _unknown("storage", prices, price, "block storage", amount)
@@ -179,6 +192,7 @@ def estimate_cost(
     instance_count: int = 1,
     replicas: int = 1,
     storage_gb: float = 0.0,
+    dataset_gb: float = 0.0,
     load_balancer: bool = False,
     egress_gb: float = 0.0,
     prices: ProviderPrices | None = None,
@@ -207,6 +221,8 @@ def estimate_cost(
     lines = [compute]
     if storage_gb > 0:
         lines.append(_storage_line(storage_gb, prices))
+    if dataset_gb > 0:
+        lines.append(_object_storage_line(dataset_gb, prices))
     if load_balancer:
         lines.append(_load_balancer_line(hours_per_month, prices))
     if egress_gb > 0:
@@ -217,7 +233,7 @@ def estimate_cost(
     return CostEstimate(
         hours_per_month=hours_per_month,
         compute_monthly_usd=_total(lines, {"compute"}),
-        storage_monthly_usd=_total(lines, {"storage"}),
+        storage_monthly_usd=_total(lines, _STORAGE),
         other_monthly_usd=_total(lines, _OTHER),
         total_monthly_usd=total,
         breakdown=lines,
@@ -232,6 +248,7 @@ def estimate_job_cost(
     wall_clock_hours: float,
     runs_per_month: float | None = None,
     storage_gb: float = 0.0,
+    dataset_gb: float = 0.0,
     prices: ProviderPrices | None = None,
     kubernetes_control_plane: bool = False,
     budget_total_usd: float | None = None,
@@ -245,7 +262,8 @@ def estimate_job_cost(
 
     within_budget: the job against a one-off budget; else the month against a monthly budget."""
     _check(hourly_usd=hourly_usd, wall_clock_hours=wall_clock_hours, runs_per_month=runs_per_month)
-    _check(storage_gb=storage_gb, budget_total_usd=budget_total_usd, budget_monthly_usd=budget_monthly_usd)
+    _check(storage_gb=storage_gb, dataset_gb=dataset_gb)
+    _check(budget_total_usd=budget_total_usd, budget_monthly_usd=budget_monthly_usd)
     if instances < 1:
         raise ValueError("instances must be >= 1")
     one_run = _cents(_dec(hourly_usd) * instances * _dec(wall_clock_hours))
@@ -262,6 +280,8 @@ def estimate_job_cost(
     lines = [CostLine(item="compute", monthly_usd=float(month), assumption=text)]
     if storage_gb > 0:
         lines.append(_storage_line(storage_gb, prices))
+    if dataset_gb > 0:
+        lines.append(_object_storage_line(dataset_gb, prices))
     if kubernetes_control_plane:
         lines.append(_control_plane_line(HOURS_PER_MONTH, prices))
     total = _total(lines)
@@ -272,7 +292,7 @@ def estimate_job_cost(
         within = float(one_run) <= budget_total_usd
     return CostEstimate(
         compute_monthly_usd=_total(lines, {"compute"}),
-        storage_monthly_usd=_total(lines, {"storage"}),
+        storage_monthly_usd=_total(lines, _STORAGE),
         other_monthly_usd=_total(lines, _OTHER),
         total_monthly_usd=total,
         breakdown=lines,

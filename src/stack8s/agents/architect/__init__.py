@@ -29,6 +29,7 @@ EGRESS_GB_PER_MONTH = 100  # serving traffic allowance; stated in the cost line'
 
 
 def _storage_gb(w: Workload) -> float:
+    """Block storage: weights, checkpoints, the OS and images (datasets are priced as object storage)."""
     task = str(w.spec.task_type or "inference")
     method = str(w.spec.fine_tuning_method or "full") if task in ("training", "fine_tuning") else None
     return costing.storage_gb_for(
@@ -36,7 +37,6 @@ def _storage_gb(w: Workload) -> float:
         precision=w.sizing.precision or "fp16",
         task=task,
         fine_tuning_method=method,
-        dataset_size_gb=w.spec.dataset_size_gb,
     )
 
 
@@ -51,6 +51,7 @@ def _cost(w: Workload, top: GpuRecommendation | None, prices: costing.ProviderPr
         instance_count=(top.instance_count if placed else top.nodes) if top else 1,
         replicas=1 if placed else w.replicas,
         storage_gb=_storage_gb(w),
+        dataset_gb=w.spec.dataset_size_gb or 0.0,
         load_balancer=serving,
         egress_gb=EGRESS_GB_PER_MONTH if serving else 0,
         prices=prices,
@@ -281,6 +282,7 @@ async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> Dep
         wall_clock_hours=job.wall_clock_hours,
         runs_per_month=w.spec.runs_per_month,
         storage_gb=_storage_gb(w),
+        dataset_gb=w.spec.dataset_size_gb or 0.0,
         prices=cloud_costs.prices_for(top.provider),
         kubernetes_control_plane=True,
         budget_total_usd=w.spec.budget_total_usd,
