@@ -16,8 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from stack8s.catalogs.datafile import as_of, read_mapping
 from stack8s.planning.cost import ListPrice, ProviderPrices
 
 DATA_FILE = Path(__file__).parent / "data" / "cloud_costs.yaml"
@@ -35,13 +34,6 @@ class CloudCosts:
     providers: Mapping[str, ProviderPrices]  # provider (SkyPilot cloud name) -> prices, in file order
 
 
-def _date(value: Any, where: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{where}: as_of must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
 def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
@@ -68,12 +60,12 @@ def _price(entry: Any, file_as_of: date, where: str) -> ListPrice:
     product = _text(entry, "product", where)
     if usd is not None and not product:
         raise ValueError(f"{where}: a known price needs a product")
-    as_of = _date(entry["as_of"], where) if entry.get("as_of") is not None else file_as_of
+    dated = as_of(entry["as_of"], where) if entry.get("as_of") is not None else file_as_of
     return ListPrice(
         usd=None if usd is None else float(usd),
         product=product,
         source=source,
-        as_of=as_of.isoformat(),
+        as_of=dated.isoformat(),
         note=_text(entry, "note", where),
     )
 
@@ -83,13 +75,8 @@ def load_cloud_costs(path: Path | None = None) -> CloudCosts:
     provider and item for a missing or unknown key, a negative or non-numeric price, a source that is
     not an https URL, or a known price without a product."""
     path = Path(path) if path is not None else DATA_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
-    if not isinstance(data, dict) or set(data) != _TOP_KEYS:
-        raise ValueError(f"{path.name}: expected a mapping with exactly the keys {sorted(_TOP_KEYS)}")
-    as_of = _date(data["as_of"], path.name)
+    data = read_mapping(path, _TOP_KEYS)
+    file_as_of = as_of(data["as_of"], path.name)
     providers = data["providers"]
     if not isinstance(providers, dict) or not providers:
         raise ValueError(f"{path.name}: providers must be a non-empty mapping")
@@ -98,9 +85,9 @@ def load_cloud_costs(path: Path | None = None) -> CloudCosts:
         where = f"{path.name}: {name}"
         if not isinstance(items, dict) or set(items) != set(ITEMS):
             raise ValueError(f"{where}: expected exactly the items {list(ITEMS)}")
-        prices = {item: _price(items[item], as_of, f"{where}.{item}") for item in ITEMS}
+        prices = {item: _price(items[item], file_as_of, f"{where}.{item}") for item in ITEMS}
         out[str(name)] = ProviderPrices(provider=str(name), **prices)
-    return CloudCosts(as_of=as_of, providers=out)
+    return CloudCosts(as_of=file_as_of, providers=out)
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 
 def check_keys(entry: Mapping[Any, Any], required: frozenset[str], allowed: frozenset[str], where: str) -> None:
@@ -27,3 +30,15 @@ def as_of(value: Any, file: str) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise ValueError(f"{file}: as_of must be a date (YYYY-MM-DD), not {value!r}") from None
+
+
+def read_mapping(path: Path, top_keys: frozenset[str]) -> dict[str, Any]:
+    """The YAML file at `path` as a mapping with exactly `top_keys`."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}: expected a mapping with keys {sorted(top_keys)}")
+    check_keys(data, top_keys, top_keys, path.name)
+    return data

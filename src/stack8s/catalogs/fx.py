@@ -14,9 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from stack8s.catalogs.datafile import as_of, check_keys
+from stack8s.catalogs.datafile import as_of, check_keys, read_mapping
 
 DATA_FILE = Path(__file__).parent / "data" / "fx.yaml"
 
@@ -49,13 +47,7 @@ def load_fx(path: Path | None = None) -> FxTable:
     a duplicate code, a rate that is not a positive number, or a USD row other than 1.0.
     """
     path = Path(path) if path is not None else DATA_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: expected a mapping with keys {sorted(_TOP_KEYS)}")
-    check_keys(data, _TOP_KEYS, _TOP_KEYS, path.name)
+    data = read_mapping(path, _TOP_KEYS)
     source = data["source"]
     if not isinstance(source, str) or not source.strip():
         raise ValueError(f"{path.name}: source must be non-empty text, not {source!r}")

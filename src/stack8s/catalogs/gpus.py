@@ -26,9 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from stack8s.catalogs.datafile import as_of, check_keys
+from stack8s.catalogs.datafile import as_of, check_keys, read_mapping
 from stack8s.planning.hardware import GpuSpec
 
 DATA_FILE = Path(__file__).parent / "data" / "gpus.yaml"
@@ -76,13 +74,7 @@ def load_gpu_catalog(path: Path | None = None) -> GpuCatalog:
     type, bad value, duplicate name, bad regex, or family that names a GPU without a row.
     """
     path = Path(path) if path is not None else DATA_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: expected a mapping with keys {sorted(_TOP_KEYS)}")
-    check_keys(data, _TOP_KEYS, _TOP_KEYS, path.name)
+    data = read_mapping(path, _TOP_KEYS)
     specs = _specs(data["gpus"], path.name)
     families = _families(data["families"], specs, path.name)
     return GpuCatalog(

@@ -40,9 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from stack8s.catalogs.datafile import as_of, check_keys
+from stack8s.catalogs.datafile import as_of, check_keys, read_mapping
 
 DATA_FILE = Path(__file__).parent / "data" / "regions.yaml"
 
@@ -162,13 +160,7 @@ def load_region_catalog(path: Path | None = None) -> RegionCatalog:
     two countries (or a country and a compound area) share.
     """
     path = Path(path) if path is not None else DATA_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: expected a mapping with keys {sorted(_TOP_KEYS)}")
-    check_keys(data, _TOP_KEYS, _TOP_KEYS, path.name)
+    data = read_mapping(path, _TOP_KEYS)
     countries = _countries(data["countries"], path.name)
     regions = _regions(data["regions"], countries, path.name)
     return RegionCatalog(as_of=as_of(data["as_of"], path.name), countries=countries, regions=regions)

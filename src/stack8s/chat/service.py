@@ -76,23 +76,25 @@ class InFlight:
     queueing connections behind one conversation."""
 
     def __init__(self) -> None:
-        self._counts: dict[UUID, int] = {}
+        self._counts: dict[tuple[str, UUID], int] = {}
 
     @asynccontextmanager
-    async def hold(self, conversation_id: UUID, limit: int) -> AsyncIterator[None]:
-        if self._counts.get(conversation_id, 0) >= limit:
+    async def hold(self, user_id: str, conversation_id: UUID, limit: int) -> AsyncIterator[None]:
+        """Keyed by the caller too, so nobody can use up another user's turns by sending to their id."""
+        key = (user_id, conversation_id)
+        if self._counts.get(key, 0) >= limit:
             raise TooManyRequests(
                 f"{limit} message(s) of this conversation are still being answered; wait for the reply, then send"
             )
-        self._counts[conversation_id] = self._counts.get(conversation_id, 0) + 1
+        self._counts[key] = self._counts.get(key, 0) + 1
         try:
             yield
         finally:
-            left = self._counts[conversation_id] - 1
+            left = self._counts[key] - 1
             if left:
-                self._counts[conversation_id] = left
+                self._counts[key] = left
             else:
-                del self._counts[conversation_id]
+                del self._counts[key]
 
 
 async def handle_message(user_id: str, conversation_id: UUID, text: str, ctx: TurnContext) -> ChatReply:
@@ -101,7 +103,7 @@ async def handle_message(user_id: str, conversation_id: UUID, text: str, ctx: Tu
     (one short transaction that appends the pair at the next turn number, so turns stay whole and in order;
     a concurrent turn is answered against the history it saw)."""
     text = validate_message(text, ctx.settings.max_message_chars)
-    async with ctx.in_flight.hold(conversation_id, ctx.settings.max_turns_in_flight):
+    async with ctx.in_flight.hold(user_id, conversation_id, ctx.settings.max_turns_in_flight):
         async with ctx.connect() as conn:
             if await repository.get(conn, user_id, conversation_id) is None:
                 raise NotFound(f"conversation {conversation_id} not found")
@@ -176,10 +178,8 @@ async def _reply(
         async with ctx.connect() as conn:  # catalog reads only: no LLM call while it is held
             deps = AgentDeps(conn, ctx.settings, ctx.embedder, lexicon, ctx.chat_model, ctx.cluster)
             plan = await plan_for(result.spec, deps, previous)
-    except Stack8sError:
-        raise
-    except (OperationalError, PoolTimeout):
-        raise
+    except (Stack8sError, OperationalError, PoolTimeout):
+        raise  # a database fault or a domain error is answered by its own handler (503, 4xx), not as a plan
     except Exception:  # the agent boundary: log it, and answer instead of losing the turn
         log.exception("architect.failed conversation_id=%s", conversation_id)
         return ChatReply(

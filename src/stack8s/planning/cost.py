@@ -122,64 +122,68 @@ def _unknown(item: str, prices: ProviderPrices | None, price: ListPrice, what: s
     )
 
 
-def _object_storage_line(dataset_gb: float, prices: ProviderPrices | None) -> CostLine:
-    amount = f"{dataset_gb:g} GB of datasets"
-    price = prices.object_storage if prices is not None else ListPrice(None)
+def _priced(
+    item: str, price: ListPrice, prices: ProviderPrices | None, quantity: float, what: str, amount: str, rate: str
+) -> CostLine:
+    """`quantity` units at the provider's list price: `amount` says what is counted, `rate` how it is priced
+    ('{price}' stands for the unit price); a price the catalog lacks is a $0 line that says so."""
     if price.usd is None:
-        return _unknown("object storage", prices, price, "object storage", amount)
+        return _unknown(item, prices, price, what, amount)
     return CostLine(
-        item="object storage",
-        monthly_usd=float(_cents(_dec(dataset_gb) * _dec(price.usd))),
-        assumption=f"{amount} in object storage at {_price(price.usd)}/GB-month{_cite(price)}",
+        item=item,
+        monthly_usd=float(_cents(_dec(quantity) * _dec(price.usd))),
+        assumption=f"{amount} {rate.format(price=_price(price.usd))}{_cite(price)}",
+    )
+
+
+def _price_of(prices: ProviderPrices | None, name: str) -> ListPrice:
+    price: ListPrice = getattr(prices, name) if prices is not None else ListPrice(None)
+    return price
+
+
+def _object_storage_line(dataset_gb: float, prices: ProviderPrices | None) -> CostLine:
+    price = _price_of(prices, "object_storage")
+    amount = f"{dataset_gb:g} GB of datasets"
+    return _priced(
+        "object storage", price, prices, dataset_gb, "object storage", amount, "in object storage at {price}/GB-month"
     )
 
 
 def _storage_line(storage_gb: float, prices: ProviderPrices | None) -> CostLine:
+    price = _price_of(prices, "block_storage")
     amount = f"{storage_gb:g} GB of weights, checkpoints and images"
-    price = prices.block_storage if prices is not None else ListPrice(None)
-    if price.usd is None:
-        return _unknown("storage", prices, price, "block storage", amount)
-    return CostLine(
-        item="storage",
-        monthly_usd=float(_cents(_dec(storage_gb) * _dec(price.usd))),
-        assumption=f"{amount} on block storage at {_price(price.usd)}/GB-month{_cite(price)}",
+    return _priced(
+        "storage", price, prices, storage_gb, "block storage", amount, "on block storage at {price}/GB-month"
     )
 
 
 def _load_balancer_line(hours: int, prices: ProviderPrices | None) -> CostLine:
-    price = prices.load_balancer if prices is not None else ListPrice(None)
-    if price.usd is None:
-        return _unknown("load balancer", prices, price, "load balancers", "1 load balancer")
-    return CostLine(
-        item="load balancer",
-        monthly_usd=float(_cents(_dec(price.usd) * hours)),
-        assumption=f"1 load balancer at {_price(price.usd)}/h x {hours} h{_cite(price)}",
+    price = _price_of(prices, "load_balancer")
+    return _priced(
+        "load balancer", price, prices, hours, "load balancers", "1 load balancer", f"at {{price}}/h x {hours} h"
     )
 
 
 def _egress_line(egress_gb: float, prices: ProviderPrices | None) -> CostLine:
-    price = prices.egress if prices is not None else ListPrice(None)
+    price = _price_of(prices, "egress")
     amount = f"{egress_gb:g} GB/month internet egress"
-    if price.usd is None:
-        return _unknown("egress", prices, price, "internet egress", amount)
-    return CostLine(
-        item="egress",
-        monthly_usd=float(_cents(_dec(egress_gb) * _dec(price.usd))),
-        assumption=f"{amount} at {_price(price.usd)}/GB{_cite(price)}",
-    )
+    return _priced("egress", price, prices, egress_gb, "internet egress", amount, "at {price}/GB")
 
 
 def _control_plane_line(hours: int, prices: ProviderPrices | None) -> CostLine:
-    price = prices.kubernetes if prices is not None else ListPrice(None)
-    item = "kubernetes control plane"
-    if price.usd is None:
-        return _unknown(item, prices, price, "managed Kubernetes", "1 managed Kubernetes control plane")
-    return CostLine(
-        item=item,
-        monthly_usd=float(_cents(_dec(price.usd) * hours)),
-        assumption=f"1 managed Kubernetes control plane at {_price(price.usd)}/h x {hours} h{_cite(price)}; "
-        "none if you run your own cluster",
+    price = _price_of(prices, "kubernetes")
+    line = _priced(
+        "kubernetes control plane",
+        price,
+        prices,
+        hours,
+        "managed Kubernetes",
+        "1 managed Kubernetes control plane",
+        f"at {{price}}/h x {hours} h",
     )
+    if price.usd is None:
+        return line
+    return line.model_copy(update={"assumption": f"{line.assumption}; none if you run your own cluster"})
 
 
 def _total(lines: list[CostLine], items: set[str] | None = None) -> float:

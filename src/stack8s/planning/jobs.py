@@ -191,13 +191,14 @@ class BatchLlm:
             limit = perf.max_batch(memory, work)
             if not memory.fits or limit < 1:
                 continue
-            point = perf.evaluate(perf.step_model(self.arch, gpu, memory), work, limit)
+            model = perf.step_model(self.arch, gpu, memory)
+            point = perf.evaluate(model, work, limit)
             copies = gpu_count // tp
             hours = self.items / (point.requests_per_s * copies) / 3600
             note = (
                 f"vLLM at full batch ({limit} sequences) on {tp} x {gpu.name}: {point.requests_per_s:.3g} requests/s, "
                 f"{point.output_tokens_per_s:,.0f} output tokens/s per replica x {copies} replica(s) per instance "
-                f"(serving estimator: {perf.describe(perf.step_model(self.arch, gpu, memory))})"
+                f"(serving estimator: {perf.describe(model)})"
             )
             return Rate(hours, None, note, True)
         return None

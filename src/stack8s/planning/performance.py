@@ -27,7 +27,6 @@ Pure: no I/O. Times in seconds inside, milliseconds in the result.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -233,13 +232,6 @@ def prefill_s(m: StepModel, tokens: float, prompt: float | None = None) -> float
     return max(prefill_compute_s(m, tokens, prompt), chunks * weights) + chunks * per_chunk
 
 
-@functools.lru_cache(maxsize=4096)
-def _own_prefill_s(m: StepModel, tokens: int) -> float:
-    """A request's own prefill does not depend on the batch: computed once per (model, prompt length)
-    while the batch searches evaluate dozens of batch sizes."""
-    return prefill_s(m, tokens)
-
-
 @dataclass(frozen=True)
 class Point:
     """Latency and throughput of one replica with `batch` requests in flight (closed loop)."""
@@ -258,7 +250,7 @@ def evaluate(m: StepModel, w: Workload, batch: float) -> Point:
     # prefill tokens ride along in the decode steps (chunked prefill), so every step carries them.
     step = decode_step_s(m, batch, i + o / 2, prefill_tokens=batch / o * i, prompt=i)
     itl = step + PER_OUTPUT_TOKEN_S
-    prefill = _own_prefill_s(m, i)
+    prefill = prefill_s(m, i)
     # Arrivals queue for the prefill slot: utilisation rho = arrivals/s x prefill time; M/D/1 wait.
     decode = (o - 1) * itl + POST_DECODE_S
     rho = min(batch * prefill / (API_OVERHEAD_S + step + prefill + decode), MAX_PREFILL_UTILISATION)

@@ -18,7 +18,14 @@ from stack8s.catalogs.gpus import gpu_spec
 from stack8s.planning import cost as costing
 from stack8s.planning import placement as placing
 from stack8s.planning import sizing
-from stack8s.planning.plan import CostEstimate, DeploymentPlan, GpuRecommendation, Load
+from stack8s.planning.plan import (
+    ChartRecommendation,
+    CostEstimate,
+    DeploymentPlan,
+    GpuRecommendation,
+    Load,
+    ModelRecommendation,
+)
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.planning.vllm_memory import GIB, WeightFormat
 from stack8s.tools import hf
@@ -182,6 +189,18 @@ def _compute_budget(w: Workload) -> float | None:
     return max(w.spec.budget_monthly_usd - fixed, 0.0)
 
 
+async def _charts_and_models(
+    deps: AgentDeps, w: Workload, gpu_model: str | None
+) -> tuple[list[ChartRecommendation], list[ModelRecommendation], list[str]]:
+    """The Helm charts and the model table of the plan, and what the plan says about either."""
+    charts, missing = await stack.choose_stack(deps.conn, w, gpu_model)
+    notes = [f"No chart for '{m}' in the catalog." for m in missing]
+    models = await recommend_models(deps, w.spec, w.model)
+    if (note := model_note(w.spec, w.model, models)) is not None:
+        notes.append(note)
+    return charts, models, notes
+
+
 async def _cheaper_alternative(deps: AgentDeps, spec: WorkloadSpec, w: Workload, budget: float | None) -> str | None:
     """When over budget: price the same workload at 4-bit, by the same sizing and search."""
     if not w.is_llm or w.sizing.precision == "int4" or budget is None:
@@ -236,11 +255,7 @@ async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         w.sizing = w.sizing.model_copy(update=update)
     cost = _cost(w, top)
     alternative = await _cheaper_alternative(deps, spec, w, budget) if selection.over_budget else None
-    charts, missing = await stack.choose_stack(deps.conn, w, top.gpu_model if top else None)
-    notes = [f"No chart for '{m}' in the catalog." for m in missing]
-    models = await recommend_models(deps, spec, named)
-    if (note := model_note(spec, named, models)) is not None:
-        notes.append(note)
+    charts, models, notes = await _charts_and_models(deps, w, top.gpu_model if top else None)
     return DeploymentPlan(
         understanding=prose.understanding(w),
         assumptions=[
@@ -289,17 +304,7 @@ async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> Dep
         budget_monthly_usd=w.spec.budget_monthly_usd,
         spot=spot,
     )
-    charts, missing = await stack.choose_stack(deps.conn, w, top.gpu_model)
-    notes = [f"No chart for '{m}' in the catalog." for m in missing]
-    models = await recommend_models(deps, w.spec, w.model)
-    if (note := model_note(w.spec, w.model, models)) is not None:
-        notes.append(note)
-    if not models and w.spec.task_type == "training" and w.spec.params_billion:
-        notes.append(
-            f"No base checkpoint of about {w.spec.params_billion:g}B parameters in the catalog to take the "
-            "architecture from: pick a published config of that size (for example from a GPT-2, Pythia or "
-            "Llama family) and train it from scratch."
-        )
+    charts, models, notes = await _charts_and_models(deps, w, top.gpu_model)
     return DeploymentPlan(
         understanding=f"{prose.understanding(w)} {prose.job_summary(job, top)}",
         assumptions=[

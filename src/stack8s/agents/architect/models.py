@@ -129,6 +129,12 @@ def model_note(spec: WorkloadSpec, named: CatalogModel | None, recs: list[ModelR
             "You bring the model: tabular models (XGBoost, LightGBM, scikit-learn) are trained on your own data, "
             "so no catalog model is recommended."
         )
+    if not recs and spec.task_type == "training" and named is None and spec.params_billion:
+        return (
+            f"No base checkpoint of about {spec.params_billion:g}B parameters in the catalog to take the "
+            "architecture from: pick a published config of that size (for example from a GPT-2, Pythia or "
+            "Llama family) and train it from scratch."
+        )
     band, tag = size_band(spec, named), named.row.pipeline_tag if named else pipeline_tag_for(spec)
     if named is None or band is None:
         return None

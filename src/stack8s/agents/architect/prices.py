@@ -14,9 +14,9 @@ REFRESH_COMMAND = "stack8s catalog import skypilot <skypilot-catalog checkout>/c
 def freshness(recs: list[GpuRecommendation], max_age_days: int, today: date | None = None) -> list[str]:
     """Assumption lines: the newest price date and its sources; a warning when that date is older than
     `max_age_days`. Nothing without recommendations."""
-    dated = [(r.price_as_of, r.price_source or "unknown source") for r in recs if r.price_as_of]
     if not recs:
         return []
+    dated = [(r.price_as_of, r.price_source or "unknown source") for r in recs if r.price_as_of]
     if not dated:
         return ["Instance prices carry no date; check them on the provider's pricing page before quoting them."]
     newest = max(when for when, _ in dated)
