@@ -12,6 +12,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from stack8s import __version__, mcp_server
 from stack8s.agents.requirements.cache import LexiconCache
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_router)
     mcp_server.mount(app)  # /mcp: the MCP streamable HTTP transport, same auth as the API
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")  # the page's own assets, vendored
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
