@@ -3,6 +3,7 @@ error against ../shared/data/perf held in place."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 
@@ -148,9 +149,41 @@ def test_accuracy_against_published_measurements() -> None:
     # Targets from the issue: memory (KV capacity) within 5% of vLLM's measured values.
     for source in ("planner_accuracy_sweep", "planner_empirical_doc", "planner_version_sweep"):
         assert table[(source, "vllm", "kv_cache_gib")][1] <= 5.0
-    # vLLM serving rows: TPOT within the issue's 25% (measured 24.9%); TTFT is the weak spot (48.7%
-    # against a 35% target, MoE models and high client counts under-estimated).
+    # vLLM serving rows, the issue's targets: TPOT within 25% (measured 24.9%), TTFT within 35% (22.8%).
     assert table[("aic_silicon", "vllm", "tpot_ms")][1] <= 25.0
-    assert table[("aic_silicon", "vllm", "ttft_ms")][1] <= 50.0
+    assert table[("aic_silicon", "vllm", "ttft_ms")][1] <= 35.0
     assert table[("trtllm_perf_overview", "trtllm", "output_tokens_per_s")][1] <= 20.0
     assert math.isfinite(VLLM_CURRENT.activation_dense)
+
+
+def test_closed_loop_queue_grows_with_clients_and_open_loop_with_utilisation() -> None:
+    """Closed loop: TTFT = prefill x min(1 + log2(B)/8, 2) (AIConfigurator's vLLM factor); open loop: an
+    M/D/1 wait that grows without bound as arrivals approach the prefill slot's capacity."""
+    arch = ModelArch(8, 32, 4096, 32, 8, 128)
+    gpu = gpu_spec("H100")
+    assert gpu is not None
+    memory = vllm_memory(arch, gpu_memory_gb=gpu.memory_gb, tensor_parallel=1, fmt=WeightFormat.bf16)
+    m, w = perf.step_model(arch, gpu, memory), perf.Workload(2000, 200)
+    one, four, many = (perf.evaluate(m, w, b) for b in (1, 4, 4096))
+    prefill = perf.prefill_s(m, 2000)
+    assert four.ttft_s - one.ttft_s == pytest.approx(prefill * 0.25, rel=0.1)  # log2(4)/8 of a prefill
+    step = many.itl_s - perf.PER_OUTPUT_TOKEN_S
+    assert (many.ttft_s - perf.API_OVERHEAD_S - step) / prefill == pytest.approx(2.0)  # capped at 2
+    light, _ = perf.batch_for_rate(m, w, 0.5, 256)
+    heavy, _ = perf.batch_for_rate(m, w, 0.9 / prefill, 256)
+    assert heavy.ttft_s > light.ttft_s + 2 * prefill
+
+
+def test_moe_prefill_pays_host_dispatch_per_layer() -> None:
+    """A MoE model's TTFT includes vLLM's 0.8 ms/layer prefill dispatch; a dense one's does not (its MFU
+    is fitted on whole vLLM traces)."""
+    dense = ModelArch(8, 32, 4096, 32, 8, 128)
+    moe = dataclasses.replace(dense, num_experts=8, num_experts_per_tok=2, active_params_billion=2.5)
+    gpu = gpu_spec("H100")
+    assert gpu is not None
+    times = []
+    for arch in (dense, moe):
+        memory = vllm_memory(arch, gpu_memory_gb=gpu.memory_gb, tensor_parallel=1, fmt=WeightFormat.bf16)
+        m, w = perf.step_model(arch, gpu, memory), perf.Workload(1000, 100)
+        times.append(perf.evaluate(m, w, 1).ttft_s - perf.prefill_s(m, 1000))
+    assert times[1] - times[0] == pytest.approx(perf.MOE_DISPATCH_S_PER_LAYER * 32, rel=0.2)

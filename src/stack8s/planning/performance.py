@@ -11,8 +11,14 @@ Method: a roofline of each engine step, corrected by published calibration const
   steps: in steady state B / output_tokens requests start per step, so each step also carries their
   prefill compute. TPOT therefore grows with prompt length, as measured.
 * TTFT = API overhead + one step already running + the request's own prefill (chunked at
-  max_num_batched_tokens, each chunk reading the weights once), plus an M/D/1 wait for the prefill slot
-  at utilisation rho = arrivals/s x prefill time.
+  max_num_batched_tokens, each chunk reading the weights once) x a queueing factor for the prefill slot
+  (vLLM V1 prefills one request at a time). Open loop (requests/s): an M/D/1 wait at utilisation
+  rho = arrivals/s x prefill time. Closed loop (B clients, as in benchmarks): AIConfigurator's vLLM
+  factor 1 + log2(B)/8, at most 2 (ai-dynamo/aiconfigurator ``sdk/backends/vllm_backend.py``
+  ``_ttft_queuing_factor``, calibrated on its tp-matched vLLM silicon runs, B = 1..64).
+* MoE prefill adds vLLM's host-side dispatch time, 0.8 ms per layer (AIConfigurator, same file,
+  ``_prefill_dispatch_overhead_ms``): the routed experts' time here comes from kernel benchmarks
+  (grouped-GEMM MFU), which, unlike the dense MFU fitted on whole vLLM traces, exclude it.
 * Closed loop (B in flight): requests/s = B / E2E, output tokens/s = B x output_tokens / E2E.
 
 Calibration constants (not fitted to any row here; each from a published source):
@@ -61,6 +67,14 @@ MFU_GROUPED_GEMM = 0.165
 """Routed MoE experts run as grouped GEMMs at 0.15-0.18 MFU, against 0.35-0.6 for dense GEMMs (InferSim's
 DeepGEMM grouped-GEMM benchmarks, summarised in inference-sim ``docs/research/roofline-v2-improvement/
 idea3-tiered-accuracy-model.md`` H7b); the midpoint is used for the routed experts' FLOPs."""
+
+MOE_DISPATCH_S_PER_LAYER = 0.8e-3
+"""vLLM's per-request CPU dispatch time in prefill, 0.8 ms per layer (AIConfigurator vllm_backend.py
+``_prefill_dispatch_overhead_ms``); added for MoE models, whose expert time is kernel-level (see above)."""
+
+CLOSED_LOOP_QUEUE_PER_DOUBLING = 1 / 8
+CLOSED_LOOP_QUEUE_MAX = 2.0
+"""Closed-loop TTFT = prefill x min(1 + log2(B) / 8, 2) (AIConfigurator vllm_backend.py ``_ttft_queuing_factor``)."""
 
 MAX_NUM_SEQS = 256
 """vLLM ``--max-num-seqs`` default: at most 256 sequences per engine step."""
@@ -244,17 +258,22 @@ class Point:
     output_tokens_per_s: float
 
 
-def evaluate(m: StepModel, w: Workload, batch: float) -> Point:
+def evaluate(m: StepModel, w: Workload, batch: float, *, open_loop: bool = False) -> Point:
+    """`batch` requests in flight: held by as many clients each waiting for its answer (closed loop, the
+    default), or the mean in flight of independent arrivals (open loop, `batch_for_rate`)."""
     i, o = w.input_tokens, max(w.output_tokens, 1)
     # Steady state of continuous batching: batch / o requests finish, and as many start, per step; their
     # prefill tokens ride along in the decode steps (chunked prefill), so every step carries them.
     step = decode_step_s(m, batch, i + o / 2, prefill_tokens=batch / o * i, prompt=i)
     itl = step + PER_OUTPUT_TOKEN_S
-    prefill = prefill_s(m, i)
-    # Arrivals queue for the prefill slot: utilisation rho = arrivals/s x prefill time; M/D/1 wait.
+    prefill = prefill_s(m, i) + (MOE_DISPATCH_S_PER_LAYER * m.layers if m.experts else 0.0)
     decode = (o - 1) * itl + POST_DECODE_S
-    rho = min(batch * prefill / (API_OVERHEAD_S + step + prefill + decode), MAX_PREFILL_UTILISATION)
-    ttft = API_OVERHEAD_S + step + prefill * (1 + rho / (2 * (1 - rho)))
+    if open_loop:  # independent arrivals queue for the prefill slot: M/D/1 at rho = arrivals/s x prefill
+        rho = min(batch * prefill / (API_OVERHEAD_S + step + prefill + decode), MAX_PREFILL_UTILISATION)
+        queue = 1 + rho / (2 * (1 - rho))
+    else:
+        queue = min(1 + math.log2(max(batch, 1.0)) * CLOSED_LOOP_QUEUE_PER_DOUBLING, CLOSED_LOOP_QUEUE_MAX)
+    ttft = API_OVERHEAD_S + step + prefill * queue
     e2e = ttft + decode
     return Point(
         batch=batch,
@@ -312,17 +331,17 @@ def best_batch(m: StepModel, w: Workload, limit: int, slo: Targets) -> tuple[Poi
 def batch_for_rate(m: StepModel, w: Workload, rate: float, limit: int) -> tuple[Point, bool]:
     """Open loop: the batch at which the replica completes `rate` requests/s (Little's law: B = rate x
     E2E(B)); (the limit's point, False) when the replica cannot reach that rate."""
-    top = evaluate(m, w, max(limit, 1))
+    top = evaluate(m, w, max(limit, 1), open_loop=True)
     if top.requests_per_s < rate:
         return top, False
     lo, hi = 0.0, float(max(limit, 1))
     while hi - lo > RATE_BATCH_TOLERANCE:
         mid = (lo + hi) / 2
-        if evaluate(m, w, max(mid, 1e-6)).requests_per_s < rate:
+        if evaluate(m, w, max(mid, 1e-6), open_loop=True).requests_per_s < rate:
             lo = mid
         else:
             hi = mid
-    return evaluate(m, w, max(hi, 1e-6)), True
+    return evaluate(m, w, max(hi, 1e-6), open_loop=True), True
 
 
 def cost_per_million_output_tokens(hourly_usd: float, p: Point, w: Workload) -> float | None:
