@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from stack8s import __version__, mcp_server
 from stack8s.agents.requirements.cache import LexiconCache
-from stack8s.api import api_router, errors, health, security
+from stack8s.api import api_router, docs, errors, health, security
 from stack8s.api.deps import State
 from stack8s.auth import Authenticator, check_auth_config
 from stack8s.catalogs.seed import seed_shipped
@@ -26,7 +26,7 @@ from stack8s.db.gate import Database
 from stack8s.db.migrate import migrate
 from stack8s.db.pool import open_pool
 from stack8s.db.url import resolve_database
-from stack8s.embeddings import get_embedder
+from stack8s.embeddings import get_embedder, warm_up
 from stack8s.llm import get_chat_model
 from stack8s.logging import BodySizeLimitMiddleware, RequestIdMiddleware
 from stack8s.settings import Environment, Settings
@@ -34,6 +34,7 @@ from stack8s.tools.local import ClusterProbe
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "web" / "static"
+DRAIN_TURNS_S = 30.0  # at shutdown, how long detached turns (a streamed client left) get to be stored
 
 
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[State]]:
@@ -48,11 +49,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             embedder = await anyio.to_thread.run_sync(get_embedder, settings)
             pool = await open_pool(dsn, min_size=settings.pool_min_size, max_size=settings.pool_max_size)
             db = Database(pool, dsn, settings.pool_timeout_seconds)
+            in_flight = InFlight()
             supervisor: asyncio.Task[None] | None = None
             try:
                 if settings.seed_catalogs:
                     async with pool.connection() as conn:
                         await seed_shipped(conn, embedder)
+                warm_up(embedder)  # the local model loads in a thread from now on (earlier it slows the start)
                 supervisor = asyncio.create_task(_supervise(embedded, db)) if embedded is not None else None
                 yield State(
                     settings=settings,
@@ -61,13 +64,14 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                     embedder=embedder,
                     authenticator=Authenticator.from_settings(settings),
                     lexicon_cache=LexiconCache(),
-                    in_flight=InFlight(),
+                    in_flight=in_flight,
                     chat_model=get_chat_model(settings),
                     cluster=ClusterProbe(),
                 )
             finally:
                 if supervisor is not None:
                     supervisor.cancel()
+                await in_flight.drain(DRAIN_TURNS_S)  # turns whose client left are still stored
                 await pool.close()
         finally:
             if embedded is not None:
@@ -101,9 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Plans deployments of AI workloads: instances, models, Helm charts, steps and costs.",
         lifespan=_lifespan(settings),
+        docs_url=None,  # served by docs.install, from the package
+        redoc_url=None,
     )
     errors.install(app)
-    security.install(app)  # security headers on every response, 500s included
+    security.install(app, docs_paths=docs.DOCS_PATHS)  # security headers on every response, 500s included
     origins = settings.cors_origins
     if settings.environment == Environment.production:
         origins = [o for o in origins if o != "*"]
@@ -118,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_router)
     mcp_server.mount(app)  # /mcp: the MCP streamable HTTP transport, same auth as the API
+    docs.install(app, settings)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")  # the page's own assets, vendored
 

@@ -119,3 +119,14 @@ def test_same_conversation_same_plan(client: httpx.Client) -> None:
     first = plan_for(client, message)["deployment_plan"]
     second = plan_for(client, message)["deployment_plan"]
     assert first == second
+
+
+def test_without_a_load_the_requirement_is_what_a_replica_starts_with(client: httpx.Client) -> None:
+    """No load stated: the sizing is weights + activations + KV for one --max-model-len sequence, not the
+    whole KV budget of the top instance, so a smaller GPU that runs the model is not shown as fitting
+    below the stated requirement (a 24 GB L4 under a 48 GB A40's 33 GB)."""
+    plan = plan_for(client, "Serve Llama 3.1 8B on RunPod")["deployment_plan"]
+    check_invariants(plan)
+    sizing = plan["sizing"]
+    assert "1 sequence(s) of 4,096 tokens" in sizing["method"] and "no load stated" in sizing["method"]
+    assert sizing["required_vram_gb"] < 24

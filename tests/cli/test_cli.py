@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.cli.cli_run import nobody_url
 from tests.conftest import SHARED, needs_shared
 
 BIN = Path(sys.executable).parent / "stack8s"
@@ -20,6 +21,7 @@ def run(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedP
         "STACK8S_DATA_DIR": str(data_dir),
         "STACK8S_SEED_CATALOGS": "false",
         "STACK8S_LOG_LEVEL": "WARNING",
+        "STACK8S_URL": nobody_url(),  # `ask` works on this data folder in-process, never on a stray local server
     }
     env.pop("DATABASE_URL", None)
     result = subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True, timeout=300)

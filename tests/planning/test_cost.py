@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stack8s.catalogs.cloud_costs import prices_for
-from stack8s.planning.cost import estimate_cost, monthly, storage_gb_for
+from stack8s.planning.cost import ListPrice, ProviderPrices, estimate_cost, monthly, storage_gb_for
 from stack8s.planning.plan import HOURS_PER_MONTH
 
 
@@ -110,6 +110,36 @@ def test_spot() -> None:
 def test_invalid(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         estimate_cost(**kwargs)
+
+
+# --- which region a price is for ----------------------------------------------------------------------
+
+# Made-up prices for the wording alone; the real figures live in catalogs/data/cloud_costs.yaml.
+DISK = ListPrice(0.5, product="Disk X", source="https://example.test/disk", as_of="2026-01-01", region="r-home")
+FEE = ListPrice(0.25, product="Cluster fee", source="https://example.test/fee", as_of="2026-01-01")
+
+
+def _storage(prices: ProviderPrices) -> str:
+    est = estimate_cost(instance_hourly_usd=1.0, storage_gb=10, kubernetes_control_plane=True, prices=prices)
+    assert est.breakdown[1].monthly_usd == 5.00 and est.total_monthly_usd == 730 + 5.00 + 182.50
+    assert "Cluster fee;" in est.breakdown[2].assumption and "list price" not in est.breakdown[2].assumption
+    return est.breakdown[1].assumption
+
+
+def test_line_names_the_region_of_its_price() -> None:
+    own = _storage(ProviderPrices("x", block_storage=DISK, kubernetes=FEE, region="r-home"))
+    assert "; Disk X, r-home list price; source https://example.test/disk, as of 2026-01-01" in own
+    fallback = _storage(ProviderPrices("x", block_storage=DISK, kubernetes=FEE, region="r-far"))
+    assert "; Disk X, r-home list price (default; r-far not priced separately); source" in fallback
+    unasked = _storage(ProviderPrices("x", block_storage=DISK, kubernetes=FEE))
+    assert "; Disk X, r-home list price; source" in unasked and "default" not in unasked
+    assert "from memory" not in own + fallback + unasked
+
+
+def test_unverified_price_says_so() -> None:
+    recalled = ListPrice(0.5, product="Disk X", source="https://example.test/disk", region="r-far", verified=False)
+    line = _storage(ProviderPrices("x", block_storage=recalled, kubernetes=FEE, region="r-far"))
+    assert "Disk X, r-far list price; r-far figure written from memory, not yet checked against the source" in line
 
 
 # --- storage ---------------------------------------------------------------------------------------

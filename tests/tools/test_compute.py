@@ -25,7 +25,9 @@ def matches(row: dict, q: dict) -> bool:
     checks = [
         q.get("gpu_needed") is None or (row["gpu_count"] > 0) == q["gpu_needed"],
         q.get("min_vram_gb") is None or row["total_vram_gb"] >= q["min_vram_gb"],
-        q.get("gpu_model") is None or (row["gpu_model"] or "").lower().startswith(q["gpu_model"].lower()),
+        q.get("gpu_model") is None
+        or (row["gpu_model"] or "").lower() == q["gpu_model"].lower()
+        or (row["gpu_model"] or "").lower().startswith(q["gpu_model"].lower() + "-"),
         not q.get("spot") or row["spot_price_hourly_usd"] is not None,
         q.get("max_price_hourly") is None or (price is not None and price <= q["max_price_hourly"]),
         q.get("max_price_monthly") is None or (price is not None and price * 730 <= q["max_price_monthly"]),
@@ -129,3 +131,19 @@ def test_injection_in_text_filters_is_inert(client: httpx.Client) -> None:
         response = client.post("/api/v1/tools/compute/search", json={"provider": evil, "region": evil})
         assert response.status_code == 200 and response.json()["results"] == []
     assert client.post("/api/v1/tools/compute/search", json={"top_k": 5}).json()["count"] == 5
+
+
+def test_a_gpu_name_takes_its_variants_never_a_longer_name(client: httpx.Client) -> None:
+    """The name "L4" is the L4, not the L40S or L40; "A100" includes the A100-80GB."""
+    l4 = client.post("/api/v1/tools/compute/search", json={"gpu_model": "L4", "top_k": 100}).json()["results"]
+    assert l4 and {r["gpu_model"] for r in l4} == {"L4"}
+    a100 = client.post("/api/v1/tools/compute/search", json={"gpu_model": "a100", "top_k": 100}).json()["results"]
+    names = {r["gpu_model"] for r in a100}
+    assert "A100-80GB" in names and all(n == "A100" or n.startswith("A100-") for n in names)
+
+
+@pytest.mark.parametrize("params", [{"provider": "aws\x00"}, {"region": "eu\x00west"}])
+def test_offers_with_bad_filters_are_422_naming_the_filter(client: httpx.Client, params: dict) -> None:
+    response = client.get("/api/v1/offers", params=params)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] and response.json()["detail"]

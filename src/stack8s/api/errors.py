@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg import InterfaceError, OperationalError
 from psycopg_pool import PoolTimeout
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stack8s.errors import Stack8sError
@@ -132,8 +133,53 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "missing or invalid bearer token"},
-    404: {"description": "not found (or not yours)"},
-    422: {"description": "invalid input; `detail` says what to fix"},
+class FieldError(BaseModel):
+    field: str = Field(description="the field at fault, dotted (`body` for the body as a whole)")
+    message: str = Field(description="what is wrong with it and how to fix it")
+
+
+class ErrorBody(BaseModel):
+    """Every error response: `error` names the kind, `detail` says what to fix."""
+
+    error: str = Field(description="the kind of error", examples=["NotFound"])
+    detail: str = Field(
+        description="what went wrong and what to do about it",
+        examples=["conversation 123e4567-e89b-12d3-a456-426614174000 not found"],
+    )
+    errors: list[FieldError] | None = Field(None, description="422 only: each invalid field")
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying", "schema": {"type": "integer"}}}
+_ERRORS: dict[int, dict[str, Any]] = {
+    401: {"description": "missing or invalid bearer token (a Supabase access token)"},
+    404: {"description": "not found, or not the caller's (another user's conversation is answered as unknown)"},
+    413: {"description": "the request body is larger than STACK8S_MAX_BODY_BYTES"},
+    422: {"description": "invalid input: `detail` says what to fix, `errors` lists each field"},
+    429: {
+        "description": "too many messages of this conversation are still being answered: wait for the reply",
+        "headers": _RETRY_AFTER,
+    },
+    503: {"description": "the database is unavailable or busy: retry after Retry-After", "headers": _RETRY_AFTER},
 }
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these statuses, each with the `{error, detail}` body."""
+    return {status: {**_ERRORS[status], "model": ErrorBody} for status in statuses}
+
+
+ERROR_RESPONSES = error_responses(401, 422, 503)  # every authenticated route that reads the database
+BODY_ERRORS = error_responses(413)  # routes that take a request body
+CONVERSATION_ERRORS = error_responses(404)  # routes on one conversation
+
+
+def error_payload(exc: BaseException) -> tuple[int, dict[str, Any]]:
+    """The status and `{error, detail}` body for an exception raised where no handler can answer it (inside a
+    response already being streamed), as the handlers above would answer it."""
+    if isinstance(exc, Stack8sError):
+        return exc.status_code, _body(type(exc).__name__, exc.message)
+    if isinstance(exc, PoolTimeout):
+        return 503, _body("ServiceUnavailable", "database is busy; retry shortly")
+    if isinstance(exc, OperationalError | InterfaceError):
+        return 503, _body("ServiceUnavailable", "the database is unavailable; retry shortly")
+    return 500, _body("InternalError", "internal error; it has been logged")

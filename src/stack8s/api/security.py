@@ -15,8 +15,9 @@ The Content-Security-Policy depends on what is answered:
 - an HTML page: scripts and styles from this origin, plus exactly the inline <script>/<style> blocks of
   that page, by sha256. The page is held back until its body is complete to hash them (pages are
   small; one over `max_html_bytes` is sent as it comes, with no inline code allowed);
-- the API docs (Swagger UI, ReDoc and the OAuth2 redirect page): also their bundles from
-  cdn.jsdelivr.net, inline styles, Google fonts, https/data: images and blob: workers.
+- the API docs (Swagger UI, ReDoc and the OAuth2 redirect page, their assets served from this origin):
+  also inline styles, data: images and fonts, and blob: workers (ReDoc's search). Nothing from another
+  host.
 A 304 gets no policy, so the one stored with the cached page stays in force.
 
 `install(app)` puts the middleware outside Starlette's ServerErrorMiddleware, which `add_middleware`
@@ -38,7 +39,7 @@ __all__ = ["SecurityHeadersMiddleware", "install"]
 
 HSTS = "max-age=31536000"
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-DOCS_CDN = "https://cdn.jsdelivr.net"
+DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
 MAX_HTML_BYTES = 1 << 20
 
 _ALWAYS = {
@@ -83,12 +84,10 @@ def page_policy(html: bytes, *, docs: bool = False) -> str:
         "frame-ancestors": ["'none'"],
     }
     if docs:
-        directives["script-src"].append(DOCS_CDN)
         # Swagger UI and ReDoc set styles at run time: inline styles are allowed here (so no style hashes,
         # which would switch 'unsafe-inline' off); inline scripts are still only the page's own.
-        directives["style-src"] = ["'self'", DOCS_CDN, "https://fonts.googleapis.com", "'unsafe-inline'"]
-        directives["img-src"] = ["'self'", "data:", "https:"]
-        directives["font-src"] = ["'self'", "data:", "https://fonts.gstatic.com"]
+        directives["style-src"] = ["'self'", "'unsafe-inline'"]
+        directives["font-src"] = ["'self'", "data:"]
         directives["worker-src"] = ["'self'", "blob:"]
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
@@ -98,7 +97,7 @@ class SecurityHeadersMiddleware:
         self,
         app: ASGIApp,
         *,
-        docs_paths: Iterable[str] = ("/docs", "/docs/oauth2-redirect", "/redoc"),
+        docs_paths: Iterable[str] = DOCS_PATHS,
         max_html_bytes: int = MAX_HTML_BYTES,
     ) -> None:
         self.app = app
@@ -165,13 +164,13 @@ def _app_path(scope: Scope) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
-def install(app: Starlette) -> None:
+def install(app: Starlette, *, docs_paths: Iterable[str] = DOCS_PATHS) -> None:
     """Wrap the whole middleware stack, ServerErrorMiddleware included, in SecurityHeadersMiddleware.
-    Starlette builds the stack on the first request, so the docs paths are read then."""
+    `docs_paths`: the API docs pages (their policy lets Swagger UI and ReDoc run)."""
     build: Callable[[], ASGIApp] = app.build_middleware_stack
+    paths = tuple(docs_paths)
 
     def build_secured() -> ASGIApp:
-        docs = (getattr(app, name, None) for name in ("docs_url", "redoc_url", "swagger_ui_oauth2_redirect_url"))
-        return SecurityHeadersMiddleware(build(), docs_paths=[p for p in docs if isinstance(p, str) and p])
+        return SecurityHeadersMiddleware(build(), docs_paths=paths)
 
     app.build_middleware_stack = build_secured  # type: ignore[method-assign]

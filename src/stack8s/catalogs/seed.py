@@ -12,17 +12,20 @@ from psycopg import AsyncConnection
 from stack8s.catalogs import repository, service, shipped
 from stack8s.catalogs.service import ImportReport
 from stack8s.embeddings import Embedder
+from stack8s.embeddings.stored import ReusingEmbedder, StoredVectors
 
 log = logging.getLogger(__name__)
 Conn = AsyncConnection[dict[str, Any]]
 
 
 SEED_LOCK_KEY = 0x5374_6163_6B39  # "Stack9": the shipped-catalog seeding lock (migrations use "Stack8")
+SHIPPED_VECTORS = shipped.DATA_DIR / "embeddings"  # written by `python -m stack8s.catalogs.ship_embeddings`
 
 
 async def seed_shipped(conn: Conn, embedder: Embedder) -> list[ImportReport]:
     """Idempotent: each shipped file is loaded only when its checksum differs from the recorded one
-    (models also when no card is embedded with the configured embedding model)."""
+    (models also when no card is embedded with the configured embedding model). Card chunks take the
+    vectors shipped in `data/embeddings/` where model, dimension and text match; the rest are embedded."""
     # One seeder at a time: workers starting together wait here, then find the checksums recorded.
     await repository.lock_for_seeding(conn, SEED_LOCK_KEY)
     paths = shipped.default_paths()
@@ -41,10 +44,17 @@ async def seed_shipped(conn: Conn, embedder: Embedder) -> list[ImportReport]:
     if checksum:
         models, cards = shipped.load_models(paths["models"])
         source = _source(paths["models"])
-        reports.append(await service.store_models(conn, source, models.rows, cards, models.errors, checksum, embedder))
+        reusing = await anyio.to_thread.run_sync(with_shipped_vectors, embedder)
+        reports.append(await service.store_models(conn, source, models.rows, cards, models.errors, checksum, reusing))
+        log.info("catalog.seeded.vectors shipped=%d embedded=%d", reusing.reused, reusing.embedded)
     for report in reports:
         log.info("catalog.seeded catalog=%s rows=%d errors=%d", report.catalog, report.rows, len(report.errors))
     return reports
+
+
+def with_shipped_vectors(embedder: Embedder, folder: Path = SHIPPED_VECTORS) -> ReusingEmbedder:
+    """`embedder`, answering from the vectors shipped for its model and dimension where a text matches."""
+    return ReusingEmbedder(embedder, StoredVectors.load(folder, embedder.name, embedder.dim), "model card chunks")
 
 
 def _source(path: Path) -> str:

@@ -3,10 +3,11 @@ the pair in a short transaction."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -19,7 +20,7 @@ from stack8s.agents.architect import plan_for
 from stack8s.agents.architect.artifacts import build_artifacts
 from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.render import clarification_markdown, plan_markdown
-from stack8s.agents.deps import AgentDeps
+from stack8s.agents.deps import AgentDeps, Progress, Stage
 from stack8s.agents.requirements.agent import extract_requirements
 from stack8s.agents.requirements.cache import LexiconCache
 from stack8s.agents.requirements.models import ModelLexicon
@@ -69,6 +70,11 @@ class TurnContext:
     chat_model: ChatModel | None = None
     cluster: ClusterProbe | None = None
     in_flight: InFlight = field(default_factory=lambda: InFlight())
+    progress: Progress | None = None  # told each stage as it starts (the streaming endpoint)
+
+    async def report(self, stage: Stage) -> None:
+        if self.progress is not None:
+            await self.progress(stage)
 
 
 class InFlight:
@@ -77,6 +83,7 @@ class InFlight:
 
     def __init__(self) -> None:
         self._counts: dict[tuple[str, UUID], int] = {}
+        self._detached: set[asyncio.Task[Any]] = set()
 
     @asynccontextmanager
     async def hold(self, user_id: str, conversation_id: UUID, limit: int) -> AsyncIterator[None]:
@@ -96,12 +103,43 @@ class InFlight:
             else:
                 del self._counts[key]
 
+    def detach(self, work: Coroutine[Any, Any, ChatReply]) -> asyncio.Task[ChatReply]:
+        """Run a turn as a task of its own, referenced here until it ends: a caller that goes away (a
+        disconnected stream) does not cancel it. Its failure is logged, whether or not anyone reads it."""
+        task = asyncio.create_task(work)
+        self._detached.add(task)
+        task.add_done_callback(self._finished)
+        return task
 
-async def handle_message(user_id: str, conversation_id: UUID, text: str, ctx: TurnContext) -> ChatReply:
-    """Answer one user message in three short steps: read the history (one short transaction), compute
-    the reply (catalog reads on a lent connection; LLM calls with no connection held), store the turn
-    (one short transaction that appends the pair at the next turn number, so turns stay whole and in order;
-    a concurrent turn is answered against the history it saw)."""
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._detached.discard(task)
+        error = None if task.cancelled() else task.exception()
+        if isinstance(error, Stack8sError) and error.status_code < 500:
+            log.info("turn.refused error=%s detail=%s", type(error).__name__, error.message)
+        elif error is not None:
+            log.error("turn.failed error=%s", type(error).__name__, exc_info=error)
+
+    async def drain(self, grace_seconds: float) -> None:
+        """Wait (up to `grace_seconds`) for the detached turns to be stored, before shutting down."""
+        if self._detached:
+            await asyncio.wait(set(self._detached), timeout=grace_seconds)
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A turn let in: its message is valid, its conversation is the caller's, a turn slot is held."""
+
+    user_id: str
+    conversation_id: UUID
+    text: str
+    stored: list[dict[str, Any]]
+    lexicon: ModelLexicon
+
+
+@asynccontextmanager
+async def admit(user_id: str, conversation_id: UUID, text: str, ctx: TurnContext) -> AsyncIterator[Admitted]:
+    """Everything that can refuse a turn before work starts (422, 404, 429, 503), then the history (one
+    short transaction). The turn slot is held until the block ends."""
     text = validate_message(text, ctx.settings.max_message_chars)
     async with ctx.in_flight.hold(user_id, conversation_id, ctx.settings.max_turns_in_flight):
         async with ctx.connect() as conn:
@@ -109,16 +147,43 @@ async def handle_message(user_id: str, conversation_id: UUID, text: str, ctx: Tu
                 raise NotFound(f"conversation {conversation_id} not found")
             stored = await repository.messages(conn, conversation_id)
             lexicon = await ctx.lexicon_cache.get(conn)
-        history = [m["content"] for m in stored if m["role"] == "user"]
-        reply = await _reply(conversation_id, [*history, text], ctx, lexicon, _last_plan_spec(stored))
-        payload = reply.model_dump(mode="json")
-        async with ctx.connect() as conn:
-            if await repository.get(conn, user_id, conversation_id, lock=True) is None:
-                raise NotFound(f"conversation {conversation_id} was deleted while it was being answered")
-            await repository.append_turn(
-                conn, conversation_id, text, reply.response, reply.response_type, payload, _title(text)
-            )
+        yield Admitted(user_id, conversation_id, text, stored, lexicon)
+
+
+async def answer(turn: Admitted, ctx: TurnContext) -> ChatReply:
+    """Compute the reply (catalog reads on a lent connection; LLM calls with no connection held), then store
+    the turn (one short transaction that appends the pair at the next turn number, so turns stay whole and
+    in order; a concurrent turn is answered against the history it saw)."""
+    history = [m["content"] for m in turn.stored if m["role"] == "user"]
+    previous = _last_plan_spec(turn.stored)
+    reply = await _reply(turn.conversation_id, [*history, turn.text], ctx, turn.lexicon, previous)
+    payload = reply.model_dump(mode="json")
+    async with ctx.connect() as conn:
+        if await repository.get(conn, turn.user_id, turn.conversation_id, lock=True) is None:
+            raise NotFound(f"conversation {turn.conversation_id} was deleted while it was being answered")
+        await repository.append_turn(
+            conn, turn.conversation_id, turn.text, reply.response, reply.response_type, payload, _title(turn.text)
+        )
     return reply
+
+
+async def handle_message(user_id: str, conversation_id: UUID, text: str, ctx: TurnContext) -> ChatReply:
+    """Answer one user message: admit it, compute the reply, store the turn."""
+    async with admit(user_id, conversation_id, text, ctx) as turn:
+        return await answer(turn, ctx)
+
+
+async def start_turn(user_id: str, conversation_id: UUID, text: str, ctx: TurnContext) -> asyncio.Task[ChatReply]:
+    """Admit the turn now (a refusal raises here, before anything is sent), then answer and store it in a
+    detached task that keeps the turn slot: the caller may go away, the turn is still stored."""
+    held = AsyncExitStack()
+    turn = await held.enter_async_context(admit(user_id, conversation_id, text, ctx))
+
+    async def run() -> ChatReply:
+        async with held:
+            return await answer(turn, ctx)
+
+    return ctx.in_flight.detach(run())
 
 
 async def latest_artifacts(
@@ -163,6 +228,7 @@ async def _reply(
     previous: WorkloadSpec | None,
 ) -> ChatReply:
     deadline = time.monotonic() + ctx.settings.llm_turn_deadline_seconds
+    await ctx.report("requirements")
     result = await extract_requirements(
         user_messages, lexicon, ctx.chat_model, min(ctx.settings.llm_timeout_seconds, _remaining(deadline))
     )
@@ -176,7 +242,7 @@ async def _reply(
         )
     try:
         async with ctx.connect() as conn:  # catalog reads only: no LLM call while it is held
-            deps = AgentDeps(conn, ctx.settings, ctx.embedder, lexicon, ctx.chat_model, ctx.cluster)
+            deps = AgentDeps(conn, ctx.settings, ctx.embedder, lexicon, ctx.chat_model, ctx.cluster, ctx.progress)
             plan = await plan_for(result.spec, deps, previous)
     except (Stack8sError, OperationalError, PoolTimeout):
         raise  # a database fault or a domain error is answered by its own handler (503, 4xx), not as a plan

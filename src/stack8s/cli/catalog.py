@@ -1,34 +1,41 @@
-"""`stack8s catalog import|stats|reembed`: load real sources on top of the shipped catalog."""
+"""`stack8s catalog import|stats|reembed`: load real sources on top of the shipped catalog.
+
+Messages are one per line (soft-wrapped by the terminal, never broken by rich), and every file of a
+folder that is not imported is named with the reason, then summed up ("skipped 3 files: 2 not a
+SkyPilot catalog CSV, 1 empty").
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import Progress
 
-from stack8s.catalogs import repository, service
-from stack8s.catalogs.importers.base import ImportResult, RowError
-from stack8s.catalogs.importers.helm import parse_helm_index
-from stack8s.catalogs.importers.huggingface import parse_hf_metadata, parse_model_cards
-from stack8s.catalogs.importers.skypilot import parse_instances
-from stack8s.catalogs.models import ModelCard
-from stack8s.catalogs.service import ImportReport
-from stack8s.cli._run import console, database
-from stack8s.embeddings import get_embedder
-from stack8s.settings import Settings
+from stack8s.cli._run import console
+from stack8s.cli.catalog_stats import print_stats
+
+if TYPE_CHECKING:
+    from stack8s.catalogs.importers.base import ImportResult
+    from stack8s.catalogs.service import ImportReport
 
 app = typer.Typer(help="Catalogs: instances, Helm charts, Hugging Face models.", no_args_is_help=True)
 MAX_ERRORS_SHOWN = 20
-Store = Callable[..., Awaitable[ImportReport]]
+Store = Callable[..., Awaitable["ImportReport"]]
+EMPTY = "empty"
+NOT_SKYPILOT = "not a SkyPilot catalog CSV"
+NOT_INSTANCES = "not an instance catalog (want *vms.csv or an instances.vantage.sh .json)"
+NOT_HELM = "not a Helm repository index (want .yaml)"
+NO_ROWS = "no usable rows"
 
 
 class Kind(StrEnum):
@@ -37,25 +44,81 @@ class Kind(StrEnum):
     hf = "hf"
 
 
-def _files(path: Path, patterns: tuple[str, ...]) -> list[Path]:
+@dataclass
+class Plan:
+    """The files to import and those left out, each with its reason."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _is_empty(file: Path) -> bool:
+    with file.open("rb") as handle:
+        return not handle.read(4096).strip()
+
+
+def _skypilot_reason(file: Path) -> str | None:
+    """Why FILE is not a SkyPilot instance catalog, or None when it looks like one."""
+    if file.name == "common_accelerators.csv" or not (file.name.endswith("vms.csv") or file.suffix == ".json"):
+        return NOT_INSTANCES
+    if _is_empty(file):
+        return EMPTY
+    if file.suffix == ".csv":
+        with file.open(encoding="utf-8-sig", errors="replace") as handle:
+            header = [h.strip() for h in handle.readline().split(",")]
+            has_rows = any(line.strip(", \r\n") for line in handle)
+        if "InstanceType" not in header:
+            return NOT_SKYPILOT
+        if not has_rows:
+            return EMPTY
+    return None
+
+
+def _helm_reason(file: Path) -> str | None:
+    if file.suffix not in (".yaml", ".yml"):
+        return NOT_HELM
+    return EMPTY if _is_empty(file) else None
+
+
+def plan_files(path: Path, reason: Callable[[Path], str | None]) -> Plan:
+    """A file given by name is always tried; a folder's files (recursively, hidden ones left out) are
+    tried when `reason` has nothing against them."""
+    plan = Plan()
     if path.is_file():
-        return [path]
-    return sorted({f for pattern in patterns for f in path.rglob(pattern)})
+        why = reason(path)
+        why = None if why in (NOT_INSTANCES, NOT_HELM) else why  # named by the user: tried whatever its name
+        (plan.skipped.append((path, why)) if why else plan.files.append(path))
+        return plan
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        if any(part.startswith(".") for part in file.relative_to(path).parts):
+            continue
+        why = reason(file)
+        (plan.skipped.append((file, why)) if why else plan.files.append(file))
+    return plan
 
 
 async def _import_files(
-    kind: str, files: list[Path], parse: Callable[[Path], ImportResult[Any]], store: Store
+    kind: str, plan: Plan, parse: Callable[[Path], ImportResult[Any]], store: Store
 ) -> list[ImportReport]:
+    from rich.progress import Progress
+
+    from stack8s.catalogs import service
+    from stack8s.cli._run import database
+    from stack8s.settings import Settings
+
     reports = []
     async with database(Settings()) as conn:
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task(f"importing {kind}", total=len(files))
-            for file in files:
+            task = bar.add_task(f"importing {kind}", total=len(plan.files))
+            for file in plan.files:
                 bar.update(task, description=f"{kind}: {file.name}")
                 result = parse(file)
-                reports.append(
-                    await store(conn, f"{kind}:{file.name}", result.rows, result.errors, service.checksum_of(file))
-                )
+                if not result.rows:
+                    plan.skipped.append((file, f"{NO_ROWS} ({len(result.errors)} errors)"))
+                    _print_errors(result.errors)
+                else:
+                    checksum = service.checksum_of(file)
+                    reports.append(await store(conn, f"{kind}:{file.name}", result.rows, result.errors, checksum))
                 bar.advance(task)
     return reports
 
@@ -69,6 +132,15 @@ def _hf_inputs(path: Path, cards: Path | None) -> tuple[list[Path], Path | None]
 
 
 async def _import_hf(path: Path, cards_path: Path | None) -> list[ImportReport]:
+    from rich.progress import Progress
+
+    from stack8s.catalogs import repository, service
+    from stack8s.catalogs.importers.huggingface import parse_hf_metadata, parse_model_cards
+    from stack8s.catalogs.models import ModelCard
+    from stack8s.cli._run import database
+    from stack8s.embeddings import get_embedder
+    from stack8s.settings import Settings
+
     settings = Settings()
     embedder = get_embedder(settings)
     metadata, cards_path = _hf_inputs(path, cards_path)
@@ -78,7 +150,7 @@ async def _import_hf(path: Path, cards_path: Path | None) -> list[ImportReport]:
         known = {r.model_id for r in await repository.model_rows(conn)}
         known |= {row.model_id for _, result in parsed for row in result.rows}
         cards: list[ModelCard] = []
-        card_errors: list[RowError] = []
+        card_errors = []
         if cards_path:
             card_result = parse_model_cards(cards_path, known_ids=known)
             cards, card_errors = card_result.rows, card_result.errors
@@ -102,17 +174,29 @@ async def _import_hf(path: Path, cards_path: Path | None) -> list[ImportReport]:
     return reports
 
 
-def _print(reports: list[ImportReport], seconds: float) -> None:
+def _print_errors(errors: list[Any]) -> None:
+    for error in errors[:MAX_ERRORS_SHOWN]:
+        console.print(f"  [yellow]{error.file}:{error.line}[/yellow] {error.message}", highlight=False)
+    if len(errors) > MAX_ERRORS_SHOWN:
+        console.print(f"  ... and {len(errors) - MAX_ERRORS_SHOWN} more")
+
+
+def _print(reports: list[ImportReport], skipped: list[tuple[Path, str]], seconds: float) -> None:
     for report in reports:
         extra = " ".join(f"{k}={v}" for k, v in report.details.items())
         console.print(
-            f"[bold]{report.catalog}[/bold] {report.source}: {report.rows} rows, {len(report.errors)} skipped {extra}"
+            f"[bold]{report.catalog}[/bold] {report.source}: {report.rows} rows, {len(report.errors)} skipped {extra}",
+            highlight=False,
         )
-        for error in report.errors[:MAX_ERRORS_SHOWN]:
-            console.print(f"  [yellow]{error.file}:{error.line}[/yellow] {error.message}")
-        if len(report.errors) > MAX_ERRORS_SHOWN:
-            console.print(f"  ... and {len(report.errors) - MAX_ERRORS_SHOWN} more")
-    console.print(f"done in {seconds:.1f} s")
+        _print_errors(report.errors)
+    for file, why in skipped:
+        console.print(f"[yellow]skipped[/yellow] {file}: {why}", highlight=False)
+    if skipped:
+        reasons = Counter(why.split(" (")[0] for _, why in skipped)
+        summary = ", ".join(f"{n} {why}" for why, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
+        noun = "file" if len(skipped) == 1 else "files"
+        console.print(f"skipped {len(skipped)} {noun}: {summary}", highlight=False)
+    console.print(f"imported {len(reports)} {'file' if len(reports) == 1 else 'files'} in {seconds:.1f} s")
 
 
 def _date_option(text: str | None) -> date | None:
@@ -133,34 +217,55 @@ def import_(
         help="skypilot: the prices' date (YYYY-MM-DD); default: each file's git commit date, else its file time",
     ),
 ) -> None:
-    """Import a real source: upserts in one transaction per file; bad rows are reported and skipped."""
+    """Import a real source: upserts in one transaction per file; bad rows and files are reported and skipped."""
+    from stack8s.catalogs import service
+
     started = time.perf_counter()
+    skipped: list[tuple[Path, str]] = []
     if kind is Kind.skypilot:
-        files = _files(path, ("*vms.csv", "*.json"))
+        from stack8s.catalogs.importers.skypilot import parse_instances
+
+        plan = plan_files(path, _skypilot_reason)
         parse = partial(parse_instances, as_of=_date_option(as_of))
-        reports = asyncio.run(_import_files("skypilot", files, parse, service.store_instances))
+        reports = asyncio.run(_import_files("skypilot", plan, parse, service.store_instances))
+        skipped = plan.skipped
     elif kind is Kind.helm:
-        files = _files(path, ("*.yaml", "*.yml"))
-        reports = asyncio.run(_import_files("helm", files, parse_helm_index, service.store_charts))
+        from stack8s.catalogs.importers.helm import parse_helm_index
+
+        plan = plan_files(path, _helm_reason)
+        reports = asyncio.run(_import_files("helm", plan, parse_helm_index, service.store_charts))
+        skipped = plan.skipped
     else:
         reports = asyncio.run(_import_hf(path, cards))
-    _print(reports, time.perf_counter() - started)
+    _print(reports, skipped, time.perf_counter() - started)
 
 
 @app.command("stats")
-def stats(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Row counts per catalog and the freshness of each source."""
+def stats(as_json: bool = typer.Option(False, "--json", help="the JSON of GET /api/v1/catalog/stats")) -> None:
+    """What the catalog holds: rows per catalog and provider, and where each source came from, and when."""
+    from stack8s.catalogs import repository
+    from stack8s.cli._run import database
+    from stack8s.settings import Settings
 
-    async def run() -> dict[str, object]:
+    async def run() -> dict[str, Any]:
         async with database(Settings()) as conn:
             return await repository.stats(conn)
 
-    typer.echo(json.dumps(asyncio.run(run()), indent=2 if not as_json else None, default=str))
+    found = asyncio.run(run())
+    if as_json:
+        typer.echo(json.dumps(found, default=str))
+        return
+    print_stats(found)
 
 
 @app.command("reembed")
 def reembed() -> None:
     """Embed every stored card with the configured embedding model (after changing models)."""
+    from stack8s.catalogs import repository
+    from stack8s.catalogs.models import ModelCard
+    from stack8s.cli._run import database
+    from stack8s.embeddings import get_embedder
+    from stack8s.settings import Settings
 
     async def run() -> dict[str, int]:
         settings = Settings()

@@ -3,12 +3,8 @@ from __future__ import annotations
 import asyncio
 
 import typer
-from rich.table import Table
 
 from stack8s.cli._run import console
-from stack8s.db import migrate as migrations
-from stack8s.db.url import resolve_database
-from stack8s.settings import Settings
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
@@ -16,6 +12,10 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command("migrate")
 def migrate() -> None:
     """Apply pending migrations (safe to run from several replicas at once)."""
+    from stack8s.db import migrate as migrations
+    from stack8s.db.url import resolve_database
+    from stack8s.settings import Settings
+
     dsn, embedded = resolve_database(Settings())
     try:
         applied = asyncio.run(migrations.migrate(dsn))
@@ -25,12 +25,18 @@ def migrate() -> None:
     finally:
         if embedded:
             embedded.stop()
-    console.print(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+    console.print(f"applied: {', '.join(applied)}" if applied else "database is up to date", soft_wrap=True)
 
 
 @app.command("status")
 def status() -> None:
     """List migrations and whether each is applied (and unchanged)."""
+    from rich.table import Table
+
+    from stack8s.db import migrate as migrations
+    from stack8s.db.url import resolve_database
+    from stack8s.settings import Settings
+
     dsn, embedded = resolve_database(Settings())
     try:
         rows = asyncio.run(migrations.status(dsn))

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
 
-from stack8s.catalogs.gpus import gpu_spec
-from stack8s.catalogs.shipped import default_paths, load_models
-from stack8s.errors import Stack8sError
-from stack8s.planning.arch import ModelArch
-from stack8s.tools.estimate import Architecture, EstimateRequest, architecture_of, run
+if TYPE_CHECKING:
+    from stack8s.planning.arch import ModelArch
+    from stack8s.tools.estimate import Architecture
 
 
 def _arch_from(model_id: str | None, config: Path | None) -> tuple[ModelArch, Architecture | None]:
     """The model's architecture: from a config.json-style file, or from the shipped catalog's row."""
+    from stack8s.catalogs.shipped import default_paths, load_models
+    from stack8s.planning.arch import ModelArch
+    from stack8s.tools.estimate import Architecture, architecture_of
+
     if config is not None:
         inline = Architecture.model_validate(json.loads(config.read_text()))
         return architecture_of(inline), inline
@@ -44,6 +46,12 @@ def estimate(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Estimate TTFT, ITL, throughput and vLLM's memory split for one model on one GPU type."""
+    from pydantic import ValidationError
+
+    from stack8s.catalogs.gpus import gpu_spec
+    from stack8s.errors import Stack8sError
+    from stack8s.tools.estimate import EstimateRequest, run
+
     if (model_id is None) == (config is None):
         raise typer.BadParameter("give --model-id or --config")
     arch, inline = _arch_from(model_id, config)

@@ -6,24 +6,24 @@ from __future__ import annotations
 
 import asyncio
 
-import anyio.to_thread
-
-from stack8s.agents.requirements.cache import LexiconCache
-from stack8s.auth import LOCAL_PRINCIPAL
-from stack8s.catalogs.seed import seed_shipped
-from stack8s.chat.service import TurnContext
-from stack8s.db.gate import Database
-from stack8s.db.migrate import migrate
-from stack8s.db.pool import open_pool
-from stack8s.db.url import resolve_database
-from stack8s.embeddings import get_embedder
-from stack8s.llm import get_chat_model
-from stack8s.mcp_server import Backend, build_server, fixed
-from stack8s.settings import Settings
-from stack8s.tools.local import ClusterProbe
-
 
 async def _serve() -> None:
+    import anyio.to_thread
+
+    from stack8s.agents.requirements.cache import LexiconCache
+    from stack8s.auth import LOCAL_PRINCIPAL
+    from stack8s.catalogs.seed import seed_shipped
+    from stack8s.chat.service import TurnContext
+    from stack8s.db.gate import Database
+    from stack8s.db.migrate import migrate
+    from stack8s.db.pool import open_pool
+    from stack8s.db.url import resolve_database
+    from stack8s.embeddings import get_embedder
+    from stack8s.llm import get_chat_model
+    from stack8s.mcp_server import Backend, build_server, fixed
+    from stack8s.settings import Settings
+    from stack8s.tools.local import ClusterProbe
+
     settings = Settings()
     dsn, embedded = resolve_database(settings)
     try:

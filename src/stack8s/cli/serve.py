@@ -3,9 +3,6 @@ from __future__ import annotations
 import os
 
 import typer
-import uvicorn
-
-from stack8s.settings import Settings
 
 
 def serve(
@@ -16,6 +13,10 @@ def serve(
     ),
 ) -> None:
     """Apply migrations, load the shipped catalogs on first start, and serve the API."""
+    import uvicorn
+
+    from stack8s.settings import Settings
+
     settings = Settings()
     count = workers or settings.workers or os.cpu_count() or 1
     # Each worker embeds search queries with torch; one thread per worker's share of the cores, so the

@@ -25,4 +25,11 @@ def get_embedder(settings: Settings) -> Embedder:
         raise ValueError(f"STACK8S_EMBEDDINGS must be 'local' or 'openai', not {settings.embedding_backend!r}")
     from stack8s.embeddings.local import LocalEmbedder
 
-    return LocalEmbedder.load()
+    return LocalEmbedder()  # loads on first use or warm_up(): a start with the shipped vectors needs no model
+
+
+def warm_up(embedder: Embedder) -> None:
+    """Start loading a lazily loaded model (the local one) in a background thread; others need nothing."""
+    start_loading = getattr(embedder, "start_loading", None)
+    if callable(start_loading):
+        start_loading()

@@ -27,6 +27,8 @@ class ListPrice:
     source: str = ""
     as_of: str = ""  # ISO date of the price
     note: str = ""  # what the price leaves out
+    region: str = ""  # the region whose list price this is; "" = the same in every region
+    verified: bool = True  # False: written from memory, not yet checked against `source`
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class ProviderPrices:
     load_balancer: ListPrice = ListPrice(None)  # $/hour
     egress: ListPrice = ListPrice(None)  # $/GB, first paid tier
     kubernetes: ListPrice = ListPrice(None)  # managed control plane, $/hour per cluster
+    region: str = ""  # the region the prices were asked for (the plan's); "" = none
 
 
 SYSTEM_DISK_GB = 50.0
@@ -107,10 +110,21 @@ def _compute_line(
     return CostLine(item="compute", monthly_usd=float(_cents(_dec(price) * count * hours)), assumption=text)
 
 
-def _cite(price: ListPrice) -> str:
-    """'; product; note; source <url>, as of <date>': where the price comes from and what it leaves out."""
+def _product(price: ListPrice, asked: str) -> str:
+    """'AWS EBS gp3, eu-central-1 list price', or for a region without its own figure
+    'AWS EBS gp3, us-east-1 list price (default; sa-east-1 not priced separately)'."""
+    if not price.region:
+        return price.product
+    text = f"{price.product}, {price.region} list price"
+    return text + (f" (default; {asked} not priced separately)" if asked and asked != price.region else "")
+
+
+def _cite(price: ListPrice, asked: str = "") -> str:
+    """'; product, region; note; source <url>, as of <date>': where the price comes from (`asked`: the
+    plan's region) and what it leaves out."""
     where = f"source {price.source}" + (f", as of {price.as_of}" if price.as_of else "") if price.source else ""
-    return "".join(f"; {x}" for x in (price.product, price.note, where) if x)
+    check = "" if price.verified else f"{price.region} figure written from memory, not yet checked against the source"
+    return "".join(f"; {x}" for x in (_product(price, asked), price.note, check, where) if x)
 
 
 def _unknown(item: str, prices: ProviderPrices | None, price: ListPrice, what: str, amount: str) -> CostLine:
@@ -129,10 +143,11 @@ def _priced(
     ('{price}' stands for the unit price); a price the catalog lacks is a $0 line that says so."""
     if price.usd is None:
         return _unknown(item, prices, price, what, amount)
+    cited = _cite(price, prices.region if prices is not None else "")
     return CostLine(
         item=item,
         monthly_usd=float(_cents(_dec(quantity) * _dec(price.usd))),
-        assumption=f"{amount} {rate.format(price=_price(price.usd))}{_cite(price)}",
+        assumption=f"{amount} {rate.format(price=_price(price.usd))}{cited}",
     )
 
 

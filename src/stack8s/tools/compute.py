@@ -39,7 +39,9 @@ def _filters(q: ComputeQuery) -> tuple[list[sql.Composable], list[Any]]:
     if q.min_vram_per_gpu_gb is not None:
         add("vram_per_gpu_gb >= %s", q.min_vram_per_gpu_gb)
     if q.gpu_model:
-        add("lower(gpu_model) LIKE %s", escape_like(q.gpu_model.lower()) + "%")
+        # the named model and its memory variants ("A100" takes A100-80GB), never a longer name (L4 vs L40S)
+        name = q.gpu_model.lower()
+        add("(lower(gpu_model) = %s OR lower(gpu_model) LIKE %s)", name, escape_like(name) + "-%")
     if q.min_gpu_count is not None:
         add("gpu_count >= %s", q.min_gpu_count)
     if q.max_gpu_count is not None:

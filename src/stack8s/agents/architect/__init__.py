@@ -49,10 +49,10 @@ def _storage_gb(w: Workload) -> float:
 
 def _cost(w: Workload, top: GpuRecommendation | None, prices: costing.ProviderPrices | None = None) -> CostEstimate:
     """The month at the top recommendation's price; storage, load balancer, egress and the managed
-    Kubernetes control plane at its provider's list prices (or `prices`)."""
+    Kubernetes control plane at its provider's list prices in its region (or `prices`)."""
     serving = str(w.spec.task_type or "inference") == "inference"
     placed = top is not None and top.performance is not None
-    prices = prices or (cloud_costs.prices_for(top.provider) if top else None)
+    prices = prices or (cloud_costs.prices_for(top.provider, top.region) if top else None)
     return costing.estimate_cost(
         instance_hourly_usd=top.price_hourly_usd if top else 0.0,
         instance_count=(top.instance_count if placed else top.nodes) if top else 1,
@@ -90,14 +90,20 @@ def _size_from_placement(w: Workload, placed: placing.Placement) -> None:
     weights = round(m.weights_gib * tp * gb, 2)
     overhead = round((m.activation_gib + m.non_torch_gib) * tp * gb, 2)
     assert w.load is not None
-    # KV in use at the load: the sequences one replica holds, each at the stated context (worst case) or
-    # at prompt + answer tokens.
-    sequences = max(1, math.ceil(placed.load_point.batch - 1e-9))
-    per_sequence = w.spec.context_length or (w.load.input_tokens + w.load.output_tokens)
+    if w.load.requests_per_second is None and w.load.concurrent_sequences is None:
+        # No load stated: what a replica needs to start, vLLM's KV for one sequence of --max-model-len (the
+        # rest of the budget is KV cache for whatever load comes; its capacity is in the notes).
+        sequences, per_sequence, at = 1, w.max_model_len, "(the least vLLM starts with; no load stated)"
+    else:
+        # KV in use at the load: the sequences one replica holds, each at the stated context (worst case)
+        # or at prompt + answer tokens.
+        sequences = max(1, math.ceil(placed.load_point.batch - 1e-9))
+        per_sequence = w.spec.context_length or (w.load.input_tokens + w.load.output_tokens)
+        at = "at the load"
     kv = round(min(m.kv_bytes_per_token * tp * sequences * per_sequence / 1e9, m.kv_cache_gib * tp * gb), 2)
     method = (
         f"one replica on {tp} GPU(s): weights {weights} GB ({m.weight_format}) + KV {kv} GB for "
-        f"{sequences} sequence(s) of {per_sequence:,} tokens at the load + activations and runtime {overhead} GB "
+        f"{sequences} sequence(s) of {per_sequence:,} tokens {at} + activations and runtime {overhead} GB "
         f"(vLLM profile {m.profile.name})"
     )
     notes = [
@@ -185,7 +191,7 @@ def _compute_budget(w: Workload) -> float | None:
     if w.spec.budget_monthly_usd is None:
         return None
     providers = [w.spec.provider] if w.spec.provider else list(cloud_costs.cloud_costs().providers)
-    fixed = max(_cost(w, None, cloud_costs.prices_for(p)).total_monthly_usd for p in providers)
+    fixed = max(_cost(w, None, cloud_costs.prices_for(p, w.spec.region)).total_monthly_usd for p in providers)
     return max(w.spec.budget_monthly_usd - fixed, 0.0)
 
 
@@ -193,8 +199,10 @@ async def _charts_and_models(
     deps: AgentDeps, w: Workload, gpu_model: str | None
 ) -> tuple[list[ChartRecommendation], list[ModelRecommendation], list[str]]:
     """The Helm charts and the model table of the plan, and what the plan says about either."""
+    await deps.report("charts")
     charts, missing = await stack.choose_stack(deps.conn, w, gpu_model)
     notes = [f"No chart for '{m}' in the catalog." for m in missing]
+    await deps.report("model_search")
     models = await recommend_models(deps, w.spec, w.model)
     if (note := model_note(w.spec, w.model, models)) is not None:
         notes.append(note)
@@ -225,6 +233,7 @@ async def plan_for(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec |
     """The plan for `spec` from the catalog and planning/ (no LLM call); `previous` is the spec of the
     conversation's last plan (what changed is said)."""
     plan = await _build(spec, deps)
+    await deps.report("plan")
     plan = plan.model_copy(update={"artifacts": build_artifacts(plan)})
     changed = prose.changes(previous, spec)
     if changed:
@@ -233,9 +242,11 @@ async def plan_for(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec |
 
 
 async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
+    await deps.report("sizing")
     cluster = await deps.cluster.status() if deps.cluster else ClusterStatus(connected=False, reason="not checked")
     named = await hf.get_model(deps.conn, spec.model_id) if spec.model_id else None
     w = plan_workload(spec, named)
+    await deps.report("compute_search")
     if job_planning.is_job(w):
         planned = await _plan_job(w, deps, cluster)
         if planned is not None:
@@ -298,7 +309,7 @@ async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> Dep
         runs_per_month=w.spec.runs_per_month,
         storage_gb=_storage_gb(w),
         dataset_gb=w.spec.dataset_size_gb or 0.0,
-        prices=cloud_costs.prices_for(top.provider),
+        prices=cloud_costs.prices_for(top.provider, top.region),
         kubernetes_control_plane=True,
         budget_total_usd=w.spec.budget_total_usd,
         budget_monthly_usd=w.spec.budget_monthly_usd,
