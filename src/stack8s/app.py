@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ from stack8s.db.pool import open_pool
 from stack8s.db.url import resolve_database
 from stack8s.embeddings import get_embedder, warm_up
 from stack8s.llm import get_chat_model
-from stack8s.logging import BodySizeLimitMiddleware, RequestIdMiddleware
+from stack8s.logging import BodySizeLimitMiddleware, RequestIdMiddleware, configure_logging
 from stack8s.settings import Environment, Settings
 from stack8s.tools.local import ClusterProbe
 
@@ -100,6 +101,10 @@ async def _supervise(embedded: EmbeddedPostgres, db: Database) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    if not logging.getLogger().handlers:
+        # A uvicorn worker process starts with bare logging: set ours up before the MCP SDK's MCPServer
+        # would install its rich handler (which wraps every line at the terminal's width).
+        configure_logging(os.environ.get("STACK8S_LOG_LEVEL", "INFO").upper())
     app = FastAPI(
         title="Stack8s",
         version=__version__,

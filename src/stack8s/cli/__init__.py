@@ -7,6 +7,8 @@ and `stack8s offers` therefore start in a fraction of a second (check with `pyth
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from stack8s.cli import ask, catalog, db, estimate, mcp, offers, serve
@@ -33,4 +35,6 @@ def main(
         None, envvar="STACK8S_LOG_LEVEL", help="DEBUG, INFO, WARNING; default INFO for serve and mcp, else WARNING"
     ),
 ) -> None:
-    configure_logging((log_level or ("INFO" if ctx.invoked_subcommand in LOUD else "WARNING")).upper())
+    level = (log_level or ("INFO" if ctx.invoked_subcommand in LOUD else "WARNING")).upper()
+    os.environ["STACK8S_LOG_LEVEL"] = level  # serve's worker processes set up their logging from it
+    configure_logging(level)
