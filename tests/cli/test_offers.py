@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,3 +134,12 @@ def test_gpus_is_an_alias(server: LiveServer) -> None:
     token = token_for(str(uuid.uuid4()))
     alias = ok(stack8s("gpus", "--gpu", "T4", "--json", "--url", server.url, "--token", token))
     assert json.loads(alias.stdout) == remote(server, "--gpu", "T4", "--json")
+
+
+def test_without_a_server_a_fresh_data_folder_gets_the_shipped_catalog(tmp_path: Path) -> None:
+    """No server, a new data folder: offers loads the shipped catalog in-process (as `serve` does; the card
+    vectors ship with it, so no model loads) and lists it."""
+    result = ok(stack8s("offers", "--gpu", "h100", "--json", data_dir=tmp_path / "data", STACK8S_SEED_CATALOGS="true"))
+    listing = json.loads(result.stdout)
+    assert listing["origin"] == "in-process" and listing["total"] > 0
+    assert all(row["gpu_model"] in ("H100", "H100-NVL") for row in listing["offers"])  # the H100 and its variant

@@ -116,12 +116,17 @@ def gpu_matches(row_gpu: str | None, wanted: str) -> bool:
 
 
 async def _fetch_local(filters: Filters) -> Listing:
+    from stack8s.catalogs.seed import seed_shipped
     from stack8s.cli._run import database
+    from stack8s.embeddings import get_embedder
     from stack8s.settings import Settings
     from stack8s.tools import compute
 
     gpu = resolve_gpu(filters.gpu) if filters.gpu else None
-    async with database(Settings()) as conn:
+    settings = Settings()
+    async with database(settings) as conn:
+        if settings.seed_catalogs:  # a fresh data folder gets the shipped catalog, as `serve` does (the card
+            await seed_shipped(conn, get_embedder(settings))  # vectors ship too: no model is loaded)
         hits = await compute.search(conn, compute_query(filters, gpu))
     rows = [h.model_dump(mode="json") for h in hits if gpu is None or gpu_matches(h.gpu_model, gpu)]
     return Listing(rows, gpu, "in-process")
