@@ -13,10 +13,7 @@ Exit code 1 when the server does not start, a command fails, or a heavy module i
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,52 +21,27 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+from bench_server import console_script, free_port, server_env, stop, wait_healthy
 
 MESSAGE = "Serve Llama 3.1 8B Instruct on AWS for 200 users, budget $3000 a month"
 HEAVY = {"torch", "sentence_transformers", "transformers", "fastapi", "psycopg", "uvicorn"}
-ELSEWHERE = {"DATABASE_URL", "SUPABASE_DB_URL", "SUPABASE_PROJECT_URL", "SUPABASE_JWT_SECRET", "OPENAI_API_KEY"}
 RUNS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def script() -> str:
-    path = Path(sys.executable).parent / "stack8s"
-    if not path.exists():
-        raise SystemExit(f"{path} not found: run `make install` first")
-    return str(path)
 
 
 def start(data_dir: Path, port: int, env: dict[str, str], timeout: float) -> subprocess.Popen[bytes]:
     log = (data_dir / "bench-serve.log").open("wb")
     command = [script(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}: see {log.name}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    stop(server)
-    raise SystemExit(f"the server did not answer /health within {timeout:.0f} s: see {log.name}")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
     try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+        wait_healthy(f"http://127.0.0.1:{port}", server, timeout, every=0.2)
+    except RuntimeError as exc:
+        stop(server)
+        raise SystemExit(f"{exc}: see {log.name}") from None
+    return server
+
+
+def script() -> str:
+    return str(console_script())
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
@@ -116,8 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="stack8s-bench-cli-"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in ELSEWHERE | {"STACK8S_URL", "STACK8S_TOKEN"}}
-    env |= {"STACK8S_DATA_DIR": str(data_dir), "COLUMNS": "120"}
+    env = server_env(data_dir, frozenset({"STACK8S_URL", "STACK8S_TOKEN"}), COLUMNS="120")
     port = free_port()
     server = start(data_dir, port, env, args.timeout)
     try:

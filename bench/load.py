@@ -22,8 +22,6 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +36,7 @@ from typing import Any
 
 import httpx
 import jwt
+from bench_server import free_port, server_env, stop, wait_healthy
 
 OPERATIONS = ("start", "message", "history")
 REQUESTS = [
@@ -110,51 +109,6 @@ class Verdict:
 # ---- the server -------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def server_env(data_dir: Path, secret: str) -> dict[str, str]:
-    """This process's environment, minus anything that would point the server elsewhere."""
-    elsewhere = {"DATABASE_URL", "SUPABASE_DB_URL", "SUPABASE_PROJECT_URL", "OPENAI_API_KEY"}
-    env = {k: v for k, v in os.environ.items() if k not in elsewhere}
-    env.update(
-        STACK8S_DATA_DIR=str(data_dir),
-        STACK8S_WORKERS=str(os.cpu_count() or 1),
-        ENVIRONMENT="test",
-        SUPABASE_JWT_SECRET=secret,
-    )
-    return env
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes] | None, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the server exited with code {process.returncode} before it was healthy")
-        try:
-            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url}/health did not answer 200 within {timeout:.0f} s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (turns in flight finish, the embedded postgres stops); the whole group is killed past 60 s."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        print("server did not stop within 60 s of SIGTERM: killing its process group", file=sys.stderr)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def tail(path: Path, lines: int = 30) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
@@ -169,7 +123,9 @@ def local_server(secret: str, log_path: Path | None) -> Iterator[str]:
     with log_file.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "stack8s", "serve", "--port", str(port)],
-            env=server_env(data_dir, secret),
+            env=server_env(
+                data_dir, STACK8S_WORKERS=str(os.cpu_count() or 1), ENVIRONMENT="test", SUPABASE_JWT_SECRET=secret
+            ),
             cwd=data_dir,  # no .env / .env.local of the caller's directory
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -185,7 +141,7 @@ def local_server(secret: str, log_path: Path | None) -> Iterator[str]:
             print(f"server up in {time.perf_counter() - started:.1f} s ({os.cpu_count()} workers, {url})")
             yield url
         finally:
-            stop_server(process)
+            stop(process)
             shutil.rmtree(data_dir, ignore_errors=True)
 
 

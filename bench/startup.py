@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,44 +27,9 @@ import time
 from pathlib import Path
 
 import httpx
+from bench_server import console_script, free_port, server_env, stop, wait_healthy
 
 MESSAGE = "Serve Mistral 7B Instruct on AWS for 50 users, budget $1500 a month"
-ELSEWHERE = {"DATABASE_URL", "SUPABASE_DB_URL", "SUPABASE_PROJECT_URL", "SUPABASE_JWT_SECRET", "OPENAI_API_KEY"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def console_script() -> Path:
-    script = Path(sys.executable).parent / "stack8s"
-    if not script.exists():
-        raise SystemExit(f"{script} not found: run `make install` first")
-    return script
-
-
-def server_env(data_dir: Path) -> dict[str, str]:
-    """This process's environment, minus anything that would point the server elsewhere or turn on auth."""
-    env = {k: v for k, v in os.environ.items() if k not in ELSEWHERE}
-    env["STACK8S_DATA_DIR"] = str(data_dir)
-    return env
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with code {process.returncode} before it was healthy")
-        try:
-            response = httpx.get(f"{url}/health", timeout=5)
-            if response.status_code == 200 and response.json().get("status") == "ok":
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url}/health did not answer ok within {timeout:.0f} s")
 
 
 def first_answer(url: str) -> None:
@@ -77,16 +40,6 @@ def first_answer(url: str) -> None:
             "/api/v1/chat/message", json={"conversation_id": started.json()["conversation_id"], "message": MESSAGE}
         )
         reply.raise_for_status()
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 def lines_in(path: Path) -> int:

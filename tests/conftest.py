@@ -5,6 +5,7 @@ the shipped catalogs seeded and embedded with the real local model, and Supabase
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -53,6 +54,20 @@ def start_server(settings: Settings, timeout: float = 120.0) -> LiveServer:
             raise RuntimeError("test server did not start (see the log above)")
         time.sleep(0.05)
     return LiveServer(f"http://127.0.0.1:{port}", settings, server, thread)
+
+
+def wait_for_health(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
+    """Until a `stack8s serve` subprocess answers GET /health with 200; killed, with its log's tail, if not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("stack8s serve did not start:\n" + log.read_text(errors="replace")[-3000:])
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:

@@ -4,17 +4,14 @@ wrapping lines at the terminal's width, no initdb or pg_ctl output)."""
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
-from tests.conftest import free_port
-
-LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) \S+ \[\S+\] ")
+from tests.cli.cli_run import LOG_LINE
+from tests.conftest import free_port, wait_for_health
 
 
 def test_two_workers_log_plain_lines_only(tmp_path: Path) -> None:
@@ -28,22 +25,13 @@ def test_two_workers_log_plain_lines_only(tmp_path: Path) -> None:
             [sys.executable, "-m", "stack8s", "serve", "--port", str(port)], env=env, stdout=sink, stderr=sink
         )
         try:
-            deadline = time.monotonic() + 180
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.3)
-            else:
-                raise AssertionError("stack8s serve did not start:\n" + out.read_text()[-3000:])
+            wait_for_health(port, process, out)
             time.sleep(1.0)  # both workers' start-up lines
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
     lines = [line for line in out.read_text().splitlines() if line.strip()]
     assert sum("Application startup complete" in line for line in lines) == 2
-    stray = [line for line in lines if not LINE.match(line)]
+    stray = [line for line in lines if not LOG_LINE.match(line)]
     assert not stray, "lines not in the service's log format:\n" + "\n".join(stray[:10])
     assert not any("initdb" in line or "pg_ctl" in line for line in lines)

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for_health
 from tests.fakes.supabase_auth import mint_hs256
 
 SECRET = "sigterm-secret-that-is-32-characters!!"
@@ -31,16 +31,8 @@ def serve(data: Path, port: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "stack8s", "serve", "--port", str(port)]
     log = data.parent / f"serve-{port}.log"
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log.open("ab"))
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("stack8s serve did not start:\n" + log.read_text()[-3000:])
+    wait_for_health(port, process, log)
+    return process
 
 
 def test_sigterm_mid_load_loses_no_acknowledged_turn(tmp_path: Path) -> None:

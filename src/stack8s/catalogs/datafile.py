@@ -4,12 +4,14 @@ fails at load with a message saying what to fix."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+
+T = TypeVar("T")
 
 
 def check_keys(entry: Mapping[Any, Any], required: frozenset[str], allowed: frozenset[str], where: str) -> None:
@@ -42,3 +44,19 @@ def read_mapping(path: Path, top_keys: frozenset[str]) -> dict[str, Any]:
         raise ValueError(f"{path.name}: expected a mapping with keys {sorted(top_keys)}")
     check_keys(data, top_keys, top_keys, path.name)
     return data
+
+
+def unique_rows(
+    entries: Any, where: str, parse: Callable[[Any, str], T], key: Callable[[T], str], noun: str
+) -> dict[str, T]:
+    """The non-empty list `entries` (at `where`, e.g. "gpus.yaml: gpus"), each parsed with its place
+    ("gpus.yaml: gpus[3]"), keyed by `key`; a repeated key is an error naming the `noun` ("name", "code")."""
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{where} must be a non-empty list")
+    rows: dict[str, T] = {}
+    for index, entry in enumerate(entries):
+        row = parse(entry, f"{where}[{index}]")
+        if key(row) in rows:
+            raise ValueError(f"{where}[{index}] ({key(row)}): duplicate {noun}")
+        rows[key(row)] = row
+    return rows

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from stack8s.catalogs.datafile import as_of, check_keys, read_mapping
+from stack8s.catalogs.datafile import as_of, check_keys, read_mapping, unique_rows
 
 DATA_FILE = Path(__file__).parent / "data" / "fx.yaml"
 
@@ -51,15 +51,7 @@ def load_fx(path: Path | None = None) -> FxTable:
     source = data["source"]
     if not isinstance(source, str) or not source.strip():
         raise ValueError(f"{path.name}: source must be non-empty text, not {source!r}")
-    rows = data["rates"]
-    if not isinstance(rows, list) or not rows:
-        raise ValueError(f"{path.name}: 'rates' must be a non-empty list")
-    rates: dict[str, Rate] = {}
-    for index, entry in enumerate(rows):
-        rate = _rate(entry, f"{path.name}: rates[{index}]")
-        if rate.code in rates:
-            raise ValueError(f"{path.name}: rates[{index}] ({rate.code}): duplicate code")
-        rates[rate.code] = rate
+    rates = unique_rows(data["rates"], f"{path.name}: rates", _rate, lambda rate: rate.code, "code")
     usd = rates.get("USD")
     if usd is None or usd.usd_per_unit != 1.0:
         raise ValueError(f"{path.name}: needs a USD row with usd_per_unit 1.0")

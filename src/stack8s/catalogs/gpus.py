@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from stack8s.catalogs.datafile import as_of, check_keys, read_mapping
+from stack8s.catalogs.datafile import as_of, check_keys, read_mapping, unique_rows
 from stack8s.planning.hardware import GpuSpec
 
 DATA_FILE = Path(__file__).parent / "data" / "gpus.yaml"
@@ -121,15 +121,7 @@ def _spec(entry: Any, where: str) -> GpuSpec:
 
 
 def _specs(entries: Any, file: str) -> dict[str, GpuSpec]:
-    if not isinstance(entries, list) or not entries:
-        raise ValueError(f"{file}: 'gpus' must be a non-empty list")
-    specs: dict[str, GpuSpec] = {}
-    for index, entry in enumerate(entries):
-        spec = _spec(entry, f"{file}: gpus[{index}]")
-        if spec.name in specs:
-            raise ValueError(f"{file}: gpus[{index}] ({spec.name}): duplicate name")
-        specs[spec.name] = spec
-    return specs
+    return unique_rows(entries, f"{file}: gpus", _spec, lambda spec: spec.name, "name")
 
 
 def _variants(value: Any, specs: Mapping[str, GpuSpec], where: str) -> tuple[tuple[float, str], ...]:

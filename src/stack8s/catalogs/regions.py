@@ -32,6 +32,7 @@ spelling; such ids still take part in areas.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from stack8s.catalogs.datafile import as_of, check_keys, read_mapping
+from stack8s.catalogs.datafile import as_of, check_keys, read_mapping, unique_rows
 
 DATA_FILE = Path(__file__).parent / "data" / "regions.yaml"
 
@@ -220,7 +221,7 @@ def _countries(entries: Any, file: str) -> dict[str, Country]:
     return countries
 
 
-def _row(provider: str, entry: Any, countries: Mapping[str, Country], where: str) -> Region:
+def _row(provider: str, countries: Mapping[str, Country], entry: Any, where: str) -> Region:
     if not isinstance(entry, dict):
         raise ValueError(f"{where}: expected a mapping, not {entry!r}")
     label = f"{where} ({entry['id']})" if isinstance(entry.get("id"), str) else where
@@ -257,15 +258,8 @@ def _regions(entries: Any, countries: Mapping[str, Country], file: str) -> tuple
     for provider, rows in entries.items():
         if not isinstance(provider, str) or not _PROVIDER.fullmatch(provider):
             raise ValueError(f"{file}: regions: provider must be a lower-case cloud name, not {provider!r}")
-        if not isinstance(rows, list) or not rows:
-            raise ValueError(f"{file}: regions.{provider} must be a non-empty list of rows")
-        seen: set[str] = set()
-        for index, entry in enumerate(rows):
-            region = _row(provider, entry, countries, f"{file}: regions.{provider}[{index}]")
-            if region.id in seen:
-                raise ValueError(f"{file}: regions.{provider}[{index}] ({region.id}): duplicate id")
-            seen.add(region.id)
-            regions.append(region)
+        parse = functools.partial(_row, provider, countries)
+        regions.extend(unique_rows(rows, f"{file}: regions.{provider}", parse, lambda r: r.id, "id").values())
     return tuple(regions)
 
 

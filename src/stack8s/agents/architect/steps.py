@@ -156,15 +156,7 @@ def build_steps(w: Workload, top: GpuRecommendation | None, charts: list[ChartRe
                 commands=_cluster_commands(top, count),
             )
         )
-    for chart in charts:
-        steps.append(
-            DeploymentStep(
-                order=len(steps) + 1,
-                title=f"Install {chart.chart}",
-                details=chart.purpose,
-                commands=[chart.install_command],
-            )
-        )
+    steps.extend(_chart_steps(charts, first=len(steps) + 1))
     is_training = w.spec.task_type in ("training", "fine_tuning")
     steps.append(_train_step(w, len(steps) + 1, top) if is_training else _serve_step(w, len(steps) + 1))
     steps.append(_verify_step(w, len(steps) + 1))
@@ -237,15 +229,7 @@ def build_job_steps(
             commands=_cluster_commands(top, job.instances),
         )
     ]
-    for chart in charts:
-        steps.append(
-            DeploymentStep(
-                order=len(steps) + 1,
-                title=f"Install {chart.chart}",
-                details=chart.purpose,
-                commands=[chart.install_command],
-            )
-        )
+    steps.extend(_chart_steps(charts, first=len(steps) + 1))
     steps.append(
         DeploymentStep(
             order=len(steps) + 1,
@@ -277,3 +261,11 @@ def build_job_steps(
         )
     )
     return steps
+
+
+def _chart_steps(charts: list[ChartRecommendation], first: int) -> list[DeploymentStep]:
+    """One "Install <chart>" step per chart, numbered from `first`."""
+    return [
+        DeploymentStep(order=first + i, title=f"Install {c.chart}", details=c.purpose, commands=[c.install_command])
+        for i, c in enumerate(charts)
+    ]
