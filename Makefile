@@ -32,7 +32,8 @@ test: install
 
 lint: install
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy --strict src
 
 bench: install
 	$(BIN)/python bench/accuracy.py $(SHARED)

@@ -27,7 +27,10 @@ def check_invariants(plan: dict) -> None:
     need = plan["sizing"]["required_vram_gb"]
     for r in recs:
         assert r["price_monthly_usd"] == pytest.approx(r["price_hourly_usd"] * 730, abs=0.01)
-        assert r["fits"] == (r["total_vram_gb"] * r["nodes"] >= need) or not plan["sizing"]["gpu_needed"]
+        if r["performance"] is not None:
+            assert r["fits"] is True  # placed by vLLM's memory budget, the one model of 'fits'
+        elif plan.get("vllm") is None and plan.get("job") is None:
+            assert r["fits"] == (r["total_vram_gb"] * r["nodes"] >= need) or not plan["sizing"]["gpu_needed"]
     scores = [m["score"] for m in plan["model_recommendations"]]
     assert scores == sorted(scores, reverse=True) and len(scores) <= 5
     assert len(plan["deployment_steps"]) >= 3

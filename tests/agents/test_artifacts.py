@@ -112,7 +112,19 @@ def check_artifacts(plan: dict[str, Any]) -> set[str]:
         if top["gpu_model"] and top["gpu_count"]:
             assert task_yaml["resources"]["accelerators"] == {top["gpu_model"]: top["gpu_count"]}
     elif sizing["max_model_len"] is not None:
-        assert set(docs) == {"vllm-production-stack-values", "skyserve-service"}, set(docs)
+        assert set(docs) == {"vllm-production-stack-values", "skyserve-service", "kserve-inferenceservice"}, set(docs)
+        vllm = plan["vllm"]
+        assert (vllm["tensor_parallel_size"], vllm["max_model_len"]) == (tp, sizing["max_model_len"])
+        isvc = docs["kserve-inferenceservice"]
+        jsonschema.Draft7Validator(_schema("kserve-inferenceservice-v1beta1.schema.json")).validate(isvc)
+        predictor = isvc["spec"]["predictor"]
+        args = predictor["model"]["args"]
+        assert predictor["model"]["modelFormat"]["name"] == "huggingface" and "--backend=vllm" in args
+        assert f"--model_id={sizing['model_id']}" in args
+        assert f"--tensor-parallel-size={tp}" in args and f"--max-model-len={sizing['max_model_len']}" in args
+        assert predictor["model"]["resources"]["limits"]["nvidia.com/gpu"] == tp * vllm["pipeline_parallel_size"]
+        servers = top["replicas"] if perf is not None else top["instance_count"] // top["nodes"] * copies
+        assert predictor["minReplicas"] == predictor["maxReplicas"] == servers
         values = docs["vllm-production-stack-values"]
         chart_schema = _schema("vllm-production-stack.values.schema.json")
         jsonschema.validators.validator_for(chart_schema)(chart_schema).validate(values)
@@ -191,7 +203,7 @@ def test_the_validators_reject_wrong_artifacts() -> None:
 @pytest.mark.parametrize(
     ("message", "formats"),
     [
-        (LLM, {"vllm-production-stack-values", "skyserve-service"}),
+        (LLM, {"vllm-production-stack-values", "skyserve-service", "kserve-inferenceservice"}),
         (NON_LLM, {"kserve-inferenceservice"}),
         (JOB, {"kubernetes-job", "skypilot-task"}),
         ("Pretrain a 1.3B GPT model from scratch on 26B tokens", {"kubernetes-job", "skypilot-task"}),

@@ -10,7 +10,7 @@ caller passes the GPU's spec and the price.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stack8s.planning import performance as perf
 from stack8s.planning.arch import ModelArch
@@ -37,6 +37,14 @@ class Placement:
     load_point: perf.Point  # one replica under the stated load spread over the replicas
     meets_slo: bool
     performance: Performance
+    cost_per_mtok_at_one_usd_hour: float | None  # $/Mtok out when the instance costs $1/h (linear in the price)
+
+    def priced(self, hourly_usd: float) -> Placement:
+        """The same placement on an instance at `hourly_usd` ($/Mtok is linear in the price)."""
+        unit = self.cost_per_mtok_at_one_usd_hour
+        cost = round(unit * hourly_usd, 3) if unit is not None else None
+        update = {"cost_per_million_output_tokens_usd": cost}
+        return replace(self, performance=self.performance.model_copy(update=update))
 
 
 def tensor_parallel_options(
@@ -65,6 +73,33 @@ def tensor_parallel_options(
         if memory.fits:
             options.append(memory)
     return options
+
+
+def smallest_fit(
+    arch: ModelArch,
+    gpu_memory_gb: float,
+    gpu_count: int,
+    *,
+    fmt: WeightFormat,
+    max_model_len: int,
+    kv_dtype: str = "auto",
+) -> VllmMemory | None:
+    """The smallest TP group of `gpu_count` GPUs of `gpu_memory_gb` that holds one copy (vLLM's budget), or
+    None: `fits` for instances the estimator has no performance row for, by the same memory model."""
+    for tp in TP_SIZES:
+        if tp > gpu_count or tensor_parallel_problem(arch, tp):
+            continue
+        memory = vllm_memory(
+            arch,
+            gpu_memory_gb=gpu_memory_gb,
+            tensor_parallel=tp,
+            fmt=fmt,
+            kv_dtype=kv_dtype,
+            max_model_len=max_model_len,
+        )
+        if memory.fits:
+            return memory
+    return None
 
 
 def place(
@@ -135,7 +170,7 @@ def _option(
 
 def _placement(o: _Option, load: LoadTarget, work: perf.Workload, hourly_usd: float) -> Placement:
     at_load = _point_at_load(o.model, work, load, o.point, o.replicas)
-    cost = perf.cost_per_million_output_tokens(hourly_usd / o.copies, o.point, work)
+    unit = perf.cost_per_million_output_tokens(1.0 / o.copies, o.point, work)
     performance = Performance(
         tensor_parallel=o.memory.tensor_parallel,
         max_concurrent_sequences=max(1, math.floor(o.point.batch)),
@@ -146,7 +181,7 @@ def _placement(o: _Option, load: LoadTarget, work: perf.Workload, hourly_usd: fl
         e2e_ms=round(at_load.e2e_s * 1000, 1),
         output_tokens_per_s=round(o.point.output_tokens_per_s, 1),
         requests_per_s=round(o.point.requests_per_s, 3),
-        cost_per_million_output_tokens_usd=round(cost, 3) if cost is not None else None,
+        cost_per_million_output_tokens_usd=None,
         meets_slo=o.meets,
         method=f"{perf.describe(o.model)}; {o.memory.method()}",
     )
@@ -160,7 +195,8 @@ def _placement(o: _Option, load: LoadTarget, work: perf.Workload, hourly_usd: fl
         load_point=at_load,
         meets_slo=o.meets,
         performance=performance,
-    )
+        cost_per_mtok_at_one_usd_hour=unit,
+    ).priced(hourly_usd)
 
 
 def _point_at_load(

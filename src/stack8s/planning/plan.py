@@ -176,6 +176,42 @@ class Artifact(BaseModel):
     content: str = Field(description="YAML text")
 
 
+VLLM_VERSION = "0.11.0"
+"""The vLLM release the serving artifacts pin (image tag and pip), one place."""
+
+
+class VllmServing(BaseModel):
+    """The `vllm serve` settings of a serving plan, built once from the chosen placement; the steps, the
+    values file, SkyServe and KServe all read them."""
+
+    model: str
+    version: str = VLLM_VERSION
+    tensor_parallel_size: int = Field(ge=1)
+    max_model_len: int = Field(ge=1)
+    max_num_seqs: int | None = Field(None, description="the batch one replica was sized for")
+    quantization: str | None = None
+    kv_cache_dtype: str | None = None
+    data_parallel_size: int = Field(1, ge=1, description="vLLM servers (TP groups) on one instance")
+    pipeline_parallel_size: int = Field(1, ge=1, description="nodes one copy spans")
+
+    def extra_args(self) -> list[str]:
+        """Flags beyond tensor parallel, max model length and max sequences (the chart has fields for those)."""
+        args = []
+        if self.quantization:
+            args += ["--quantization", self.quantization]
+        if self.kv_cache_dtype:
+            args += ["--kv-cache-dtype", self.kv_cache_dtype]
+        return args
+
+    def flags(self) -> list[str]:
+        """Every `vllm serve` flag of one server, as `--name value` pairs."""
+        pairs = [f"--tensor-parallel-size {self.tensor_parallel_size}", f"--max-model-len {self.max_model_len}"]
+        if self.max_num_seqs is not None:
+            pairs.append(f"--max-num-seqs {self.max_num_seqs}")
+        extra = self.extra_args()
+        return pairs + [f"{extra[i]} {extra[i + 1]}" for i in range(0, len(extra), 2)]
+
+
 class DeploymentPlan(BaseModel):
     understanding: str
     assumptions: list[str]
@@ -190,4 +226,5 @@ class DeploymentPlan(BaseModel):
     local_cluster: dict[str, Any] = Field(default_factory=lambda: {"connected": False})
     load: Load | None = None
     job: Job | None = None
+    vllm: VllmServing | None = Field(None, description="LLM serving: the vLLM settings every artifact uses")
     artifacts: list[Artifact] = Field(default_factory=list, description="files to apply, from the plan's numbers")

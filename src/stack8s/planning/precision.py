@@ -15,23 +15,17 @@ BYTES_PER_PARAM: dict[Precision, float] = {
 }
 """Nominal storage size of one value. Used as is for KV-cache values and activations."""
 
-INT4_QUANT_ALLOWANCE_BYTES = 0.0625
-"""Decision: int4 *weights* are counted at 0.5 + 0.0625 = 0.5625 B/param (4.5 effective bits), inside
-weights_gb. AWQ/GPTQ store a 16-bit scale and a packed zero point per group of 128 weights (~0.16 bit
-per weight) and leave embeddings and lm_head in 16-bit (Llama-3.1-70B: 2.1B of 70.6B params), which puts
-a 70B AWQ checkpoint near 40 GB; llama.cpp's Q4_K_S / Q4_1 are 4.5 bits/weight for the same reasons.
-QLoRA's NF4 with double quantisation is 4.127 bits plus 16-bit embeddings (Dettmers et al. 2023, §3)."""
+INT4_GROUP_SIZE = 128
+INT4_GROUP_OVERHEAD_BYTES = 2.5
+"""AWQ/GPTQ store per group of 128 weights one fp16 scale (2 B) and one packed 4-bit zero point (0.5 B):
+2.5 / 128 = 0.0195 B per weight on top of 0.5 B (AutoAWQ / GPTQ packing formats). One fact, read by the
+vLLM memory model (`vllm_memory.LINEAR_BYTES_PER_PARAM`) and by the training and non-LLM sizings here;
+embeddings and lm_head stay 16-bit where the architecture is known (`vllm_memory.weight_bytes`)."""
+
+INT4_QUANT_ALLOWANCE_BYTES = INT4_GROUP_OVERHEAD_BYTES / INT4_GROUP_SIZE
 
 
 def weight_bytes_per_param(precision: Precision | str) -> float:
     """Bytes per stored weight, including the int4 quantisation allowance (INT4_QUANT_ALLOWANCE_BYTES)."""
     p = Precision(precision)
     return BYTES_PER_PARAM[p] + (INT4_QUANT_ALLOWANCE_BYTES if p is Precision.int4 else 0.0)
-
-
-def kv_precision_for(weights_precision: Precision | str) -> Precision:
-    """KV-cache dtype: fp8 next to fp8 weights (vLLM ``--kv-cache-dtype fp8``, part of FP8 serving
-    recipes); fp32 next to fp32 weights (vLLM's ``auto`` = model dtype); otherwise fp16 (2 bytes):
-    weight-only int8/int4 schemes (AWQ, GPTQ) still compute attention and store K/V in 16-bit."""
-    p = Precision(weights_precision)
-    return p if p in (Precision.fp8, Precision.fp32) else Precision.fp16

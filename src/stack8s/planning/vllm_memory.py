@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from stack8s.planning.arch import ModelArch, hidden_of, kv_heads_of, layers_of
+from stack8s.planning.precision import INT4_QUANT_ALLOWANCE_BYTES
 from stack8s.planning.sizing import GPU_MEMORY_UTILISATION
 
 GIB = 1024**3
@@ -42,10 +43,6 @@ class WeightFormat(StrEnum):
     mxfp4 = "mxfp4"  # gpt-oss: MoE experts in MXFP4, attention, router and embeddings 16-bit
 
 
-INT4_GROUP_SIZE = 128
-INT4_GROUP_OVERHEAD_BYTES = 2.5
-"""AWQ/GPTQ store per group of 128 weights one fp16 scale (2 B) and one packed 4-bit zero point
-(0.5 B): 2.5 / 128 = 0.0195 B per weight on top of 0.5 B (AutoAWQ / GPTQ packing formats)."""
 
 MXFP4_BYTES_PER_PARAM = 4.25 / 8
 """OCP Microscaling MXFP4: 4-bit E2M1 values plus one 8-bit E8M0 scale per block of 32 = 4.25 bits
@@ -93,7 +90,7 @@ LINEAR_BYTES_PER_PARAM: dict[WeightFormat, float] = {
     WeightFormat.bf16: 2.0,
     WeightFormat.fp8: 1.0,
     WeightFormat.int8: 1.0,
-    WeightFormat.int4: 0.5 + INT4_GROUP_OVERHEAD_BYTES / INT4_GROUP_SIZE,
+    WeightFormat.int4: 0.5 + INT4_QUANT_ALLOWANCE_BYTES,
     WeightFormat.mxfp4: 2.0,  # only the routed experts are MXFP4 (expert_bytes_per_param)
 }
 """Bytes per parameter of the linear layers in each format; embeddings and lm_head stay 16-bit (fp32 in an
@@ -304,3 +301,59 @@ def vllm_memory(
         max_concurrent_sequences=tokens / max_model_len,
         profile=profile,
     )
+
+
+# --- what one replica needs, in GB (the plan's sizing), and the true lower bound a search may filter by -----
+
+
+@dataclass(frozen=True)
+class ReplicaNeed:
+    """GPU memory one replica (a TP group) holds, summed over its GPUs, in GB (1e9 bytes)."""
+
+    tensor_parallel: int
+    weight_format: WeightFormat
+    weights_gb: float
+    kv_cache_gb: float
+    overhead_gb: float  # activation peak and non-torch memory of every GPU of the group
+    sequences: int
+    tokens_per_sequence: int
+
+    @property
+    def required_gb(self) -> float:
+        return round(self.weights_gb + self.kv_cache_gb + self.overhead_gb, 2)
+
+
+def replica_need(
+    arch: ModelArch,
+    *,
+    fmt: WeightFormat,
+    tensor_parallel: int = 1,
+    kv_dtype: str = "auto",
+    sequences: int = 1,
+    tokens_per_sequence: int = 4096,
+    profile: EngineProfile = VLLM_CURRENT,
+) -> ReplicaNeed:
+    """Weights + KV for `sequences` of `tokens_per_sequence` + activation and non-torch memory on every GPU,
+    by the same rules as `vllm_memory` (so a plan's sizing and its `fits` come from one model)."""
+    tp = tensor_parallel
+    per_token = kv_bytes_per_token_per_gpu(arch, kv_dtype_bytes(kv_dtype, fmt), tp) * tp
+    overhead = (activation_gib(arch, profile) + non_torch_gib(tp, profile)) * tp * GIB
+    return ReplicaNeed(
+        tensor_parallel=tp,
+        weight_format=fmt,
+        weights_gb=round(weight_bytes(arch, fmt) / 1e9, 2),
+        kv_cache_gb=round(per_token * sequences * tokens_per_sequence / 1e9, 2),
+        overhead_gb=round(overhead / 1e9, 2),
+        sequences=sequences,
+        tokens_per_sequence=tokens_per_sequence,
+    )
+
+
+def weights_floor_gb(
+    arch: ModelArch, fmt: WeightFormat, gpu_memory_utilization: float = DEFAULT_GPU_MEMORY_UTILIZATION
+) -> float:
+    """Nominal GPU memory (GB as catalogs list it) an instance needs in total for the weights alone: a true
+    lower bound of every placement (`vllm_memory` gives each GPU utilisation x 0.99 x its GB as GiB, and
+    the weights are split over at most all of them). A search may drop instances below it, never above."""
+    usable_per_nominal_gb = gpu_memory_utilization * DEVICE_MEMORY_FRACTION * GIB
+    return weight_bytes(arch, fmt) / usable_per_nominal_gb

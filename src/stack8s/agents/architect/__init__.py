@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from psycopg import AsyncConnection
 
 from stack8s.agents.architect import instances, prose, stack, steps
 from stack8s.agents.architect import jobs as job_planning
@@ -11,7 +15,7 @@ from stack8s.agents.architect.artifacts import build_artifacts
 from stack8s.agents.architect.models import model_note, recommend_models
 from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.prices import freshness
-from stack8s.agents.architect.workload import Workload, plan_workload
+from stack8s.agents.architect.workload import Workload, plan_workload, serving_sizing
 from stack8s.agents.deps import AgentDeps
 from stack8s.catalogs import cloud_costs
 from stack8s.catalogs.gpus import gpu_spec
@@ -19,6 +23,7 @@ from stack8s.planning import cost as costing
 from stack8s.planning import placement as placing
 from stack8s.planning import sizing
 from stack8s.planning.plan import (
+    HOURS_PER_MONTH,
     ChartRecommendation,
     CostEstimate,
     DeploymentPlan,
@@ -27,7 +32,7 @@ from stack8s.planning.plan import (
     ModelRecommendation,
 )
 from stack8s.planning.spec import WorkloadSpec
-from stack8s.planning.vllm_memory import GIB, WeightFormat
+from stack8s.planning.vllm_memory import WeightFormat, replica_need
 from stack8s.tools import hf
 from stack8s.tools.local import ClusterStatus
 
@@ -47,16 +52,17 @@ def _storage_gb(w: Workload) -> float:
     )
 
 
-def _cost(w: Workload, top: GpuRecommendation | None, prices: costing.ProviderPrices | None = None) -> CostEstimate:
-    """The month at the top recommendation's price; storage, load balancer, egress and the managed
-    Kubernetes control plane at its provider's list prices in its region (or `prices`)."""
+def _month(
+    w: Workload, provider: str | None, region: str | None, hourly_usd: float, instances: int, spot_hourly: float | None
+) -> CostEstimate:
+    """The plan's month for `instances` at `hourly_usd` (spot at `spot_hourly` when spot was asked for and the
+    instance has a spot price): storage, load balancer, egress and the managed Kubernetes control plane at the
+    provider's list prices in its region. The one place a plan's total and its budget verdict come from."""
     serving = str(w.spec.task_type or "inference") == "inference"
-    placed = top is not None and top.performance is not None
-    prices = prices or (cloud_costs.prices_for(top.provider, top.region) if top else None)
+    prices = cloud_costs.prices_for(provider, region) if provider else None
     return costing.estimate_cost(
-        instance_hourly_usd=top.price_hourly_usd if top else 0.0,
-        instance_count=(top.instance_count if placed else top.nodes) if top else 1,
-        replicas=1 if placed else w.replicas,
+        instance_hourly_usd=hourly_usd,
+        instance_count=max(1, instances),
         storage_gb=_storage_gb(w),
         dataset_gb=w.spec.dataset_size_gb or 0.0,
         load_balancer=serving,
@@ -64,16 +70,53 @@ def _cost(w: Workload, top: GpuRecommendation | None, prices: costing.ProviderPr
         prices=prices,
         kubernetes_control_plane=True,
         budget_monthly_usd=w.spec.budget_monthly_usd,
-        spot=bool(w.spec.spot and top and top.spot_price_hourly_usd is not None),
-        spot_hourly_usd=top.spot_price_hourly_usd if top else None,
+        spot=bool(w.spec.spot and spot_hourly is not None),
+        spot_hourly_usd=spot_hourly,
     )
+
+
+def plan_cost(w: Workload, top: GpuRecommendation | None) -> CostEstimate:
+    """The month at the top recommendation: every instance it counts (the load's fleet, or nodes x replicas)."""
+    if top is None:
+        return _month(w, None, None, 0.0, 1, None)
+    count = top.instance_count if top.performance is not None else top.nodes * w.replicas
+    return _month(w, top.provider, top.region, top.price_hourly_usd, count, top.spot_price_hourly_usd)
+
+
+def budget_rule(w: Workload) -> instances.BudgetRule | None:
+    """Whether a priced fleet keeps the plan's whole month within the budget, by `_month` itself (the fixed
+    costs per provider and region are cached, and only totals within a cent of the budget are recomputed)."""
+    budget = w.spec.budget_monthly_usd
+    if budget is None:
+        return None
+    fixed: dict[tuple[str, str], float] = {}
+
+    def within(provider: str, region: str, hourly_usd: float, count: int) -> bool:
+        if (provider, region) not in fixed:
+            fixed[(provider, region)] = _month(w, provider, region, 0.0, 1, None).total_monthly_usd
+        approx = hourly_usd * HOURS_PER_MONTH * count + fixed[(provider, region)]
+        if abs(approx - budget) > 0.05:
+            return approx <= budget
+        # spot prices arrive as the hourly price already, so the month is priced on demand at that price
+        return _month(w, provider, region, hourly_usd, count, None).within_budget is True
+
+    return within
 
 
 def _place_on_node(w: Workload, top: GpuRecommendation) -> None:
     """Tensor-parallel size for serving: the fewest GPUs of the node that hold one copy; the node's
     other GPUs run more copies at no extra cost. Training shards over every GPU of the node."""
     serving = str(w.spec.task_type or "inference") in ("inference", "batch_inference")
-    tp = sizing.tensor_parallel_gpus(w.sizing.required_vram_gb, top.vram_per_gpu_gb) if serving else None
+    if w.need is not None:
+        spec = gpu_spec(top.gpu_model)
+        memory_gb = spec.memory_gb if spec is not None else top.vram_per_gpu_gb
+        need = w.need
+        fit = placing.smallest_fit(
+            need.arch, memory_gb, top.gpu_count, fmt=need.fmt, max_model_len=need.max_model_len, kv_dtype=need.kv_dtype
+        )
+        tp: int | None = fit.tensor_parallel if fit is not None else None
+    else:
+        tp = sizing.tensor_parallel_gpus(w.sizing.required_vram_gb, top.vram_per_gpu_gb) if serving else None
     tp = tp if tp and tp <= top.gpu_count else top.gpu_count
     w.sizing = w.sizing.model_copy(update={"tensor_parallel": tp})
     w.copies_per_node = max(1, top.gpu_count // tp)
@@ -85,11 +128,9 @@ def _place_on_node(w: Workload, top: GpuRecommendation) -> None:
 
 
 def _size_from_placement(w: Workload, placed: placing.Placement) -> None:
-    """The sizing of one replica as placed by vLLM's memory budget (GB = 1e9 bytes)."""
-    m, tp, gb = placed.memory, placed.tensor_parallel, GIB / 1e9
-    weights = round(m.weights_gib * tp * gb, 2)
-    overhead = round((m.activation_gib + m.non_torch_gib) * tp * gb, 2)
-    assert w.load is not None
+    """The sizing of one replica as placed, by the same memory model (`vllm_memory.replica_need`)."""
+    m, tp = placed.memory, placed.tensor_parallel
+    assert w.load is not None and w.need is not None
     if w.load.requests_per_second is None and w.load.concurrent_sequences is None:
         # No load stated: what a replica needs to start, vLLM's KV for one sequence of --max-model-len (the
         # rest of the budget is KV cache for whatever load comes; its capacity is in the notes).
@@ -100,12 +141,16 @@ def _size_from_placement(w: Workload, placed: placing.Placement) -> None:
         sequences = max(1, math.ceil(placed.load_point.batch - 1e-9))
         per_sequence = w.spec.context_length or (w.load.input_tokens + w.load.output_tokens)
         at = "at the load"
-    kv = round(min(m.kv_bytes_per_token * tp * sequences * per_sequence / 1e9, m.kv_cache_gib * tp * gb), 2)
-    method = (
-        f"one replica on {tp} GPU(s): weights {weights} GB ({m.weight_format}) + KV {kv} GB for "
-        f"{sequences} sequence(s) of {per_sequence:,} tokens {at} + activations and runtime {overhead} GB "
-        f"(vLLM profile {m.profile.name})"
+    need = replica_need(
+        w.need.arch,
+        fmt=m.weight_format,
+        tensor_parallel=tp,
+        kv_dtype=w.need.kv_dtype,
+        sequences=sequences,
+        tokens_per_sequence=per_sequence,
+        profile=m.profile,
     )
+    sized = serving_sizing(need, w.sizing.params_billion or 0.0, w.sizing.precision or "bf16", at)
     notes = [
         f"Memory per GPU as vLLM budgets it: {m.method()}.",
         f"vLLM --max-model-len {w.max_model_len:,}; KV cache capacity {m.kv_cache_tokens:,} tokens per replica.",
@@ -113,12 +158,12 @@ def _size_from_placement(w: Workload, placed: placing.Placement) -> None:
     ]
     w.sizing = w.sizing.model_copy(
         update={
-            "weights_gb": weights,
-            "kv_cache_gb": kv,
-            "overhead_gb": overhead,
-            "required_vram_gb": round(weights + kv + overhead, 2),
+            "weights_gb": sized.weights_gb,
+            "kv_cache_gb": sized.kv_cache_gb,
+            "overhead_gb": sized.overhead_gb,
+            "required_vram_gb": sized.required_vram_gb,
             "tensor_parallel": tp,
-            "method": method,
+            "method": f"{sized.method} (vLLM profile {m.profile.name})",
             "notes": notes,
         }
     )
@@ -184,17 +229,6 @@ def _load(w: Workload) -> Load | None:
     )
 
 
-def _compute_budget(w: Workload) -> float | None:
-    """What is left of the budget for instances once storage, load balancer, egress and the control plane
-    are paid: at the named provider's prices, else at the dearest provider's (the instances' provider is
-    not chosen yet)."""
-    if w.spec.budget_monthly_usd is None:
-        return None
-    providers = [w.spec.provider] if w.spec.provider else list(cloud_costs.cloud_costs().providers)
-    fixed = max(_cost(w, None, cloud_costs.prices_for(p, w.spec.region)).total_monthly_usd for p in providers)
-    return max(w.spec.budget_monthly_usd - fixed, 0.0)
-
-
 async def _charts_and_models(
     deps: AgentDeps, w: Workload, gpu_model: str | None
 ) -> tuple[list[ChartRecommendation], list[ModelRecommendation], list[str]]:
@@ -209,19 +243,53 @@ async def _charts_and_models(
     return charts, models, notes
 
 
-async def _cheaper_alternative(deps: AgentDeps, spec: WorkloadSpec, w: Workload, budget: float | None) -> str | None:
-    """When over budget: price the same workload at 4-bit, by the same sizing and search."""
-    if not w.is_llm or w.sizing.precision == "int4" or budget is None:
+async def _cheaper_alternative(deps: AgentDeps, spec: WorkloadSpec, w: Workload) -> str | None:
+    """When over budget: price the same workload at 4-bit, by the same search and budget verdict."""
+    if not w.is_llm or w.sizing.precision == "int4" or spec.budget_monthly_usd is None:
         return None
     quantised = plan_workload(spec.model_copy(update={"precision": "int4"}), w.model)
-    sel = await instances.select(deps.conn, quantised, budget)
+    sel = await instances.select(deps.conn, quantised, budget_rule(quantised))
     if not sel.recommendations or sel.over_budget or not sel.fits:
         return None
     top = sel.recommendations[0]
     return (
-        f"4-bit weights need {quantised.sizing.required_vram_gb:g} GB and fit {top.instance_type} "
-        f"({top.provider}) at ${top.price_monthly_usd:,.2f}/month"
+        f"4-bit weights fit {top.instance_count} x {top.instance_type} ({top.provider}) at "
+        f"${top.total_monthly_usd:,.2f}/month for the instances"
     )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The plan's one verdict: the chosen fleet, its month, and whether that month is within the budget."""
+
+    selection: instances.Selection
+    top: GpuRecommendation | None
+    placement: placing.Placement | None
+    cost: CostEstimate
+    budget_monthly_usd: float | None
+
+    @property
+    def over_budget(self) -> bool:
+        return self.cost.within_budget is False
+
+    @property
+    def compute_budget(self) -> float | None:
+        """What the budget leaves for instances once the plan's other lines (at the chosen provider) are paid."""
+        if self.budget_monthly_usd is None:
+            return None
+        other = self.cost.total_monthly_usd - self.cost.compute_monthly_usd
+        return max(self.budget_monthly_usd - other, 0.0)
+
+
+async def decide(conn: AsyncConnection[dict[str, Any]], w: Workload) -> Decision:
+    """Search the instances for the resolved workload and price the chosen fleet: the plan's one decision
+    (`within_budget` is the month's total against the budget, the same rule the search filtered by)."""
+    selection = await instances.select(conn, w, budget_rule(w))
+    top = selection.recommendations[0] if selection.recommendations else None
+    placed = selection.placements.get((top.provider, top.instance_type)) if top else None
+    cost = plan_cost(w, top)
+    selection = replace(selection, over_budget=cost.within_budget is False)
+    return Decision(selection, top, placed, cost, w.spec.budget_monthly_usd)
 
 
 async def build_plan(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec | None = None) -> DeploymentPlan:
@@ -251,21 +319,19 @@ async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         planned = await _plan_job(w, deps, cluster)
         if planned is not None:
             return planned
-    budget = _compute_budget(w)
-    selection = await instances.select(deps.conn, w, budget)
-    top = selection.recommendations[0] if selection.recommendations else None
-    placed = selection.placements.get((top.provider, top.instance_type)) if top else None
+    d = await decide(deps.conn, w)
+    selection, top, placed, cost = d.selection, d.top, d.placement, d.cost
     if placed is not None:
         _size_from_placement(w, placed)
     else:
-        w.assumptions.extend([*w.memory_only_notes, *_no_performance(w, top)])
+        w.assumptions.extend(_no_performance(w, top))
         if top is not None and w.shardable and top.gpu_count:
             _place_on_node(w, top)
     if steps.vllm_serves(w):
         update = {"max_model_len": steps.vllm_max_model_len(w), "quantization": steps.vllm_quantization(w)}
         w.sizing = w.sizing.model_copy(update=update)
-    cost = _cost(w, top)
-    alternative = await _cheaper_alternative(deps, spec, w, budget) if selection.over_budget else None
+    vllm = steps.vllm_serving(w, top)
+    alternative = await _cheaper_alternative(deps, spec, w) if d.over_budget else None
     charts, models, notes = await _charts_and_models(deps, w, top.gpu_model if top else None)
     return DeploymentPlan(
         understanding=prose.understanding(w),
@@ -279,11 +345,16 @@ async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         gpu_recommendations=selection.recommendations,
         model_recommendations=models,
         kubernetes_stack=charts,
-        deployment_steps=steps.build_steps(w, top, charts),
+        deployment_steps=steps.build_steps(w, top, charts, vllm),
         cost_estimate=cost,
-        tradeoffs=[*prose.tradeoffs(w, selection, cost, alternative, budget), *_what_if(w, top, placed), *notes],
+        tradeoffs=[
+            *prose.tradeoffs(w, selection, cost, alternative, d.compute_budget),
+            *_what_if(w, top, placed),
+            *notes,
+        ],
         local_cluster=cluster.model_dump(),
         load=_load(w),
+        vllm=vllm,
     )
 
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from psycopg import AsyncConnection
 
 from stack8s.agents.architect.workload import Workload
 from stack8s.catalogs.gpus import gpu_spec
+from stack8s.planning import fleet as fleets
 from stack8s.planning import placement as placing
 from stack8s.planning.plan import HOURS_PER_MONTH, GpuRecommendation
-from stack8s.planning.vllm_memory import WeightFormat
+from stack8s.planning.vllm_memory import WeightFormat, vllm_memory, weights_floor_gb
 from stack8s.tools import compute
 from stack8s.tools.models import ComputeHit, ComputeQuery
 
@@ -51,6 +52,9 @@ def base_query(w: Workload) -> ComputeQuery:
     )
     if not w.sizing.gpu_needed:
         return query.model_copy(update={"min_ram_gb": w.ram_needed_gb, "min_vcpu": 2})
+    if w.need is not None:
+        # vLLM serving: only the weights' floor, a true lower bound of every placement (planning/vllm_memory.py)
+        need = weights_floor_gb(w.need.arch, w.need.fmt)
     update: dict[str, object] = {"min_vram_gb": need, "gpu_model": spec.gpu_preference}
     if not w.shardable:
         update["min_vram_per_gpu_gb"] = need
@@ -79,6 +83,37 @@ def distinct(hits: list[ComputeHit], limit: int = MAX_RECOMMENDATIONS) -> list[C
     return chosen[:limit]
 
 
+def holds(w: Workload, hit: ComputeHit, nodes: int = 1) -> bool:
+    """Whether `nodes` x the instance hold one copy of the model: vLLM's memory budget for LLM serving (the
+    model `fleet` places by), the workload's own memory model otherwise."""
+    if w.need is None:
+        return hit.total_vram_gb * nodes >= w.sizing.required_vram_gb
+    gpus = hit.gpu_count * nodes
+    if not gpus:
+        return False
+    spec = gpu_spec(hit.gpu_model)
+    memory_gb = spec.memory_gb if spec is not None else hit.vram_per_gpu_gb
+    if nodes == 1:
+        fit = placing.smallest_fit(
+            w.need.arch,
+            memory_gb,
+            gpus,
+            fmt=w.need.fmt,
+            max_model_len=w.need.max_model_len,
+            kv_dtype=w.need.kv_dtype,
+        )
+        return fit is not None
+    memory = vllm_memory(
+        w.need.arch,
+        gpu_memory_gb=memory_gb,
+        tensor_parallel=gpus,
+        fmt=w.need.fmt,
+        kv_dtype=w.need.kv_dtype,
+        max_model_len=w.need.max_model_len,
+    )
+    return memory.fits
+
+
 def _price(hit: ComputeHit, spot: bool) -> float:
     return hit.spot_price_hourly_usd if spot and hit.spot_price_hourly_usd is not None else hit.price_hourly_usd
 
@@ -90,7 +125,6 @@ def recommend(
     nodes: int = 1,
     placements: dict[tuple[str, str], placing.Placement] | None = None,
 ) -> list[GpuRecommendation]:
-    need = w.sizing.required_vram_gb
     out = []
     for i, hit in enumerate(hits, start=1):
         placed = (placements or {}).get((hit.provider, hit.instance_type))
@@ -105,7 +139,7 @@ def recommend(
                 price_as_of=hit.as_of.isoformat() if hit.as_of else None,
                 price_monthly_usd=monthly,
                 nodes=nodes,
-                fits=fits and hit.total_vram_gb * nodes >= need,
+                fits=placed is not None or (fits and holds(w, hit, nodes)),
                 rationale=_rationale(hit, w, i, fits, nodes, placed),
                 replicas=replicas,
                 instance_count=count,
@@ -135,7 +169,7 @@ def _rationale(
             f"(needs {w.ram_needed_gb:g} GB) at ${hit.price_hourly_usd:.4g}/h in {hit.region}."
         )
     total = hit.total_vram_gb * nodes
-    verdict = "fits" if fits and total >= w.sizing.required_vram_gb else "does NOT fit"
+    verdict = "fits" if fits and holds(w, hit, nodes) else "does NOT fit"
     nodes_text = f"{nodes} nodes x " if nodes > 1 else ""
     return (
         f"{place} {nodes_text}{hit.gpu_count}x {hit.gpu_model} = {total:g} GB VRAM {verdict} the "
@@ -168,81 +202,80 @@ def _rank_key(hit: ComputeHit, placed: placing.Placement, spot: bool, fastest: b
 def place_on(
     w: Workload, gpu_model: str | None, gpu_count: int, hourly_usd: float, fmt: WeightFormat | None = None
 ) -> placing.Placement | None:
-    """The workload's model on one instance type (optionally in another weight format); None when the
-    GPU is unknown or one copy does not fit."""
+    """The workload's model on one instance type (optionally in another weight format), priced; None when
+    the GPU is unknown or one copy does not fit."""
     spec = gpu_spec(gpu_model)
-    if spec is None or not gpu_count or w.load is None or w.arch is None:
+    need = w.need
+    if spec is None or not gpu_count or need is None:
         return None
-    return placing.place(
-        w.arch,
-        spec,
-        gpu_count,
-        hourly_usd,
-        w.load,
-        fmt=fmt or w.weight_format,
-        max_model_len=w.max_model_len,
-        min_replicas=w.spec.replicas or 1,
-        sequence_tokens=w.spec.context_length,
-        kv_dtype=w.spec.kv_cache_dtype or "auto",
+    if fmt is not None and fmt != need.fmt:
+        need = replace(need, fmt=fmt)
+    placed = fleets.place(need, spec, gpu_count)
+    return placed.priced(hourly_usd) if placed is not None else None
+
+
+def _offer(hit: ComputeHit, spot: bool) -> fleets.Offer:
+    return fleets.Offer(
+        provider=hit.provider,
+        instance_type=hit.instance_type,
+        region=hit.region,
+        gpu_model=hit.gpu_model,
+        gpu_count=hit.gpu_count,
+        total_vram_gb=hit.total_vram_gb,
+        hourly_usd=_price(hit, spot),
     )
+
+
+BudgetRule = Callable[[str, str, float, int], bool]
+"""(provider, region, hourly price, instances) -> whether the plan's whole month stays within the budget."""
 
 
 async def _select_for_load(
-    conn: AsyncConnection[dict[str, Any]], w: Workload, budget: float | None
+    conn: AsyncConnection[dict[str, Any]], w: Workload, within_budget: BudgetRule | None
 ) -> Selection | None:
-    """LLM serving: place the model on every candidate instance type, size the replicas for the load,
-    rank by the total monthly cost. None when no candidate could be placed (memory-only path then)."""
-    assert w.load is not None and w.arch is not None
-    query = base_query(w).model_copy(update={"top_k": CANDIDATES})
+    """LLM serving: the exact search (planning/fleet.py) over every offer the constraints allow, each at its
+    cheapest region. None when the model could not be placed on any of them (memory-only path then)."""
+    assert w.need is not None
+    query = base_query(w)
     notes: list[str] = []
-    hits = await compute.offers(conn, query)
+    hits = await compute.all_offers(conn, query)
     if not hits:
-        query, hits, notes = await relax(conn, query, w, compute.offers)
-    placed: dict[tuple[str, str], placing.Placement] = {}
-    fastest = w.spec.ranking == "fastest"
-    best: list[float] = []  # totals of the cheapest placements that meet the targets, ascending
-    for hit in hits:
-        # Branch and bound: a candidate costs at least one instance a month; once that is above the third
-        # cheapest total that meets the targets, it cannot enter the recommendations (ranked by total).
-        if not fastest and len(best) >= MAX_RECOMMENDATIONS and _price(hit, query.spot) * HOURS_PER_MONTH > best[-1]:
-            continue
-        if (p := place_on(w, hit.gpu_model, hit.gpu_count, _price(hit, query.spot))) is not None:
-            placed[(hit.provider, hit.instance_type)] = p
-            if p.meets_slo:
-                best = sorted([*best, _total_monthly(hit, p, query.spot)])[:MAX_RECOMMENDATIONS]
-    ranked = sorted(
-        (h for h in hits if (h.provider, h.instance_type) in placed),
-        key=lambda h: _rank_key(h, placed[(h.provider, h.instance_type)], query.spot, w.spec.ranking == "fastest"),
-    )
-    if not ranked:
+        query, hits, notes = await relax(conn, query, w, compute.all_offers)
+    by_key = {(h.provider, h.instance_type): h for h in hits}
+    offers = [_offer(h, query.spot) for h in hits]
+    rule = (lambda o, n: within_budget(o.provider, o.region, o.hourly_usd, n)) if within_budget else None
+    found = fleets.search(offers, w.need, gpu_spec, within_budget=rule, fastest=w.spec.ranking == "fastest")
+    if not found:
         return None
-    over = False
-    if budget is not None:
-        within = [h for h in ranked if _total_monthly(h, placed[(h.provider, h.instance_type)], query.spot) <= budget]
-        over = not within
-        ranked = within or ranked
-    chosen = distinct(ranked)
-    return Selection(recommend(chosen, w, True, 1, placed), over_budget=over, notes=notes, placements=placed)
+    chosen = found[:MAX_RECOMMENDATIONS]
+    placed = {(f.offer.provider, f.offer.instance_type): f.placement for f in chosen}
+    hits_chosen = [by_key[(f.offer.provider, f.offer.instance_type)] for f in chosen]
+    over = chosen[0].within_budget is False
+    return Selection(recommend(hits_chosen, w, True, 1, placed), over_budget=over, notes=notes, placements=placed)
 
 
-async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, compute_budget_monthly: float | None) -> Selection:
-    if w.load is not None and w.arch is not None and w.sizing.gpu_needed and nodes_for(w) == 1:
-        chosen = await _select_for_load(conn, w, compute_budget_monthly)
+async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, within_budget: BudgetRule | None) -> Selection:
+    """The instances for the workload: the exact fleet search for LLM serving; otherwise (and when no offer
+    could be placed) the cheapest instances that hold the model, within the budget when any is.
+    `within_budget` is the plan's one budget verdict for a priced fleet."""
+    if w.need is not None and w.sizing.gpu_needed and nodes_for(w) == 1:
+        chosen = await _select_for_load(conn, w, within_budget)
         if chosen is not None:
             return chosen
     query = base_query(w)
     notes: list[str] = []
     nodes = nodes_for(w)
-    hits = await compute.search(conn, query)
+    hits = await compute.search(conn, query.model_copy(update={"top_k": CANDIDATES}))
     if not hits:
         query, hits, notes = await relax(conn, query, w)
+    hits = [h for h in hits if not w.sizing.gpu_needed or holds(w, h, nodes)]
     if w.spec.ranking == "fastest":
         hits = sorted(hits, key=_bandwidth_first)
     if nodes > 1:
         notes.append(f"{w.spec.gpu_count} GPUs = {nodes} nodes of {GPUS_PER_NODE}; prices are per node.")
-    if hits and compute_budget_monthly is not None:
-        per_instance = compute_budget_monthly / (w.replicas * nodes)
-        affordable = [h for h in hits if _price(h, query.spot) * HOURS_PER_MONTH <= per_instance]
+    if hits and within_budget is not None:
+        count = w.replicas * nodes
+        affordable = [h for h in hits if within_budget(h.provider, h.region, _price(h, query.spot), count)]
         if affordable:
             return Selection(recommend(distinct(affordable), w, True, nodes), notes=notes)
         return Selection(recommend(distinct(hits), w, True, nodes), over_budget=True, notes=notes)
@@ -287,6 +320,15 @@ async def relax(
     return query, [], notes
 
 
+def _nodes_to_hold(w: Workload, hit: ComputeHit) -> int:
+    """Nodes of `hit` that hold one copy (by the workload's memory model); 0 when no number of them does."""
+    if not hit.total_vram_gb:
+        return 0
+    if w.need is None:
+        return math.ceil(w.sizing.required_vram_gb / hit.total_vram_gb)
+    return next((n for n in range(1, 65) if holds(w, hit, n)), 0)
+
+
 async def _nothing_fits(
     conn: AsyncConnection[dict[str, Any]], query: ComputeQuery, w: Workload, notes: list[str]
 ) -> Selection:
@@ -296,7 +338,7 @@ async def _nothing_fits(
         where = f" on {w.spec.provider}" if w.spec.provider else ""
         return Selection([], fits=False, notes=[*notes, f"The catalog has no matching instance{where}."])
     top = biggest[0]
-    nodes = math.ceil(w.sizing.required_vram_gb / top.total_vram_gb) if top.total_vram_gb else 0
+    nodes = _nodes_to_hold(w, top)
     notes.append(
         f"No single instance has the {w.sizing.required_vram_gb:g} GB needed; "
         f"the largest has {top.total_vram_gb:g} GB. "

@@ -197,9 +197,9 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, work: jobs.
     None when no candidate has the GPU figures the estimate needs."""
     query = instances.base_query(w)
     notes: list[str] = []
-    hits = await compute.offers(conn, query)
+    hits = await compute.all_offers(conn, query)  # every instance type: the cheapest job is not the cheapest hour
     if not hits:
-        query, hits, notes = await instances.relax(conn, query, w, compute.offers)
+        query, hits, notes = await instances.relax(conn, query, w, compute.all_offers)
     runs: dict[tuple[str, str], jobs.JobRun] = {}
     for hit in hits:
         gpu = gpu_spec(hit.gpu_model)

@@ -6,7 +6,7 @@ import json
 import shlex
 
 from stack8s.agents.architect.workload import Workload
-from stack8s.planning.plan import ChartRecommendation, DeploymentStep, GpuRecommendation, Job
+from stack8s.planning.plan import ChartRecommendation, DeploymentStep, GpuRecommendation, Job, VllmServing
 
 CLUSTER = "stack8s"
 
@@ -67,23 +67,35 @@ def vllm_quantization(w: Workload) -> str | None:
     return "fp8" if w.sizing.precision == "fp8" else "bitsandbytes"
 
 
-def _serve_step(w: Workload, order: int) -> DeploymentStep:
+def vllm_serving(w: Workload, top: GpuRecommendation | None) -> VllmServing | None:
+    """The vLLM settings of the plan, once: every step and artifact reads them (None when vLLM does not serve)."""
+    if not vllm_serves(w):
+        return None
+    tp = max(1, w.sizing.tensor_parallel)
+    nodes = top.nodes if top is not None else 1
+    copies = 1 if top is None or nodes > 1 else max(1, top.gpu_count // tp)
+    performance = top.performance if top is not None else None
+    return VllmServing(
+        model=w.sizing.model_id or w.spec.model_id or "MODEL_ID",
+        tensor_parallel_size=tp,
+        max_model_len=vllm_max_model_len(w),
+        max_num_seqs=performance.max_concurrent_sequences if performance is not None else None,
+        quantization=vllm_quantization(w),
+        kv_cache_dtype="fp8" if w.spec.kv_cache_dtype == "fp8" else None,
+        data_parallel_size=copies,
+        pipeline_parallel_size=max(1, nodes),
+    )
+
+
+def _serve_step(w: Workload, order: int, vllm: VllmServing | None) -> DeploymentStep:
     model = w.sizing.model_id or "MODEL_ID"
-    if vllm_serves(w):
-        args = [
-            f"--tensor-parallel-size {w.sizing.tensor_parallel}",
-            f"--max-model-len {vllm_max_model_len(w)}",
-        ]
-        if quantization := vllm_quantization(w):
-            args.append(f"--quantization {quantization}")
-        if w.spec.kv_cache_dtype == "fp8":
-            args.append("--kv-cache-dtype fp8")
+    if vllm is not None:
         return DeploymentStep(
             order=order,
             title="Serve the model with vLLM",
             details=f"The vllm-stack chart runs {w.replicas * w.copies_per_node} vLLM server(s) with these arguments.",
             commands=[
-                f"vllm serve {model} " + " ".join(args),
+                f"vllm serve {vllm.model} " + " ".join(vllm.flags()),
                 "kubectl -n stack8s rollout status deploy --timeout=20m",
             ],
         )
@@ -144,7 +156,9 @@ def _verify_step(w: Workload, order: int) -> DeploymentStep:
     )
 
 
-def build_steps(w: Workload, top: GpuRecommendation | None, charts: list[ChartRecommendation]) -> list[DeploymentStep]:
+def build_steps(
+    w: Workload, top: GpuRecommendation | None, charts: list[ChartRecommendation], vllm: VllmServing | None = None
+) -> list[DeploymentStep]:
     steps: list[DeploymentStep] = []
     if top is not None:
         count = top.nodes * w.replicas
@@ -158,7 +172,7 @@ def build_steps(w: Workload, top: GpuRecommendation | None, charts: list[ChartRe
         )
     steps.extend(_chart_steps(charts, first=len(steps) + 1))
     is_training = w.spec.task_type in ("training", "fine_tuning")
-    steps.append(_train_step(w, len(steps) + 1, top) if is_training else _serve_step(w, len(steps) + 1))
+    steps.append(_train_step(w, len(steps) + 1, top) if is_training else _serve_step(w, len(steps) + 1, vllm))
     steps.append(_verify_step(w, len(steps) + 1))
     return steps
 

@@ -9,16 +9,16 @@ import math
 from dataclasses import dataclass, field
 
 from stack8s.catalogs.models import HFModelRow
-from stack8s.planning import non_llm, sizing, training
+from stack8s.planning import non_llm, training
 from stack8s.planning.arch import ModelArch
+from stack8s.planning.fleet import ServingNeed
 from stack8s.planning.load import LoadTarget, derive_load
 from stack8s.planning.plan import Sizing
 from stack8s.planning.spec import WorkloadSpec
-from stack8s.planning.vllm_memory import WeightFormat, weight_format
+from stack8s.planning.vllm_memory import ReplicaNeed, WeightFormat, replica_need, weight_format
 from stack8s.tools.models import CatalogModel
 
 DEFAULT_CONTEXT = 4096
-DEFAULT_SEQUENCES = 8
 LLM_TAGS = {"text-generation", "image-text-to-text", "text2text-generation", None}
 QUANT_PRECISION = {
     "awq": "int4",
@@ -55,7 +55,7 @@ class Workload:
     arch: ModelArch | None = None
     weight_format: WeightFormat = WeightFormat.bf16
     max_model_len: int = DEFAULT_CONTEXT
-    memory_only_notes: list[str] = field(default_factory=list)  # stated only when no placement is made
+    need: ServingNeed | None = None  # LLM serving: what every placement is computed from, resolved once
 
 
 def _arch(row: HFModelRow | None, params: float) -> ModelArch:
@@ -114,14 +114,16 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
         return _cpu_workload(spec, model, params, replicas, notes)
     is_llm = _is_llm(spec, row, params)
     task = str(spec.task_type or "inference")
-    # LLM serving is sized by the load (planning/placement.py); the memory-only sizing below is the search's
-    # pre-filter and the fallback, so its concurrency guesses are stated only if the fallback is used.
-    memory_only: list[str] = [] if is_llm and task == "inference" else notes
     precision = _precision(spec, row, notes)
+    serving = is_llm and task == "inference"
+    need = _serving_need(spec, row, params, precision) if serving else None
     if task in ("training", "fine_tuning") and is_llm:
         result = _size_training(spec, row, params, precision, notes)
-    elif is_llm:
-        result = _size_llm_inference(spec, row, params, precision, replicas, memory_only)
+    elif need is not None:
+        # vLLM serving: one memory model (planning/vllm_memory.py) for the search, `fits` and the sizing; before
+        # a placement, what one replica starts with: weights, runtime and KV for one --max-model-len sequence
+        start = replica_need(need.arch, fmt=need.fmt, kv_dtype=need.kv_dtype, tokens_per_sequence=need.max_model_len)
+        result = serving_sizing(start, params, precision, "(what vLLM starts with, before a GPU is chosen)")
     elif task in ("training", "fine_tuning") and spec.fine_tuning_method in ("lora", "qlora"):
         result = _size_adapter_training(spec, row, params, precision)
     else:
@@ -134,14 +136,49 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
         )
     result = result.model_copy(update={"model_id": (row.model_id if row else None) or spec.model_id})
     w = Workload(spec, model, is_llm, is_llm, result, 0.0, replicas, notes)
-    if is_llm and task == "inference":
-        w.memory_only_notes = memory_only
-        w.load = derive_load(spec)
-        w.arch = _arch(row, params)
-        w.weight_format = weight_format(spec.precision, (row.quantization if row else None))
-        w.max_model_len = _max_model_len(spec, row, w.load)
-        notes.extend(w.load.notes)
+    if need is not None:
+        w.need, w.load, w.arch, w.weight_format, w.max_model_len = (
+            need,
+            need.load,
+            need.arch,
+            need.fmt,
+            need.max_model_len,
+        )
+        notes.extend(need.load.notes)
     return w
+
+
+def _serving_need(spec: WorkloadSpec, row: HFModelRow | None, params: float, precision: str) -> ServingNeed:
+    load = derive_load(spec)
+    return ServingNeed(
+        arch=_arch(row, params),
+        fmt=weight_format(spec.precision, (row.quantization if row else None)),
+        load=load,
+        max_model_len=_max_model_len(spec, row, load),
+        min_replicas=spec.replicas or 1,
+        kv_dtype=spec.kv_cache_dtype or "auto",
+        sequence_tokens=spec.context_length,
+    )
+
+
+def serving_sizing(need: ReplicaNeed, params: float, precision: str, at: str) -> Sizing:
+    """The plan's sizing of one vLLM replica (GB = 1e9 bytes), from `vllm_memory.replica_need`."""
+    tp = need.tensor_parallel
+    method = (
+        f"one replica on {tp} GPU(s): weights {need.weights_gb:g} GB ({need.weight_format}) + KV "
+        f"{need.kv_cache_gb:g} GB for {need.sequences} sequence(s) of {need.tokens_per_sequence:,} tokens {at} + "
+        f"activations and runtime {need.overhead_gb:g} GB"
+    )
+    return Sizing(
+        params_billion=params,
+        precision=precision,
+        weights_gb=need.weights_gb,
+        kv_cache_gb=need.kv_cache_gb,
+        overhead_gb=need.overhead_gb,
+        required_vram_gb=need.required_gb,
+        tensor_parallel=tp,
+        method=method,
+    )
 
 
 def _max_model_len(spec: WorkloadSpec, row: HFModelRow | None, load: LoadTarget) -> int:
@@ -153,26 +190,6 @@ def _max_model_len(spec: WorkloadSpec, row: HFModelRow | None, load: LoadTarget)
         wanted = max(DEFAULT_CONTEXT, 1 << math.ceil(math.log2(load.input_tokens + load.output_tokens)))
     window = row.max_context if row else None
     return min(wanted, window) if window else wanted
-
-
-def _size_llm_inference(
-    spec: WorkloadSpec, row: HFModelRow | None, params: float, precision: str, replicas: int, notes: list[str]
-) -> Sizing:
-    context = spec.context_length or min((row.max_context if row else None) or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
-    if not spec.context_length:
-        notes.append(f"Context length: {context:,} tokens per sequence (not stated).")
-    users = concurrent_sequences(spec, notes)
-    sequences = -(-users // replicas)
-    if replicas > 1:
-        notes.append(f"{users} concurrent sequences spread over {replicas} replicas: {sequences} each.")
-    return sizing.size_inference(
-        params_billion=params,
-        precision=precision,
-        arch=_arch(row, params),
-        context_length=context,
-        concurrent_sequences=sequences,
-        model_id=(row.model_id if row else None),
-    )
 
 
 ADAPTER_TRAINING_FACTOR = 1.5  # adapters + their optimizer state + backward activations over inference
@@ -203,25 +220,6 @@ def _size_adapter_training(spec: WorkloadSpec, row: HFModelRow | None, params: f
             "activations_gb": round(required - base.required_vram_gb, 2),
         }
     )
-
-
-ACTIVE_USER_FRACTION = 0.10  # of a user population, the share with a request decoding at any moment
-
-
-def concurrent_sequences(spec: WorkloadSpec, notes: list[str]) -> int:
-    """Sequences decoding at once: stated concurrency; else 10% of the stated users (a chat user spends
-    most of the time reading and typing); else a default. Each guess is written into the notes."""
-    if spec.concurrent_users:
-        return spec.concurrent_users
-    if spec.total_users:
-        active = max(1, math.ceil(spec.total_users * ACTIVE_USER_FRACTION))
-        notes.append(
-            f"{spec.total_users} users, about {ACTIVE_USER_FRACTION:.0%} active at once: sized for {active} "
-            "concurrent sequences (say 'N concurrent users' to size for a peak)."
-        )
-        return active
-    notes.append(f"Concurrency: {DEFAULT_SEQUENCES} sequences decoding at once (not stated).")
-    return DEFAULT_SEQUENCES
 
 
 def _size_training(
