@@ -8,8 +8,9 @@ import sys
 from tests.conftest import SHARED, LiveServer, needs_shared, token_for
 
 # Groups of ../shared/eval/cases-next.yaml whose issues have landed: the serving-load cases (issue 7), the
-# jobs priced by their duration (issue 8), exclusions and budgets in other currencies (issue 9).
-LANDED_NEXT = r"^(load|job|exclude|budget)-"
+# jobs priced by their duration (issue 8), exclusions and budgets in other currencies (issue 9), the cheapest
+# fleet that meets the load (issue 17).
+LANDED_NEXT = r"^(load|job|exclude|budget|opt)-"
 
 
 def _evaluate(live: LiveServer, cases: str, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -32,4 +33,5 @@ def test_eval_next_cases_of_landed_issues_pass(live: LiveServer) -> None:
     assert "load-qwen7b-rps" in result.stdout and "load-llama70b-concurrent-ttft" in result.stdout
     assert "job-lora-8b-tokens" in result.stdout and "job-pretrain-deadline" in result.stdout
     assert "exclude-then-lift" in result.stdout and "budget-in-pounds" in result.stdout
+    assert "opt-llama70b-300-employees-aws" in result.stdout
     assert result.returncode == 0, result.stdout + result.stderr

@@ -259,7 +259,7 @@ def test_ask_emit_from_the_command_line(live: LiveServer, tmp_path: Path) -> Non
     """`stack8s ask --emit DIR`, run as a user would (attaching to the test server's database)."""
     result = run(live.settings.data_dir, "ask", "Serve Mistral 7B Instruct on AWS", "--emit", str(tmp_path))
     assert "wrote" in result.stderr
-    assert {p.name for p in tmp_path.iterdir()} == {"vllm-stack-values.yaml", "skyserve.yaml"}
+    assert {p.name for p in tmp_path.iterdir()} == {"vllm-stack-values.yaml", "skyserve.yaml", "inferenceservice.yaml"}
     values = yaml.safe_load((tmp_path / "vllm-stack-values.yaml").read_text())
     assert values["servingEngineSpec"]["modelSpec"][0]["vllmConfig"]["tensorParallelSize"] >= 1
 

@@ -43,7 +43,6 @@ class WeightFormat(StrEnum):
     mxfp4 = "mxfp4"  # gpt-oss: MoE experts in MXFP4, attention, router and embeddings 16-bit
 
 
-
 MXFP4_BYTES_PER_PARAM = 4.25 / 8
 """OCP Microscaling MXFP4: 4-bit E2M1 values plus one 8-bit E8M0 scale per block of 32 = 4.25 bits
 (OCP MX Formats Specification v1.0, 2023; gpt-oss model card: MoE weights in MXFP4)."""
