@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from stack8s.planning import placement as placing
 from stack8s.planning.arch import ModelArch
@@ -91,35 +90,29 @@ def fleet_monthly(offer: Offer, instances: int) -> float:
     return round(offer.hourly_usd * HOURS_PER_MONTH * instances, 2)
 
 
-_NEEDS: dict[tuple[object, ...], ServingNeed] = {}
-
-
-@lru_cache(maxsize=8192)
-def _placed(key: tuple[object, ...], gpu: GpuSpec, gpu_count: int) -> placing.Placement | None:
-    need = _NEEDS[key]
-    return placing.place(
-        need.arch,
-        gpu,
-        gpu_count,
-        0.0,
-        need.load,
-        fmt=need.fmt,
-        max_model_len=need.max_model_len,
-        min_replicas=need.min_replicas,
-        sequence_tokens=need.sequence_tokens,
-        kv_dtype=need.kv_dtype,
-    )
+_PLACEMENTS: dict[tuple[object, ...], placing.Placement | None] = {}
+_CACHE_LIMIT = 8192  # (model, workload, GPU, count) entries; emptied whole when full (placements are cheap to redo)
 
 
 def place(need: ServingNeed, gpu: GpuSpec, gpu_count: int) -> placing.Placement | None:
     """The placement of `need` on `gpu_count` x `gpu` (cached), unpriced; None when one copy does not fit."""
-    key = need.key()
-    if key not in _NEEDS:
-        if len(_NEEDS) > 4096:
-            _NEEDS.clear()
-            _placed.cache_clear()
-        _NEEDS[key] = need
-    return _placed(key, gpu, gpu_count)
+    key = (need.key(), gpu, gpu_count)
+    if key not in _PLACEMENTS:
+        if len(_PLACEMENTS) >= _CACHE_LIMIT:
+            _PLACEMENTS.clear()
+        _PLACEMENTS[key] = placing.place(
+            need.arch,
+            gpu,
+            gpu_count,
+            0.0,
+            need.load,
+            fmt=need.fmt,
+            max_model_len=need.max_model_len,
+            min_replicas=need.min_replicas,
+            sequence_tokens=need.sequence_tokens,
+            kv_dtype=need.kv_dtype,
+        )
+    return _PLACEMENTS[key]
 
 
 def rank_key(fleet: Fleet, fastest: bool = False) -> tuple[object, ...]:

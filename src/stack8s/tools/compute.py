@@ -118,29 +118,16 @@ async def largest(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> lis
     return [to_hit(r) for r in await cur.fetchall()]
 
 
-def _offers_query(q: ComputeQuery, limit: bool) -> tuple[sql.Composed, list[Any]]:
+async def all_offers(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> list[ComputeHit]:
+    """Every (provider, instance type) matching q at its cheapest region, in the search's order: the
+    candidates an exact search compares (the cheapest per node is not the cheapest for the load)."""
     clauses, params = _filters(q)
     where = sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("TRUE")
     price = sql.SQL("spot_price_hourly_usd" if q.spot else "price_hourly_usd")
     query = sql.SQL(
         "WITH m AS (SELECT DISTINCT ON (provider, instance_type) {cols} FROM cloud.instances WHERE {where} "
         "ORDER BY provider, instance_type, {price}, region) SELECT * FROM m "
-        "ORDER BY {price}, total_vram_gb DESC, gpu_count DESC, provider, instance_type, region{limit}"
-    ).format(cols=_COLUMNS, where=where, price=price, limit=sql.SQL(" LIMIT %s" if limit else ""))
-    return query, [*params, q.top_k] if limit else params
-
-
-async def offers(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> list[ComputeHit]:
-    """The cheapest region of each (provider, instance type) matching q, in the search's order, at most
-    q.top_k of them."""
-    query, params = _offers_query(q, limit=True)
-    cur = await conn.execute(query, params)
-    return [to_hit(r) for r in await cur.fetchall()]
-
-
-async def all_offers(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> list[ComputeHit]:
-    """Every (provider, instance type) matching q at its cheapest region, in the search's order: the
-    candidates an exact search compares (the cheapest per node is not the cheapest for the load)."""
-    query, params = _offers_query(q, limit=False)
+        "ORDER BY {price}, total_vram_gb DESC, gpu_count DESC, provider, instance_type, region"
+    ).format(cols=_COLUMNS, where=where, price=price)
     cur = await conn.execute(query, params)
     return [to_hit(r) for r in await cur.fetchall()]

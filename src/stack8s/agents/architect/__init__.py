@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -108,12 +108,7 @@ def _place_on_node(w: Workload, top: GpuRecommendation) -> None:
     other GPUs run more copies at no extra cost. Training shards over every GPU of the node."""
     serving = str(w.spec.task_type or "inference") in ("inference", "batch_inference")
     if w.need is not None:
-        spec = gpu_spec(top.gpu_model)
-        memory_gb = spec.memory_gb if spec is not None else top.vram_per_gpu_gb
-        need = w.need
-        fit = placing.smallest_fit(
-            need.arch, memory_gb, top.gpu_count, fmt=need.fmt, max_model_len=need.max_model_len, kv_dtype=need.kv_dtype
-        )
+        fit = instances.smallest_fit_on(w.need, top.gpu_model, top.vram_per_gpu_gb, top.gpu_count)
         tp: int | None = fit.tensor_parallel if fit is not None else None
     else:
         tp = sizing.tensor_parallel_gpus(w.sizing.required_vram_gb, top.vram_per_gpu_gb) if serving else None
@@ -248,10 +243,10 @@ async def _cheaper_alternative(deps: AgentDeps, spec: WorkloadSpec, w: Workload)
     if not w.is_llm or w.sizing.precision == "int4" or spec.budget_monthly_usd is None:
         return None
     quantised = plan_workload(spec.model_copy(update={"precision": "int4"}), w.model)
-    sel = await instances.select(deps.conn, quantised, budget_rule(quantised))
-    if not sel.recommendations or sel.over_budget or not sel.fits:
+    d = await decide(deps.conn, quantised)
+    top = d.top
+    if top is None or d.over_budget or not d.selection.fits:
         return None
-    top = sel.recommendations[0]
     return (
         f"4-bit weights fit {top.instance_count} x {top.instance_type} ({top.provider}) at "
         f"${top.total_monthly_usd:,.2f}/month for the instances"
@@ -287,9 +282,7 @@ async def decide(conn: AsyncConnection[dict[str, Any]], w: Workload) -> Decision
     selection = await instances.select(conn, w, budget_rule(w))
     top = selection.recommendations[0] if selection.recommendations else None
     placed = selection.placements.get((top.provider, top.instance_type)) if top else None
-    cost = plan_cost(w, top)
-    selection = replace(selection, over_budget=cost.within_budget is False)
-    return Decision(selection, top, placed, cost, w.spec.budget_monthly_usd)
+    return Decision(selection, top, placed, plan_cost(w, top), w.spec.budget_monthly_usd)
 
 
 async def build_plan(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec | None = None) -> DeploymentPlan:

@@ -19,7 +19,7 @@ from stack8s.catalogs.gpus import gpu_spec
 from stack8s.planning import fleet as fleets
 from stack8s.planning import placement as placing
 from stack8s.planning.plan import HOURS_PER_MONTH, GpuRecommendation
-from stack8s.planning.vllm_memory import WeightFormat, vllm_memory, weights_floor_gb
+from stack8s.planning.vllm_memory import VllmMemory, WeightFormat, vllm_memory, weights_floor_gb
 from stack8s.tools import compute
 from stack8s.tools.models import ComputeHit, ComputeQuery
 
@@ -31,7 +31,6 @@ GPUS_PER_NODE = 8  # the largest GPU nodes clouds sell; more GPUs means several 
 @dataclass
 class Selection:
     recommendations: list[GpuRecommendation]
-    over_budget: bool = False
     fits: bool = True
     notes: list[str] = field(default_factory=list)
     placements: dict[tuple[str, str], placing.Placement] = field(default_factory=dict)
@@ -91,27 +90,37 @@ def holds(w: Workload, hit: ComputeHit, nodes: int = 1) -> bool:
     gpus = hit.gpu_count * nodes
     if not gpus:
         return False
-    spec = gpu_spec(hit.gpu_model)
-    memory_gb = spec.memory_gb if spec is not None else hit.vram_per_gpu_gb
     if nodes == 1:
-        fit = placing.smallest_fit(
-            w.need.arch,
-            memory_gb,
-            gpus,
-            fmt=w.need.fmt,
-            max_model_len=w.need.max_model_len,
-            kv_dtype=w.need.kv_dtype,
-        )
-        return fit is not None
+        return smallest_fit_on(w.need, hit.gpu_model, hit.vram_per_gpu_gb, hit.gpu_count) is not None
     memory = vllm_memory(
         w.need.arch,
-        gpu_memory_gb=memory_gb,
+        gpu_memory_gb=_gpu_memory_gb(hit.gpu_model, hit.vram_per_gpu_gb),
         tensor_parallel=gpus,
         fmt=w.need.fmt,
         kv_dtype=w.need.kv_dtype,
         max_model_len=w.need.max_model_len,
     )
     return memory.fits
+
+
+def _gpu_memory_gb(gpu_model: str | None, vram_per_gpu_gb: float) -> float:
+    """One GPU's memory: the GPU catalog's figure, else what the instance row lists."""
+    spec = gpu_spec(gpu_model)
+    return spec.memory_gb if spec is not None else vram_per_gpu_gb
+
+
+def smallest_fit_on(
+    need: fleets.ServingNeed, gpu_model: str | None, vram_per_gpu_gb: float, gpu_count: int
+) -> VllmMemory | None:
+    """The smallest tensor-parallel group of an instance's GPUs that holds one copy (vLLM's budget)."""
+    return placing.smallest_fit(
+        need.arch,
+        _gpu_memory_gb(gpu_model, vram_per_gpu_gb),
+        gpu_count,
+        fmt=need.fmt,
+        max_model_len=need.max_model_len,
+        kv_dtype=need.kv_dtype,
+    )
 
 
 def _price(hit: ComputeHit, spot: bool) -> float:
@@ -177,28 +186,6 @@ def _rationale(
     )
 
 
-def _total_monthly(hit: ComputeHit, placed: placing.Placement, spot: bool) -> float:
-    """What the instances the load needs cost a month."""
-    return round(_price(hit, spot) * HOURS_PER_MONTH * placed.instance_count, 2)
-
-
-def _rank_key(hit: ComputeHit, placed: placing.Placement, spot: bool, fastest: bool = False) -> tuple[Any, ...]:
-    """Meeting the latency targets first, then the total monthly cost (or, when the user asked for speed,
-    the time per output token and to the first token), then the seed's tie-breaks."""
-    p = placed.performance
-    speed = (round(p.itl_ms, 1), round(p.ttft_ms)) if fastest else ()
-    return (
-        not placed.meets_slo,
-        *speed,
-        _total_monthly(hit, placed, spot),
-        -hit.total_vram_gb,
-        -hit.gpu_count,
-        hit.provider,
-        hit.instance_type,
-        hit.region,
-    )
-
-
 def place_on(
     w: Workload, gpu_model: str | None, gpu_count: int, hourly_usd: float, fmt: WeightFormat | None = None
 ) -> placing.Placement | None:
@@ -250,8 +237,7 @@ async def _select_for_load(
     chosen = found[:MAX_RECOMMENDATIONS]
     placed = {(f.offer.provider, f.offer.instance_type): f.placement for f in chosen}
     hits_chosen = [by_key[(f.offer.provider, f.offer.instance_type)] for f in chosen]
-    over = chosen[0].within_budget is False
-    return Selection(recommend(hits_chosen, w, True, 1, placed), over_budget=over, notes=notes, placements=placed)
+    return Selection(recommend(hits_chosen, w, True, 1, placed), notes=notes, placements=placed)
 
 
 async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, within_budget: BudgetRule | None) -> Selection:
@@ -265,7 +251,7 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, within_budg
     query = base_query(w)
     notes: list[str] = []
     nodes = nodes_for(w)
-    hits = await compute.search(conn, query.model_copy(update={"top_k": CANDIDATES}))
+    hits = await compute.search(conn, query)
     if not hits:
         query, hits, notes = await relax(conn, query, w)
     hits = [h for h in hits if not w.sizing.gpu_needed or holds(w, h, nodes)]
@@ -278,7 +264,7 @@ async def select(conn: AsyncConnection[dict[str, Any]], w: Workload, within_budg
         affordable = [h for h in hits if within_budget(h.provider, h.region, _price(h, query.spot), count)]
         if affordable:
             return Selection(recommend(distinct(affordable), w, True, nodes), notes=notes)
-        return Selection(recommend(distinct(hits), w, True, nodes), over_budget=True, notes=notes)
+        return Selection(recommend(distinct(hits), w, True, nodes), notes=notes)
     if hits:
         return Selection(recommend(distinct(hits), w, True, nodes), notes=notes)
     return await _nothing_fits(conn, query, w, notes)

@@ -65,7 +65,7 @@ def _budget_tradeoff(w: Workload, top: GpuRecommendation, cost: CostEstimate, al
     return text + " To fit the budget: " + "; ".join(ideas) + "." if ideas else text
 
 
-def _load_tradeoffs(w: Workload, sel: Selection, budget: float | None) -> list[str]:
+def _load_tradeoffs(w: Workload, sel: Selection, over_budget: bool, budget: float | None) -> list[str]:
     """Serving under a load: other shapes for the same load, what the budget buys, $/Mtok."""
     recs = [r for r in sel.recommendations if r.performance is not None]
     if not recs:
@@ -94,7 +94,7 @@ def _load_tradeoffs(w: Workload, sel: Selection, budget: float | None) -> list[s
             f"{top.instance_type} replica runs at its planned batch of {p.max_concurrent_sequences} (GKE's formula, "
             "input tokens at 1/4 the output price); at a lighter load the same instances cost more per token."
         )
-    if budget is not None and sel.over_budget and top.price_monthly_usd > 0:
+    if budget is not None and over_budget and top.price_monthly_usd > 0:
         afford = int(budget // top.price_monthly_usd)
         copies = top.replicas // max(top.instance_count, 1)
         if afford >= 1:
@@ -126,16 +126,17 @@ def tradeoffs(
 ) -> list[str]:
     items = list(sel.notes)
     recs = sel.recommendations
+    over_budget = cost.within_budget is False  # the plan's one verdict (agents/architect.decide)
     if any(r.performance for r in recs):
-        items += _load_tradeoffs(w, sel, budget)
-    if recs and sel.over_budget:
+        items += _load_tradeoffs(w, sel, over_budget, budget)
+    if recs and over_budget:
         items.append(_budget_tradeoff(w, recs[0], cost, alternative))
     if not sel.fits:
         items.append(
             "Quantising the weights (8-bit halves, 4-bit quarters them) or sharding over more nodes "
             "would make the model fit."
         )
-    if recs and (spot := recs[0].spot_price_hourly_usd) is not None and not sel.over_budget:
+    if recs and (spot := recs[0].spot_price_hourly_usd) is not None and not over_budget:
         top = recs[0]
         saving = 1 - spot / top.price_hourly_usd if top.price_hourly_usd else 0
         items.append(

@@ -51,11 +51,24 @@ class Workload:
     replicas: int
     assumptions: list[str] = field(default_factory=list)
     copies_per_node: int = 1  # model servers sharing one node (small model on a big GPU node)
-    load: LoadTarget | None = None  # LLM serving: the load to carry (None: memory-only sizing)
-    arch: ModelArch | None = None
-    weight_format: WeightFormat = WeightFormat.bf16
-    max_model_len: int = DEFAULT_CONTEXT
     need: ServingNeed | None = None  # LLM serving: what every placement is computed from, resolved once
+
+    @property
+    def load(self) -> LoadTarget | None:
+        """LLM serving: the load to carry (None: memory-only sizing)."""
+        return self.need.load if self.need is not None else None
+
+    @property
+    def arch(self) -> ModelArch | None:
+        return self.need.arch if self.need is not None else None
+
+    @property
+    def weight_format(self) -> WeightFormat:
+        return self.need.fmt if self.need is not None else WeightFormat.bf16
+
+    @property
+    def max_model_len(self) -> int:
+        return self.need.max_model_len if self.need is not None else DEFAULT_CONTEXT
 
 
 def _arch(row: HFModelRow | None, params: float) -> ModelArch:
@@ -137,13 +150,7 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     result = result.model_copy(update={"model_id": (row.model_id if row else None) or spec.model_id})
     w = Workload(spec, model, is_llm, is_llm, result, 0.0, replicas, notes)
     if need is not None:
-        w.need, w.load, w.arch, w.weight_format, w.max_model_len = (
-            need,
-            need.load,
-            need.arch,
-            need.fmt,
-            need.max_model_len,
-        )
+        w.need = need
         notes.extend(need.load.notes)
     return w
 
