@@ -144,7 +144,7 @@ def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
         if not m.fits:
             errors.skipped += 1
             continue
-        model, work = perf.step_model(arch, gpu, m), perf.Workload(i, o)
+        model, work = perf.step_model(arch, gpu, m), perf.RequestShape(i, o)
         limit = max(perf.max_batch(m, work), 1)
         if row["concurrency"]:
             concurrency = float(row["concurrency"])

@@ -94,7 +94,7 @@ async def in_process(dsn: str, repeat: int) -> None:
     from stack8s.db.pool import open_pool
     from stack8s.embeddings.local import LocalEmbedder
     from stack8s.tools import compute, hf, k8s
-    from stack8s.tools.models import ChartQuery, ComputeQuery, ModelQuery
+    from stack8s.tools.schemas import ChartQuery, ComputeQuery, ModelQuery
 
     embedder = LocalEmbedder.load()
     pool = await open_pool(dsn, min_size=1, max_size=2)

@@ -31,7 +31,7 @@ from stack8s.embeddings import get_embedder, warm_up
 from stack8s.llm import get_chat_model
 from stack8s.logging import BodySizeLimitMiddleware, RequestIdMiddleware, configure_logging
 from stack8s.settings import Environment, Settings
-from stack8s.tools.local import ClusterProbe
+from stack8s.tools.cluster import ClusterProbe
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "web" / "static"

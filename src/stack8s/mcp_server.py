@@ -39,12 +39,12 @@ from stack8s import __version__
 from stack8s.api.deps import State, get_turn_context
 from stack8s.auth import Principal
 from stack8s.chat import repository, service
-from stack8s.chat.models import ChatReply
+from stack8s.chat.schemas import ChatReply
 from stack8s.chat.service import TurnContext
 from stack8s.errors import Stack8sError, Unauthorized
 from stack8s.tools import compute, hf, k8s
 from stack8s.tools.estimate import EstimateRequest, EstimateResponse, estimate
-from stack8s.tools.models import (
+from stack8s.tools.schemas import (
     ChartQuery,
     ChartResults,
     ComputeQuery,

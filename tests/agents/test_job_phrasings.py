@@ -10,7 +10,7 @@ from tests.agents.test_requirements import CATALOG, catalog_rows, spec_of
 
 from stack8s.agents.requirements import lexicon as lx
 from stack8s.agents.requirements.llm_extract import merge
-from stack8s.agents.requirements.models import ModelLexicon
+from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.agents.requirements.rules import extract_spec
 from stack8s.planning.spec import WorkloadSpec
 

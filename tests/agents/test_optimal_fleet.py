@@ -24,7 +24,7 @@ from psycopg.rows import dict_row
 from tests.agents.test_architect import plan_for
 
 from stack8s.agents import architect
-from stack8s.agents.architect import jobs as job_planning
+from stack8s.agents.architect import job_selection as job_planning
 from stack8s.agents.architect.workload import Workload, plan_workload
 from stack8s.catalogs.gpus import gpu_spec
 from stack8s.planning import jobs
@@ -71,7 +71,7 @@ def _per_instance(need: ServingNeed, gpu: GpuSpec, count: int) -> tuple[int, boo
 
 
 def _brute_instance(need: ServingNeed, gpu: GpuSpec, count: int) -> tuple[int, bool] | None:
-    work = perf.Workload(need.load.input_tokens, need.load.output_tokens)
+    work = perf.RequestShape(need.load.input_tokens, need.load.output_tokens)
     best: tuple[bool, int] | None = None
     for tp in TP_SIZES:
         if tp > count or tensor_parallel_problem(need.arch, tp):

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stack8s.agents.requirements import lexicon as lx
-from stack8s.agents.requirements.models import ModelLexicon, osa_distance, tokenize
+from stack8s.agents.requirements.model_names import ModelLexicon, osa_distance, tokenize
 from stack8s.agents.requirements.rules import clarifying_questions, extract_spec, needs_clarification
-from stack8s.catalogs.models import HFModelRow
+from stack8s.catalogs.rows import HFModelRow
 from stack8s.planning.spec import WorkloadSpec
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from stack8s.agents.requirements.models import ModelLexicon
+from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.agents.requirements.rules import extract_spec
 from stack8s.catalogs.gpus import (
     DATA_FILE,

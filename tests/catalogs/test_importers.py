@@ -31,7 +31,7 @@ from stack8s.catalogs.importers.skypilot import (
     parse_skypilot_csv,
     provider_from_path,
 )
-from stack8s.catalogs.models import InstanceRow
+from stack8s.catalogs.rows import InstanceRow
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 SKY = SHARED / "skypilot"

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from tests.conftest import SHARED, needs_shared
 
-from stack8s.agents.requirements.models import ModelLexicon
+from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.agents.requirements.rules import extract_spec
-from stack8s.catalogs.models import HFModelRow
+from stack8s.catalogs.rows import HFModelRow
 from stack8s.catalogs.shipped import default_paths, load_models
 
 HF = SHARED / "data" / "hf"

@@ -16,7 +16,7 @@ from stack8s.agents.requirements import lexicon as lx
 from stack8s.catalogs import regions, shipped
 from stack8s.catalogs.importers.skypilot import parse_instances, provider_from_path
 from stack8s.catalogs.regions import CONTINENTS, DATA_FILE, load_region_catalog
-from stack8s.tools.models import ComputeQuery
+from stack8s.tools.schemas import ComputeQuery
 
 SKY = SHARED / "data" / "skypilot"
 

@@ -12,7 +12,7 @@ from pgvector.psycopg import register_vector_async
 from psycopg.rows import dict_row
 
 from stack8s.catalogs import repository
-from stack8s.catalogs.models import HFModelRow, ModelCard
+from stack8s.catalogs.rows import HFModelRow, ModelCard
 from stack8s.embeddings.local import LocalEmbedder
 from stack8s.tools import hf
 

@@ -76,7 +76,7 @@ def test_tensor_parallel_must_divide_heads() -> None:
 def _point(batch: float, gpu: object = H100, arch: ModelArch = L70, tp: int = 4) -> tuple[perf.StepModel, perf.Point]:
     m = vllm_memory(arch, gpu_memory_gb=gpu.memory_gb, tensor_parallel=tp, max_model_len=4096)  # type: ignore[attr-defined]
     model = perf.step_model(arch, gpu, m)  # type: ignore[arg-type]
-    return model, perf.evaluate(model, perf.Workload(1024, 256), batch)
+    return model, perf.evaluate(model, perf.RequestShape(1024, 256), batch)
 
 
 @pytest.mark.parametrize("batch", [1, 4, 16, 64, 200])
@@ -138,7 +138,7 @@ def test_a_daily_volume_peaks_at_three_times_its_average() -> None:
 def test_gke_cost_formula() -> None:
     p = perf.Point(batch=1, ttft_s=0.1, itl_s=0.01, e2e_s=1, requests_per_s=1, output_tokens_per_s=100)
     # $3.6/h = $0.001/s; 1 req/s x 400 input tokens / 4 + 100 output tok/s = 200 -> $5 per million
-    assert perf.cost_per_million_output_tokens(3.6, p, perf.Workload(400, 100)) == pytest.approx(5.0)
+    assert perf.cost_per_million_output_tokens(3.6, p, perf.RequestShape(400, 100)) == pytest.approx(5.0)
 
 
 @needs_shared()
@@ -163,7 +163,7 @@ def test_closed_loop_queue_grows_with_clients_and_open_loop_with_utilisation() -
     gpu = gpu_spec("H100")
     assert gpu is not None
     memory = vllm_memory(arch, gpu_memory_gb=gpu.memory_gb, tensor_parallel=1, fmt=WeightFormat.bf16)
-    m, w = perf.step_model(arch, gpu, memory), perf.Workload(2000, 200)
+    m, w = perf.step_model(arch, gpu, memory), perf.RequestShape(2000, 200)
     one, four, many = (perf.evaluate(m, w, b) for b in (1, 4, 4096))
     prefill = perf.prefill_s(m, 2000)
     assert four.ttft_s - one.ttft_s == pytest.approx(prefill * 0.25, rel=0.1)  # log2(4)/8 of a prefill
@@ -184,6 +184,6 @@ def test_moe_prefill_pays_host_dispatch_per_layer() -> None:
     times = []
     for arch in (dense, moe):
         memory = vllm_memory(arch, gpu_memory_gb=gpu.memory_gb, tensor_parallel=1, fmt=WeightFormat.bf16)
-        m, w = perf.step_model(arch, gpu, memory), perf.Workload(1000, 100)
+        m, w = perf.step_model(arch, gpu, memory), perf.RequestShape(1000, 100)
         times.append(perf.evaluate(m, w, 1).ttft_s - perf.prefill_s(m, 1000))
     assert times[1] - times[0] == pytest.approx(perf.MOE_DISPATCH_S_PER_LAYER * 32, rel=0.2)

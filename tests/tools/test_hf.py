@@ -11,7 +11,7 @@ from psycopg.rows import dict_row
 from stack8s.embeddings.local import LocalEmbedder
 from stack8s.errors import Conflict
 from stack8s.tools import hf
-from stack8s.tools.models import ModelQuery
+from stack8s.tools.schemas import ModelQuery
 
 
 def search(client: httpx.Client, **body: object) -> list[dict]:

@@ -11,10 +11,10 @@ from psycopg import AsyncConnection
 from stack8s.settings import Settings
 
 if TYPE_CHECKING:
-    from stack8s.agents.requirements.models import ModelLexicon
+    from stack8s.agents.requirements.model_names import ModelLexicon
     from stack8s.embeddings import Embedder
     from stack8s.llm import ChatModel
-    from stack8s.tools.local import ClusterProbe
+    from stack8s.tools.cluster import ClusterProbe
 
 Stage = Literal["requirements", "sizing", "compute_search", "model_search", "charts", "plan"]
 STAGE_LABELS: dict[Stage, str] = {

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query, Response
 from stack8s.api.deps import CurrentUser, DbConn, Turns
 from stack8s.api.errors import BODY_ERRORS, CONVERSATION_ERRORS, ERROR_RESPONSES, error_responses
 from stack8s.chat import repository, service
-from stack8s.chat.models import (
+from stack8s.chat.schemas import (
     ChatMessageIn,
     ChatReply,
     ChatStartIn,

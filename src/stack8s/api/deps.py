@@ -17,7 +17,7 @@ from stack8s.db.gate import Database
 from stack8s.embeddings import Embedder
 from stack8s.llm import ChatModel
 from stack8s.settings import Settings
-from stack8s.tools.local import ClusterProbe
+from stack8s.tools.cluster import ClusterProbe
 
 
 class State(TypedDict):

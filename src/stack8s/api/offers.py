@@ -16,7 +16,7 @@ from stack8s.api.errors import ERROR_RESPONSES
 from stack8s.catalogs.gpus import match_gpu_preference, normalize_gpu
 from stack8s.errors import Unprocessable
 from stack8s.tools import compute
-from stack8s.tools.models import ComputeHit, ComputeQuery
+from stack8s.tools.schemas import ComputeHit, ComputeQuery
 
 router = APIRouter(tags=["tools"], responses=ERROR_RESPONSES)
 MAX_OFFERS = 100_000

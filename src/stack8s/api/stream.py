@@ -23,7 +23,7 @@ from stack8s.api.chat import MESSAGE_ERRORS, MessageBody
 from stack8s.api.deps import AppState, CurrentUser, Turns
 from stack8s.api.errors import ERROR_RESPONSES, error_payload
 from stack8s.chat import service
-from stack8s.chat.models import ChatReply
+from stack8s.chat.schemas import ChatReply
 from stack8s.db.gate import CONNECTION_ERRORS
 
 router = APIRouter(prefix="/chat", tags=["chat"], responses=ERROR_RESPONSES)

@@ -11,7 +11,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 
 from stack8s.catalogs.importers.huggingface import CHUNKER_VERSION, chunk_card, content_hash
-from stack8s.catalogs.models import ChartRow, HFModelRow, InstanceRow, ModelCard
+from stack8s.catalogs.rows import ChartRow, HFModelRow, InstanceRow, ModelCard
 from stack8s.embeddings import Embedder
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from psycopg import AsyncConnection
 
 from stack8s.catalogs import repository
 from stack8s.catalogs.importers.base import RowError
-from stack8s.catalogs.models import ChartRow, HFModelRow, InstanceRow, ModelCard
+from stack8s.catalogs.rows import ChartRow, HFModelRow, InstanceRow, ModelCard
 from stack8s.embeddings import Embedder
 
 log = logging.getLogger(__name__)

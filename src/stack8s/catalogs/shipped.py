@@ -27,7 +27,7 @@ import yaml
 
 from stack8s.catalogs.gpus import normalize_gpu
 from stack8s.catalogs.importers.base import ImportResult, RowError, RowProblem, as_float, as_int
-from stack8s.catalogs.models import ChartRow, HFModelRow, InstanceRow, ModelCard
+from stack8s.catalogs.rows import ChartRow, HFModelRow, InstanceRow, ModelCard
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ from pydantic import ValidationError
 
 from stack8s.agents.architect import plan_for
 from stack8s.agents.architect.artifacts import build_artifacts
+from stack8s.agents.architect.markdown import clarification_markdown, plan_markdown
 from stack8s.agents.architect.narrate import narrate
-from stack8s.agents.architect.render import clarification_markdown, plan_markdown
 from stack8s.agents.deps import AgentDeps, Progress, Stage
 from stack8s.agents.requirements.agent import extract_requirements
 from stack8s.agents.requirements.cache import LexiconCache
-from stack8s.agents.requirements.models import ModelLexicon
+from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.chat import repository
-from stack8s.chat.models import ChatReply, ConversationDetail, MessageOut
+from stack8s.chat.schemas import ChatReply, ConversationDetail, MessageOut
 from stack8s.embeddings import Embedder
 from stack8s.errors import NotFound, Stack8sError, TooManyRequests, Unprocessable
 from stack8s.llm import ChatModel
@@ -33,7 +33,7 @@ from stack8s.logging import request_id
 from stack8s.planning.plan import Artifact, DeploymentPlan
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.settings import Settings
-from stack8s.tools.local import ClusterProbe
+from stack8s.tools.cluster import ClusterProbe
 
 log = logging.getLogger(__name__)
 TITLE_CHARS = 80

@@ -18,7 +18,7 @@ from stack8s.cli._run import database
 from stack8s.embeddings import get_embedder
 from stack8s.llm import get_chat_model
 from stack8s.settings import Settings
-from stack8s.tools.local import ClusterProbe
+from stack8s.tools.cluster import ClusterProbe
 
 
 async def ask_in_process(message: str, conversation: UUID | None) -> dict[str, Any]:

@@ -136,7 +136,7 @@ async def _import_hf(path: Path, cards_path: Path | None) -> list[ImportReport]:
 
     from stack8s.catalogs import repository, service
     from stack8s.catalogs.importers.huggingface import parse_hf_metadata, parse_model_cards
-    from stack8s.catalogs.models import ModelCard
+    from stack8s.catalogs.rows import ModelCard
     from stack8s.cli._run import database
     from stack8s.embeddings import get_embedder
     from stack8s.settings import Settings
@@ -262,7 +262,7 @@ def stats(as_json: bool = typer.Option(False, "--json", help="the JSON of GET /a
 def reembed() -> None:
     """Embed every stored card with the configured embedding model (after changing models)."""
     from stack8s.catalogs import repository
-    from stack8s.catalogs.models import ModelCard
+    from stack8s.catalogs.rows import ModelCard
     from stack8s.cli._run import database
     from stack8s.embeddings import get_embedder
     from stack8s.settings import Settings

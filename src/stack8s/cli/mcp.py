@@ -22,7 +22,7 @@ async def _serve() -> None:
     from stack8s.llm import get_chat_model
     from stack8s.mcp_server import Backend, build_server, fixed
     from stack8s.settings import Settings
-    from stack8s.tools.local import ClusterProbe
+    from stack8s.tools.cluster import ClusterProbe
 
     settings = Settings()
     dsn, embedded = resolve_database(settings)

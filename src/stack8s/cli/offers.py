@@ -134,7 +134,7 @@ async def _fetch_local(filters: Filters) -> Listing:
 
 def compute_query(filters: Filters, gpu: str | None) -> Any:
     """The compute search's query for these filters, with no top-k cap (a listing wants every match)."""
-    from stack8s.tools.models import ComputeQuery
+    from stack8s.tools.schemas import ComputeQuery
 
     query = ComputeQuery(
         gpu_needed=True,

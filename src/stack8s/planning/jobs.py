@@ -177,7 +177,7 @@ class BatchLlm:
     output_tokens: int
 
     def rate(self, gpu: GpuSpec, gpu_count: int) -> Rate | None:
-        work = perf.Workload(self.input_tokens, self.output_tokens)
+        work = perf.RequestShape(self.input_tokens, self.output_tokens)
         for tp in (t for t in (1, 2, 4, 8) if t <= gpu_count):
             if tensor_parallel_problem(self.arch, tp):
                 continue

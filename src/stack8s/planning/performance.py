@@ -98,7 +98,9 @@ OUTPUT_INPUT_COST_RATIO = 4.0
 
 
 @dataclass(frozen=True)
-class Workload:
+class RequestShape:
+    """One request as the estimator sees it: prompt and answer tokens."""
+
     input_tokens: int
     output_tokens: int
 
@@ -258,7 +260,7 @@ class Point:
     output_tokens_per_s: float
 
 
-def evaluate(m: StepModel, w: Workload, batch: float, *, open_loop: bool = False) -> Point:
+def evaluate(m: StepModel, w: RequestShape, batch: float, *, open_loop: bool = False) -> Point:
     """`batch` requests in flight: held by as many clients each waiting for its answer (closed loop, the
     default), or the mean in flight of independent arrivals (open loop, `batch_for_rate`)."""
     i, o = w.input_tokens, max(w.output_tokens, 1)
@@ -303,14 +305,14 @@ class Targets:
         return self.ttft_ms is None and self.itl_ms is None and self.e2e_ms is None
 
 
-def max_batch(memory: VllmMemory, w: Workload, sequence_tokens: int | None = None) -> int:
+def max_batch(memory: VllmMemory, w: RequestShape, sequence_tokens: int | None = None) -> int:
     """Sequences the KV cache holds at input + output tokens each (or `sequence_tokens`, e.g. a stated
     context every sequence may fill), capped at vLLM's max_num_seqs."""
     per_seq = sequence_tokens or w.input_tokens + w.output_tokens
     return max(0, min(MAX_NUM_SEQS, memory.kv_cache_tokens // max(per_seq, 1)))
 
 
-def best_batch(m: StepModel, w: Workload, limit: int, slo: Targets) -> tuple[Point, bool]:
+def best_batch(m: StepModel, w: RequestShape, limit: int, slo: Targets) -> tuple[Point, bool]:
     """The largest batch <= limit that meets the SLO (latency grows with the batch: binary search);
     (batch 1, False) when even one request misses it."""
     first = evaluate(m, w, 1)
@@ -328,7 +330,7 @@ def best_batch(m: StepModel, w: Workload, limit: int, slo: Targets) -> tuple[Poi
     return evaluate(m, w, lo), True
 
 
-def batch_for_rate(m: StepModel, w: Workload, rate: float, limit: int) -> tuple[Point, bool]:
+def batch_for_rate(m: StepModel, w: RequestShape, rate: float, limit: int) -> tuple[Point, bool]:
     """Open loop: the batch at which the replica completes `rate` requests/s (Little's law: B = rate x
     E2E(B)); (the limit's point, False) when the replica cannot reach that rate."""
     top = evaluate(m, w, max(limit, 1), open_loop=True)
@@ -344,7 +346,7 @@ def batch_for_rate(m: StepModel, w: Workload, rate: float, limit: int) -> tuple[
     return evaluate(m, w, max(hi, 1e-6), open_loop=True), True
 
 
-def cost_per_million_output_tokens(hourly_usd: float, p: Point, w: Workload) -> float | None:
+def cost_per_million_output_tokens(hourly_usd: float, p: Point, w: RequestShape) -> float | None:
     """GKE's formula: $/output token = $/s / (input tok/s / 4 + output tok/s), x 1e6."""
     input_rate = p.requests_per_s * w.input_tokens
     denominator = input_rate / OUTPUT_INPUT_COST_RATIO + p.output_tokens_per_s

@@ -118,7 +118,7 @@ def place(
     """The best placement on one instance type (meeting the latency targets, then the fewest instances,
     the most copies (spare capacity), the lower first-token latency, the smaller TP), or None when one
     copy does not fit on it. Latencies under the load are computed for the chosen option only."""
-    work = perf.Workload(load.input_tokens, load.output_tokens)
+    work = perf.RequestShape(load.input_tokens, load.output_tokens)
     options = [
         option
         for memory in tensor_parallel_options(
@@ -151,7 +151,7 @@ def _option(
     gpu: GpuSpec,
     gpu_count: int,
     load: LoadTarget,
-    work: perf.Workload,
+    work: perf.RequestShape,
     memory: VllmMemory,
     min_replicas: int,
     sequence_tokens: int | None,
@@ -168,7 +168,7 @@ def _option(
     return _Option(memory, model, point, meets, copies, replicas, instances)
 
 
-def _placement(o: _Option, load: LoadTarget, work: perf.Workload, hourly_usd: float) -> Placement:
+def _placement(o: _Option, load: LoadTarget, work: perf.RequestShape, hourly_usd: float) -> Placement:
     at_load = _point_at_load(o.model, work, load, o.point, o.replicas)
     unit = perf.cost_per_million_output_tokens(1.0 / o.copies, o.point, work)
     performance = Performance(
@@ -200,7 +200,7 @@ def _placement(o: _Option, load: LoadTarget, work: perf.Workload, hourly_usd: fl
 
 
 def _point_at_load(
-    model: perf.StepModel, work: perf.Workload, load: LoadTarget, capacity: perf.Point, replicas: int
+    model: perf.StepModel, work: perf.RequestShape, load: LoadTarget, capacity: perf.Point, replicas: int
 ) -> perf.Point:
     """Latency each request sees when the load is spread over the replicas (<= the capacity point)."""
     if load.requests_per_second:

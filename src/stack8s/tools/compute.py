@@ -10,7 +10,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 
 from stack8s.planning.plan import HOURS_PER_MONTH
-from stack8s.tools.models import ComputeHit, ComputeQuery
+from stack8s.tools.schemas import ComputeHit, ComputeQuery
 
 _COLUMNS = sql.SQL(
     "provider, instance_type, region, gpu_model, gpu_count, vram_per_gpu_gb, total_vram_gb, vcpu, ram_gb, "

@@ -160,7 +160,7 @@ def run(arch: ModelArch, body: EstimateRequest, spec: Any, model_id: str | None)
             f"does not fit: {memory.method()}; use more GPUs (tensor_parallel), a smaller precision or a shorter "
             "max_model_len"
         )
-    work = perf.Workload(body.input_tokens, body.output_tokens)
+    work = perf.RequestShape(body.input_tokens, body.output_tokens)
     model = perf.step_model(arch, spec, memory)
     limit = perf.max_batch(memory, work)
     saturated = False

@@ -12,10 +12,10 @@ from typing import Any
 
 from psycopg import AsyncConnection, sql
 
-from stack8s.catalogs.models import HFModelRow
+from stack8s.catalogs.rows import HFModelRow
 from stack8s.embeddings import Embedder
 from stack8s.errors import Conflict, ServiceUnavailable
-from stack8s.tools.models import CatalogModel, ModelHit, ModelQuery
+from stack8s.tools.schemas import CatalogModel, ModelHit, ModelQuery
 
 RELEVANCE_WEIGHT = 0.6
 POPULARITY_WEIGHT = 0.4

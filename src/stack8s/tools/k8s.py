@@ -11,7 +11,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from stack8s.tools.compute import escape_like
-from stack8s.tools.models import ChartHit, ChartQuery
+from stack8s.tools.schemas import ChartHit, ChartQuery
 
 _SEARCH = """
 WITH q AS (

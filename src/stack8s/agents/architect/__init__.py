@@ -10,9 +10,9 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from stack8s.agents.architect import instances, prose, stack, steps
-from stack8s.agents.architect import jobs as job_planning
+from stack8s.agents.architect import job_selection as job_planning
 from stack8s.agents.architect.artifacts import build_artifacts
-from stack8s.agents.architect.models import model_note, recommend_models
+from stack8s.agents.architect.model_table import model_note, recommend_models
 from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.prices import freshness
 from stack8s.agents.architect.workload import Workload, plan_workload, serving_sizing
@@ -34,7 +34,7 @@ from stack8s.planning.plan import (
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.planning.vllm_memory import WeightFormat, replica_need
 from stack8s.tools import hf
-from stack8s.tools.local import ClusterStatus
+from stack8s.tools.cluster import ClusterStatus
 
 log = logging.getLogger(__name__)
 EGRESS_GB_PER_MONTH = 100  # serving traffic allowance; stated in the cost line's assumption

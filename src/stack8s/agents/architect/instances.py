@@ -21,7 +21,7 @@ from stack8s.planning import placement as placing
 from stack8s.planning.plan import HOURS_PER_MONTH, GpuRecommendation
 from stack8s.planning.vllm_memory import VllmMemory, WeightFormat, vllm_memory, weights_floor_gb
 from stack8s.tools import compute
-from stack8s.tools.models import ComputeHit, ComputeQuery
+from stack8s.tools.schemas import ComputeHit, ComputeQuery
 
 CANDIDATES = 100
 MAX_RECOMMENDATIONS = 3

@@ -13,7 +13,7 @@ from stack8s.agents.architect.steps import vllm_max_model_len
 from stack8s.agents.architect.workload import Workload
 from stack8s.planning.plan import ChartRecommendation
 from stack8s.tools import k8s
-from stack8s.tools.models import ChartHit, ChartQuery
+from stack8s.tools.schemas import ChartHit, ChartQuery
 
 # need -> (chart search query, purpose). The search ranks an exact chart name first.
 NEEDS: dict[str, tuple[str, str]] = {

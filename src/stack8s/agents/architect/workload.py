@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from stack8s.catalogs.models import HFModelRow
+from stack8s.catalogs.rows import HFModelRow
 from stack8s.planning import non_llm, training
 from stack8s.planning.arch import ModelArch
 from stack8s.planning.fleet import ServingNeed
@@ -16,7 +16,7 @@ from stack8s.planning.load import LoadTarget, derive_load
 from stack8s.planning.plan import Sizing
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.planning.vllm_memory import ReplicaNeed, WeightFormat, replica_need, weight_format
-from stack8s.tools.models import CatalogModel
+from stack8s.tools.schemas import CatalogModel
 
 DEFAULT_CONTEXT = 4096
 LLM_TAGS = {"text-generation", "image-text-to-text", "text2text-generation", None}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from stack8s.agents.requirements import rules
 from stack8s.agents.requirements.llm_extract import llm_spec, merge
-from stack8s.agents.requirements.models import ModelLexicon
+from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.llm import ChatModel
 from stack8s.planning.spec import CRITICAL_FIELDS, WorkloadSpec
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from stack8s.agents.requirements.models import ModelLexicon
+from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.catalogs import repository as catalog_repository
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from stack8s.agents.requirements import lexicon as lx
-from stack8s.agents.requirements.models import COUNT_NOUNS, MAX_TEXT_CHARS, FuzzyVocab, ModelLexicon, ModelMatch
+from stack8s.agents.requirements.model_names import COUNT_NOUNS, MAX_TEXT_CHARS, FuzzyVocab, ModelLexicon, ModelMatch
 from stack8s.catalogs import fx
 from stack8s.catalogs.gpus import gpu_name_regex, match_gpu_preference
 from stack8s.planning.plan import HOURS_PER_MONTH

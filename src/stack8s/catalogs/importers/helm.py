@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from stack8s.catalogs.importers.base import ImportResult, RowError, RowProblem
-from stack8s.catalogs.models import ChartRow
+from stack8s.catalogs.rows import ChartRow
 
 log = logging.getLogger(__name__)
 

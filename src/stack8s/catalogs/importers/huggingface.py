@@ -40,7 +40,7 @@ from typing import Any
 import yaml
 
 from stack8s.catalogs.importers.base import ImportResult, RowError, RowProblem, as_int
-from stack8s.catalogs.models import HFModelRow, ModelCard
+from stack8s.catalogs.rows import HFModelRow, ModelCard
 
 log = logging.getLogger(__name__)
 

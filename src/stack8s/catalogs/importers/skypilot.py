@@ -37,7 +37,7 @@ from typing import Any
 
 from stack8s.catalogs.gpus import gpu_memory_gb, normalize_gpu
 from stack8s.catalogs.importers.base import ImportResult, RowError, RowProblem, as_float
-from stack8s.catalogs.models import InstanceRow
+from stack8s.catalogs.rows import InstanceRow
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from stack8s.agents.requirements.lexicon import PRECISIONS
-from stack8s.catalogs.models import HFModelRow
+from stack8s.catalogs.rows import HFModelRow
 
 MAX_TEXT_CHARS = 20_000
 MAX_MENTIONS = 64  # distinct model mentions ranked per text; no real message names more

@@ -6,7 +6,7 @@ from stack8s.agents.deps import AgentDeps
 from stack8s.planning.plan import ModelRecommendation
 from stack8s.planning.spec import WorkloadSpec
 from stack8s.tools import hf
-from stack8s.tools.models import CatalogModel, ModelHit, ModelQuery
+from stack8s.tools.schemas import CatalogModel, ModelHit, ModelQuery
 
 MAX_MODELS = 5
 # (task, domain) -> the Hub pipeline tag that serves it; keywords in model_needs refine it.

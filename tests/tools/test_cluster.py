@@ -13,7 +13,7 @@ import pytest
 import yaml
 from tests.conftest import free_port
 
-from stack8s.tools.local import ClusterProbe
+from stack8s.tools.cluster import ClusterProbe
 
 NODES = {
     "kind": "NodeList",

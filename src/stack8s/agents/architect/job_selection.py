@@ -17,7 +17,7 @@ from stack8s.planning.load import USE_CASES, use_case_of
 from stack8s.planning.plan import HOURS_PER_MONTH, GpuRecommendation, Job
 from stack8s.planning.vllm_memory import weight_format
 from stack8s.tools import compute
-from stack8s.tools.models import ComputeHit
+from stack8s.tools.schemas import ComputeHit
 
 TEXT_TOKENS_PER_GB = 250e6
 """Plain English text: about 4 characters (bytes) per token (OpenAI tokenizer guidance), 250M tokens/GB."""
