@@ -10,8 +10,8 @@ from stack8s.api.deps import AppState, CurrentUser, DbConn
 from stack8s.api.errors import BODY_ERRORS, ERROR_RESPONSES
 from stack8s.catalogs import repository as catalog_repository
 from stack8s.tools import compute, hf, k8s
-from stack8s.tools.estimate import EstimateRequest, EstimateResponse, estimate
 from stack8s.tools.cluster import ClusterStatus
+from stack8s.tools.estimate import EstimateRequest, EstimateResponse, estimate
 from stack8s.tools.schemas import (
     ChartQuery,
     ChartResults,
