@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -31,7 +31,7 @@ from stack8s.planning.plan import (
     Load,
     ModelRecommendation,
 )
-from stack8s.planning.spec import WorkloadSpec
+from stack8s.planning.spec import TaskType, WorkloadSpec
 from stack8s.planning.vllm_memory import WeightFormat, replica_need
 from stack8s.tools import hf
 from stack8s.tools.cluster import ClusterStatus
@@ -42,8 +42,8 @@ EGRESS_GB_PER_MONTH = 100  # serving traffic allowance; stated in the cost line'
 
 def _storage_gb(w: Workload) -> float:
     """Block storage: weights, checkpoints, the OS and images (datasets are priced as object storage)."""
-    task = str(w.spec.task_type or "inference")
-    method = str(w.spec.fine_tuning_method or "full") if task in ("training", "fine_tuning") else None
+    task = w.task
+    method = str(w.spec.fine_tuning_method or "full") if task in (TaskType.training, TaskType.fine_tuning) else None
     return costing.storage_gb_for(
         params_billion=w.sizing.params_billion or 0.0,
         precision=w.sizing.precision or "fp16",
@@ -58,7 +58,7 @@ def _month(
     """The plan's month for `instances` at `hourly_usd` (spot at `spot_hourly` when spot was asked for and the
     instance has a spot price): storage, load balancer, egress and the managed Kubernetes control plane at the
     provider's list prices in its region. The one place a plan's total and its budget verdict come from."""
-    serving = str(w.spec.task_type or "inference") == "inference"
+    serving = w.task is TaskType.inference
     prices = cloud_costs.prices_for(provider, region) if provider else None
     return costing.estimate_cost(
         instance_hourly_usd=hourly_usd,
@@ -103,27 +103,33 @@ def budget_rule(w: Workload) -> instances.BudgetRule | None:
     return within
 
 
-def _place_on_node(w: Workload, top: GpuRecommendation) -> None:
-    """Tensor-parallel size for serving: the fewest GPUs of the node that hold one copy; the node's
-    other GPUs run more copies at no extra cost. Training shards over every GPU of the node."""
-    serving = str(w.spec.task_type or "inference") in ("inference", "batch_inference")
+def _place_on_node(w: Workload, top: GpuRecommendation) -> Workload:
+    """The workload on the chosen node without a load placement. Tensor-parallel size for serving: the fewest
+    GPUs of the node that hold one copy; the node's other GPUs run more copies at no extra cost. Training
+    shards over every GPU of the node."""
+    serving = w.task in (TaskType.inference, TaskType.batch_inference)
     if w.need is not None:
         fit = instances.smallest_fit_on(w.need, top.gpu_model, top.vram_per_gpu_gb, top.gpu_count)
         tp: int | None = fit.tensor_parallel if fit is not None else None
     else:
         tp = sizing.tensor_parallel_gpus(w.sizing.required_vram_gb, top.vram_per_gpu_gb) if serving else None
     tp = tp if tp and tp <= top.gpu_count else top.gpu_count
-    w.sizing = w.sizing.model_copy(update={"tensor_parallel": tp})
-    w.copies_per_node = max(1, top.gpu_count // tp)
-    if w.copies_per_node > 1:
-        w.assumptions.append(
-            f"One copy of the model needs {tp} GPU(s); the {top.gpu_count}-GPU node runs {w.copies_per_node} "
-            f"copies (tensor parallel {tp} each), {w.copies_per_node}x the sized capacity at no extra cost."
-        )
+    copies = max(1, top.gpu_count // tp)
+    notes = (
+        [
+            f"One copy of the model needs {tp} GPU(s); the {top.gpu_count}-GPU node runs {copies} "
+            f"copies (tensor parallel {tp} each), {copies}x the sized capacity at no extra cost."
+        ]
+        if copies > 1
+        else []
+    )
+    sized = w.sizing.model_copy(update={"tensor_parallel": tp})
+    return replace(w, sizing=sized, copies_per_node=copies, assumptions=(*w.assumptions, *notes))
 
 
-def _size_from_placement(w: Workload, placed: placing.Placement) -> None:
-    """The sizing of one replica as placed, by the same memory model (`vllm_memory.replica_need`)."""
+def _size_from_placement(w: Workload, placed: placing.Placement) -> Workload:
+    """The workload as placed: one replica's sizing by the same memory model (`vllm_memory.replica_need`),
+    the copies per node and the instances the load takes."""
     m, tp = placed.memory, placed.tensor_parallel
     assert w.load is not None and w.need is not None
     if w.load.requests_per_second is None and w.load.concurrent_sequences is None:
@@ -151,7 +157,7 @@ def _size_from_placement(w: Workload, placed: placing.Placement) -> None:
         f"vLLM --max-model-len {w.max_model_len:,}; KV cache capacity {m.kv_cache_tokens:,} tokens per replica.",
         f"Activation and non-torch memory from measured vLLM profiles: {m.profile.source}.",
     ]
-    w.sizing = w.sizing.model_copy(
+    sizing = w.sizing.model_copy(
         update={
             "weights_gb": sized.weights_gb,
             "kv_cache_gb": sized.kv_cache_gb,
@@ -162,13 +168,39 @@ def _size_from_placement(w: Workload, placed: placing.Placement) -> None:
             "notes": notes,
         }
     )
-    w.copies_per_node = placed.copies_per_node
-    if placed.copies_per_node > 1:
-        w.assumptions.append(
-            f"One copy of the model needs {tp} GPU(s); each {placed.copies_per_node * tp}-GPU node runs "
-            f"{placed.copies_per_node} copies (tensor parallel {tp} each) at no extra cost."
-        )
-    w.replicas = placed.instance_count  # instances, each running copies_per_node vLLM servers
+    copies = placed.copies_per_node
+    shared = (
+        [
+            f"One copy of the model needs {tp} GPU(s); each {copies * tp}-GPU node runs "
+            f"{copies} copies (tensor parallel {tp} each) at no extra cost."
+        ]
+        if copies > 1
+        else []
+    )
+    # replicas: instances, each running copies_per_node vLLM servers
+    return replace(
+        w,
+        sizing=sizing,
+        copies_per_node=copies,
+        replicas=placed.instance_count,
+        assumptions=(*w.assumptions, *shared),
+    )
+
+
+def placed_workload(w: Workload, d: Decision) -> Workload:
+    """The workload as the decision places it (a new value; the resolved workload is never changed): the
+    replica's sizing and copies from the chosen placement, or, without one, the node's tensor parallelism
+    and why there is no performance figure; vLLM's max model length and quantisation when vLLM serves."""
+    if d.placement is not None:
+        w = _size_from_placement(w, d.placement)
+    else:
+        w = replace(w, assumptions=(*w.assumptions, *_no_performance(w, d.top)))
+        if d.top is not None and w.shardable and d.top.gpu_count:
+            w = _place_on_node(w, d.top)
+    if steps.vllm_serves(w):
+        update = {"max_model_len": steps.vllm_max_model_len(w), "quantization": steps.vllm_quantization(w)}
+        w = replace(w, sizing=w.sizing.model_copy(update=update))
+    return w
 
 
 def _what_if(w: Workload, top: GpuRecommendation | None, placed: placing.Placement | None) -> list[str]:
@@ -184,7 +216,7 @@ def _what_if(w: Workload, top: GpuRecommendation | None, placed: placing.Placeme
 
 def _no_performance(w: Workload, top: GpuRecommendation | None) -> list[str]:
     """Serving without a performance figure says why, instead of showing a made-up number."""
-    if str(w.spec.task_type or "inference") != "inference" or top is None:
+    if w.task is not TaskType.inference or top is None:
         return []
     if not w.sizing.gpu_needed:
         why = "it runs on CPU, and the estimator models LLM decoding on GPUs"
@@ -310,19 +342,12 @@ async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     await deps.report("compute_search")
     if job_planning.is_job(w):
         planned = await _plan_job(w, deps, cluster)
-        if planned is not None:
+        if isinstance(planned, DeploymentPlan):
             return planned
+        w = replace(w, assumptions=(*w.assumptions, planned))  # why the job is priced as a month of rent
     d = await decide(deps.conn, w)
     selection, top, placed, cost = d.selection, d.top, d.placement, d.cost
-    if placed is not None:
-        _size_from_placement(w, placed)
-    else:
-        w.assumptions.extend(_no_performance(w, top))
-        if top is not None and w.shardable and top.gpu_count:
-            _place_on_node(w, top)
-    if steps.vllm_serves(w):
-        update = {"max_model_len": steps.vllm_max_model_len(w), "quantization": steps.vllm_quantization(w)}
-        w.sizing = w.sizing.model_copy(update=update)
+    w = placed_workload(w, d)
     vllm = steps.vllm_serving(w, top)
     alternative = await _cheaper_alternative(deps, spec, w) if d.over_budget else None
     charts, models, notes = await _charts_and_models(deps, w, top.gpu_model if top else None)
@@ -351,20 +376,19 @@ async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     )
 
 
-async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> DeploymentPlan | None:
-    """Training, fine-tuning and batch jobs priced by how long they run; None (the monthly-rent plan, with
-    the reason stated) when the work or the GPUs lack the figures a duration needs."""
+async def _plan_job(w: Workload, deps: AgentDeps, cluster: ClusterStatus) -> DeploymentPlan | str:
+    """Training, fine-tuning and batch jobs priced by how long they run; otherwise the reason the plan falls
+    back to a month of rent (the work or the GPUs lack the figures a duration needs)."""
     work = job_planning.job_work(w)
     selection = await job_planning.select(deps.conn, w, work.work) if work.work is not None else None
     if selection is None:
         why = work.reason or "no candidate instance has a GPU with known performance figures"
-        w.assumptions.append(f"No job duration: {why}. Priced as instances rented for a month.")
-        return None
+        return f"No job duration: {why}. Priced as instances rented for a month."
     top = selection.recommendations[0]
     job = selection.job
     assert job is not None
     if w.shardable and top.gpu_count:
-        _place_on_node(w, top)
+        w = _place_on_node(w, top)
     spot = bool(w.spec.spot and top.spot_price_hourly_usd is not None)
     cost = costing.estimate_job_cost(
         hourly_usd=top.spot_price_hourly_usd if spot and top.spot_price_hourly_usd else top.price_hourly_usd,

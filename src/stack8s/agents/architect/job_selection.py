@@ -42,12 +42,12 @@ class JobWork:
 
 
 def is_job(w: Workload) -> bool:
-    return str(w.spec.task_type or "") in JOB_TASKS
+    return w.task in JOB_TASKS
 
 
 def job_work(w: Workload) -> JobWork:
     """The work the spec describes, with every assumption stated; work None with the reason otherwise."""
-    task = str(w.spec.task_type)
+    task = w.task
     if task in ("training", "fine_tuning"):
         return _llm_training(w) if w.is_llm else _vision_training(w)
     return _batch(w)

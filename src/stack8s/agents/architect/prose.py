@@ -6,7 +6,7 @@ from stack8s.agents.architect.instances import Selection
 from stack8s.agents.architect.workload import Workload
 from stack8s.planning.placement import Placement
 from stack8s.planning.plan import HOURS_PER_MONTH, CostEstimate, GpuRecommendation, Job
-from stack8s.planning.spec import WorkloadSpec
+from stack8s.planning.spec import TaskType, WorkloadSpec
 
 TASK_WORDS = {
     "inference": "serve",
@@ -147,7 +147,7 @@ def tradeoffs(
         w.is_llm
         and w.load is None
         and w.sizing.precision in ("fp16", "bf16")
-        and w.spec.task_type in ("inference", "batch_inference", None)
+        and w.task in (TaskType.inference, TaskType.batch_inference)
     ):
         items.append("FP8 or 4-bit AWQ/GPTQ weights cut weight memory by 2-4x for a small quality loss.")
     if len(recs) > 1 and recs[1].performance is None:
@@ -156,7 +156,7 @@ def tradeoffs(
             f"{alt.instance_type} ({alt.provider}, {alt.gpu_count}x {alt.gpu_model or 'CPU'}) costs "
             f"${alt.price_monthly_usd:,.2f}/month: an alternative with different availability."
         )
-    if recs and recs[0].replicas == 1 and w.spec.task_type in ("inference", None):
+    if recs and recs[0].replicas == 1 and w.task is TaskType.inference:
         items.append("One replica has no redundancy: run 2 for high availability (doubles compute cost).")
     return items
 

@@ -57,7 +57,7 @@ AMD_GPUS = ("MI",)
 
 def core_needs(w: Workload, gpu_model: str | None = None) -> list[str]:
     """The charts the task needs; the GPU operator follows the GPU of the recommended instance."""
-    task = str(w.spec.task_type or "inference")
+    task = w.task
     needs: list[str] = []
     if w.sizing.gpu_needed:
         gpu = gpu_model or w.spec.gpu_preference or ""

@@ -7,6 +7,7 @@ import shlex
 
 from stack8s.agents.architect.workload import Workload
 from stack8s.planning.plan import ChartRecommendation, DeploymentStep, GpuRecommendation, Job, VllmServing
+from stack8s.planning.spec import TaskType
 
 CLUSTER = "stack8s"
 
@@ -51,7 +52,7 @@ def _cluster_commands(rec: GpuRecommendation, count: int) -> list[str]:
 
 def vllm_serves(w: Workload) -> bool:
     """The model is served by vLLM (the vllm-stack chart): an LLM on GPUs, not a training run."""
-    return w.is_llm and w.sizing.gpu_needed and w.spec.task_type not in ("training", "fine_tuning")
+    return w.is_llm and w.sizing.gpu_needed and w.task not in (TaskType.training, TaskType.fine_tuning)
 
 
 def vllm_max_model_len(w: Workload) -> int:
@@ -128,7 +129,7 @@ def _train_step(w: Workload, order: int, top: GpuRecommendation | None) -> Deplo
 
 
 def _verify_step(w: Workload, order: int) -> DeploymentStep:
-    if w.spec.task_type in ("training", "fine_tuning"):
+    if w.task in (TaskType.training, TaskType.fine_tuning):
         commands = ["kubectl -n stack8s get job stack8s-job -w", "kubectl -n stack8s logs -f job/stack8s-job"]
         return DeploymentStep(
             order=order, title="Check the job", details="Watch progress and GPU use.", commands=commands
@@ -171,7 +172,7 @@ def build_steps(
             )
         )
     steps.extend(_chart_steps(charts, first=len(steps) + 1))
-    is_training = w.spec.task_type in ("training", "fine_tuning")
+    is_training = w.task in (TaskType.training, TaskType.fine_tuning)
     steps.append(_train_step(w, len(steps) + 1, top) if is_training else _serve_step(w, len(steps) + 1, vllm))
     steps.append(_verify_step(w, len(steps) + 1))
     return steps
@@ -179,7 +180,7 @@ def build_steps(
 
 def _job_command(w: Workload) -> str:
     model = w.sizing.model_id or "MODEL_ID"
-    task = str(w.spec.task_type)
+    task = w.task
     if task == "batch_inference":
         return f"python batch.py --model {model} --input s3://BUCKET/input/ --output s3://BUCKET/output/"
     method = w.spec.fine_tuning_method or ("full" if task == "training" else "lora")

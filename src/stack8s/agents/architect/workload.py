@@ -6,7 +6,7 @@ Every default taken here is written into `assumptions`, so the plan says what it
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from stack8s.catalogs.rows import HFModelRow
 from stack8s.planning import non_llm, training
@@ -14,10 +14,11 @@ from stack8s.planning.arch import ModelArch
 from stack8s.planning.fleet import ServingNeed
 from stack8s.planning.load import LoadTarget, derive_load
 from stack8s.planning.plan import Sizing
-from stack8s.planning.spec import WorkloadSpec
+from stack8s.planning.spec import TaskType, WorkloadSpec
 from stack8s.planning.vllm_memory import ReplicaNeed, WeightFormat, replica_need, weight_format
 from stack8s.tools.schemas import CatalogModel
 
+TRAINING = (TaskType.training, TaskType.fine_tuning)
 DEFAULT_CONTEXT = 4096
 LLM_TAGS = {"text-generation", "image-text-to-text", "text2text-generation", None}
 QUANT_PRECISION = {
@@ -40,16 +41,20 @@ DEFAULT_PARAMS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Workload:
+    """The request resolved once from the spec (frozen): the search reads it, and the plan's placed form is a
+    new value built from the chosen placement (`agents/architect.placed_workload`), never a patch."""
+
     spec: WorkloadSpec
+    task: TaskType
     model: CatalogModel | None  # the model the user named, as the catalog has it
     is_llm: bool
     shardable: bool
     sizing: Sizing
     ram_needed_gb: float  # host RAM for CPU-only workloads; 0 when a GPU holds the model
     replicas: int
-    assumptions: list[str] = field(default_factory=list)
+    assumptions: tuple[str, ...] = ()
     copies_per_node: int = 1  # model servers sharing one node (small model on a big GPU node)
     need: ServingNeed | None = None  # LLM serving: what every placement is computed from, resolved once
 
@@ -126,18 +131,18 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     if spec.gpu_needed is False or (spec.domain == "tabular" and not params):
         return _cpu_workload(spec, model, params, replicas, notes)
     is_llm = _is_llm(spec, row, params)
-    task = str(spec.task_type or "inference")
+    task = TaskType(spec.task_type or TaskType.inference)
     precision = _precision(spec, row, notes)
-    serving = is_llm and task == "inference"
+    serving = is_llm and task is TaskType.inference
     need = _serving_need(spec, row, params, precision) if serving else None
-    if task in ("training", "fine_tuning") and is_llm:
+    if task in TRAINING and is_llm:
         result = _size_training(spec, row, params, precision, notes)
     elif need is not None:
         # vLLM serving: one memory model (planning/vllm_memory.py) for the search, `fits` and the sizing; before
         # a placement, what one replica starts with: weights, runtime and KV for one --max-model-len sequence
         start = replica_need(need.arch, fmt=need.fmt, kv_dtype=need.kv_dtype, tokens_per_sequence=need.max_model_len)
         result = serving_sizing(start, params, precision, "(what vLLM starts with, before a GPU is chosen)")
-    elif task in ("training", "fine_tuning") and spec.fine_tuning_method in ("lora", "qlora"):
+    elif task in TRAINING and spec.fine_tuning_method in ("lora", "qlora"):
         result = _size_adapter_training(spec, row, params, precision)
     else:
         result = non_llm.size_non_llm(
@@ -148,11 +153,9 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
             pipeline_tag=(row.pipeline_tag if row else None),
         )
     result = result.model_copy(update={"model_id": (row.model_id if row else None) or spec.model_id})
-    w = Workload(spec, model, is_llm, is_llm, result, 0.0, replicas, notes)
     if need is not None:
-        w.need = need
         notes.extend(need.load.notes)
-    return w
+    return Workload(spec, task, model, is_llm, is_llm, result, 0.0, replicas, tuple(notes), need=need)
 
 
 def _serving_need(spec: WorkloadSpec, row: HFModelRow | None, params: float, precision: str) -> ServingNeed:
@@ -251,10 +254,10 @@ def _size_training(
 def _cpu_workload(
     spec: WorkloadSpec, model: CatalogModel | None, params: float, replicas: int, notes: list[str]
 ) -> Workload:
-    task = str(spec.task_type or "inference")
+    task = TaskType(spec.task_type or TaskType.inference)
     dataset = spec.dataset_size_gb
     model_id = (model.row.model_id if model else None) or spec.model_id
     result = non_llm.size_cpu_only(params_billion=params, task=task, dataset_size_gb=dataset, model_id=model_id)
     ram = non_llm.cpu_ram_gb(params_billion=params, task=task, dataset_size_gb=dataset)
     notes.append(f"CPU only: about {ram:g} GB of RAM per replica.")
-    return Workload(spec, model, False, False, result, ram, replicas, notes)
+    return Workload(spec, task, model, False, False, result, ram, replicas, tuple(notes))
