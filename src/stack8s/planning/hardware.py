@@ -6,7 +6,9 @@ Units: memory in GB (1e9 bytes, as vendors state it), bandwidth in GB/s, compute
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from stack8s.planning.kernels import KernelRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,7 @@ class GpuSpec:
     interconnect: str  # nvlink | pcie | xgmi | ici | neuronlink | none: how GPUs of one node talk
     interconnect_gbps: float  # per GPU, bidirectional GB/s as vendors quote it (NVLink4 900, PCIe Gen4 x16 64)
     source: str  # where the figures come from (datasheet URL / document, date)
+    kernels: KernelRef | None = field(default=None, compare=False)  # measured kernel tables standing for it
 
     @property
     def peak_tflops_16bit(self) -> float | None:
