@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from stack8s.catalogs.gpus import gpu_spec
+from stack8s.catalogs.kernels import ERROR_FILE, _nearest, _systems, load_tables
 from stack8s.catalogs.shipped import default_paths, load_models
 from stack8s.planning import performance as perf
 from stack8s.planning.arch import ModelArch
+from stack8s.planning.hardware import GpuSpec
+from stack8s.planning.op_latency import KernelRef
 from stack8s.planning.vllm_memory import WeightFormat, engine_profile, vllm_memory, weight_format
 
 ALIASES = {
@@ -133,12 +139,17 @@ def _beyond_peak(row: dict[str, str], arch: ModelArch, peak_tflops: float, gpus:
     return float(row["concurrency"]) / e2e * 2 * active * (i + o) > peak_tflops * 1e12 * gpus
 
 
-def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
+def serving_errors(
+    shared: Path, archs: dict[str, ModelArch], variant: Callable[[GpuSpec], GpuSpec | None] | None = None
+) -> Errors:
+    """Every serving row the estimator can express; `variant` swaps the GPU's kernel tables (method errors)."""
     errors = Errors()
     for row in csv.DictReader((shared / "data" / "perf" / "serving.csv").open()):
         engine = row["engine"].split(" ")[0].lower()
         errors.engine_rows[engine] += 1
         arch, gpu = _arch(archs, row["model"]), gpu_spec(row["gpu"])
+        if variant is not None and gpu is not None:
+            gpu = variant(gpu) if "vllm" in engine and row["source_id"] == "aic_silicon" else None
         if arch is None or gpu is None or not row["input_tokens"] or not row["tensor_parallel"]:
             errors.skipped += 1
             continue
@@ -210,6 +221,51 @@ def errors(shared: Path) -> tuple[Errors, Errors]:
     return memory_errors(shared, archs), serving_errors(shared, archs)
 
 
+def _transferred(gpu: GpuSpec) -> GpuSpec | None:
+    """The GPU with its own tables withheld: the nearest other measured GPU's, scaled by the rooflines."""
+    measured, _ = _systems()
+    others = {s: spec for s, g in measured.items() if g != gpu.name and (spec := gpu_spec(g)) is not None}
+    system = _nearest(gpu, others)
+    if system is None:
+        return None
+    ref = KernelRef(system, False, lambda: load_tables(system))
+    return replace(gpu, kernels=ref, expected_error=None)
+
+
+def method_errors(shared: Path) -> dict[str, tuple[float, float, int]]:
+    """(TTFT MAPE, TPOT MAPE, rows) of each method on the closed-loop vLLM rows: the GPU's own tables, another
+    GPU's tables transferred, no tables (roofline)."""
+    archs = architectures(shared)
+    variants: dict[str, Callable[[GpuSpec], GpuSpec | None]] = {
+        "kernel-measured": lambda g: g if g.kernels is not None and g.kernels.measured_on_this_gpu else None,
+        "kernel-transferred": _transferred,
+        "roofline": lambda g: replace(g, kernels=None, expected_error=None),
+    }
+    out = {}
+    for method, variant in variants.items():
+        e = serving_errors(shared, archs, variant)
+        ttft = e.values.get(("aic_silicon", "vllm", "ttft_ms"), [])
+        tpot = e.values.get(("aic_silicon", "vllm", "tpot_ms"), [])
+        out[method] = (
+            100 * statistics.mean(abs(x) for x in ttft) if ttft else math.nan,
+            100 * statistics.mean(abs(x) for x in tpot) if tpot else math.nan,
+            len(ttft),
+        )
+    return out
+
+
+def write_error_file(figures: dict[str, tuple[float, float, int]]) -> None:
+    text = ERROR_FILE.read_text()
+    head = text[: text.index("as_of:")]
+    lines = [f'as_of: "{date.today().isoformat()}"', f'source: "{ERROR_SOURCE}"', "methods:"]
+    for method, (ttft, tpot, rows) in figures.items():
+        lines.append(f"  {method}: {{ttft_error_pct: {ttft:.0f}, tpot_error_pct: {tpot:.0f}, rows: {rows}}}")
+    ERROR_FILE.write_text(head + "\n".join(lines) + "\n")
+
+
+ERROR_SOURCE = "bench/accuracy.py against ../shared/data/perf/serving.csv (vLLM rows)"
+
+
 def report(shared: Path) -> list[tuple[str, str, str, int, float, float]]:
     memory, serving = errors(shared)
     return memory.table() + serving.table()
@@ -218,7 +274,9 @@ def report(shared: Path) -> list[tuple[str, str, str, int, float, float]]:
 if __name__ == "__main__":
     import sys
 
-    memory, serving = errors(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared"))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    shared_dir = Path(args[0] if args else "../shared")
+    memory, serving = errors(shared_dir)
     print("| source | engine | metric | rows | MAPE % | bias % |")
     print("|---|---|---|---|---|---|")
     for s, e, m, n, mape, bias in memory.table() + serving.table():
@@ -236,3 +294,10 @@ if __name__ == "__main__":
     for (g, metric), v in sorted(serving.per_gpu.items()):
         mape, bias = 100 * statistics.mean(abs(x) for x in v), 100 * statistics.mean(v)
         print(f"| {g} | {metric} | {len(v)} | {mape:.1f} | {bias:+.1f} |")
+    figures = method_errors(shared_dir)
+    print("\n| method (same vLLM rows) | rows | TTFT MAPE % | TPOT MAPE % |\n|---|---|---|---|")
+    for method, (ttft, tpot, rows) in figures.items():
+        print(f"| {method} | {rows} | {ttft:.1f} | {tpot:.1f} |")
+    if "--write" in sys.argv:
+        write_error_file(figures)
+        print(f"wrote {ERROR_FILE}")

@@ -60,3 +60,41 @@ def test_bad_input_is_a_clear_422(client: httpx.Client) -> None:
     assert both.status_code == 422 and "exactly one" in both.text
     too_big = client.post(URL, json={**base, "gpu": "T4", "model_id": "meta-llama/Llama-3.1-70B-Instruct"})
     assert too_big.status_code == 422 and "does not fit" in too_big.text
+
+
+def test_every_current_precision_and_the_method_with_its_error(client: httpx.Client) -> None:
+    """NVFP4 runs FP4 math on B200 and is dequantised on H100; W4A16 and MXFP4 are accepted; the answer says
+    which data stand behind it and the bench's error for that method."""
+    base = {"model_id": "meta-llama/Llama-3.1-8B-Instruct", "input_tokens": 4096, "output_tokens": 256}
+    b200 = client.post(URL, json={**base, "gpu": "B200", "precision": "nvfp4"})
+    h100 = client.post(URL, json={**base, "gpu": "H100", "precision": "fp4"})
+    for r in (b200, h100):
+        assert r.status_code == 200, r.text
+    assert b200.json()["method"].startswith("kernel-measured on B200") and "dequantised" not in b200.json()["method"]
+    assert "dequantised" in h100.json()["method"]
+    assert b200.json()["memory"]["weights_gib"] < 0.45 * 16.06e9 / 2**30 * 1.3
+    for precision in ("w4a16", "awq", "mxfp4", "fp8"):
+        r = client.post(URL, json={**base, "gpu": "H100", "precision": precision})
+        assert r.status_code == 200, (precision, r.text)
+    l4 = client.post(URL, json={**base, "gpu": "L4"}).json()
+    assert l4["method"].startswith("kernel-transferred: L4")
+    assert l4["ttft_error_pct"] > 0 and l4["tpot_error_pct"] > 0
+
+
+def test_impossible_architectures_are_a_422_naming_the_field(client: httpx.Client) -> None:
+    """Issue 21: 64 of 8 experts per token crashed the estimator (a 500)."""
+    arch = {"params_billion": 8, "num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32}
+    cases = [
+        ({"num_local_experts": 8, "num_experts_per_tok": 64}, "num_experts_per_tok"),
+        ({"num_local_experts": 8, "num_experts_per_tok": 9}, "num_experts_per_tok"),
+        ({"active_params_billion": 9}, "active_params_billion"),
+        ({"num_key_value_heads": 5}, "num_key_value_heads"),
+        ({"num_hidden_layers": True}, "num_hidden_layers"),
+        ({"hidden_size": "4096"}, "hidden_size"),
+        ({"num_hidden_layers": 0}, "num_hidden_layers"),
+    ]
+    for extra, field in cases:
+        body = {"architecture": {**arch, **extra}, "gpu": "H100", "input_tokens": 512, "output_tokens": 256}
+        r = client.post(URL, json=body)
+        assert r.status_code == 422, (extra, r.text)
+        assert field in r.text, (extra, r.text)

@@ -27,14 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from stack8s.catalogs.datafile import as_of, check_keys, read_mapping, unique_rows
-from stack8s.catalogs.kernels import kernel_ref
+from stack8s.catalogs.kernels import expected_errors, kernel_ref, method_for
 from stack8s.planning.hardware import GpuSpec
 
 DATA_FILE = Path(__file__).parent / "data" / "gpus.yaml"
 
 VENDORS = frozenset({"nvidia", "amd", "intel", "google", "aws"})
 INTERCONNECTS = frozenset({"nvlink", "pcie", "xgmi", "ici", "neuronlink", "roce", "none"})
-_SPEC_FIELDS = tuple(f.name for f in fields(GpuSpec) if f.name != "kernels")
+_SPEC_FIELDS = tuple(f.name for f in fields(GpuSpec) if f.name not in ("kernels", "expected_error"))
 _TEXT_FIELDS = frozenset({"name", "vendor", "interconnect", "source"})
 _OPTIONAL_FIELDS = frozenset({"fp16_tflops", "bf16_tflops", "fp8_tflops", "int8_tops", "fp4_tflops"})
 _FAMILY_KEYS = frozenset({"pattern", "name", "variants"})
@@ -123,7 +123,12 @@ def _spec(entry: Any, where: str) -> GpuSpec:
 
 def _specs(entries: Any, file: str) -> dict[str, GpuSpec]:
     specs = unique_rows(entries, f"{file}: gpus", _spec, lambda spec: spec.name, "name")
-    return {name: replace(spec, kernels=kernel_ref(spec, specs)) for name, spec in specs.items()}
+    errors = expected_errors()
+    out = {}
+    for name, spec in specs.items():
+        ref = kernel_ref(spec, specs)
+        out[name] = replace(spec, kernels=ref, expected_error=errors.get(method_for(ref)))
+    return out
 
 
 def _variants(value: Any, specs: Mapping[str, GpuSpec], where: str) -> tuple[tuple[float, str], ...]:

@@ -16,8 +16,8 @@ from functools import cache
 from pathlib import Path
 
 from stack8s.catalogs.datafile import read_mapping
-from stack8s.planning.hardware import GpuSpec
-from stack8s.planning.kernels import KernelRef, KernelTables
+from stack8s.planning.hardware import ExpectedError, GpuSpec
+from stack8s.planning.op_latency import KernelRef, KernelTables
 
 DATA_DIR = Path(__file__).parent / "data" / "kernels"
 
@@ -69,3 +69,26 @@ def _nearest(spec: GpuSpec, candidates: Mapping[str, GpuSpec]) -> str | None:
         )
 
     return min(candidates, key=lambda s: distance(candidates[s]), default=None)
+
+
+ERROR_FILE = Path(__file__).parent / "data" / "estimator_error.yaml"
+METHODS = ("kernel-measured", "kernel-transferred", "roofline")
+
+
+def method_for(ref: KernelRef | None) -> str:
+    """The estimator's method on a GPU with these tables (see `planning.performance.method_of`)."""
+    if ref is None:
+        return "roofline"
+    return "kernel-measured" if ref.measured_on_this_gpu else "kernel-transferred"
+
+
+@cache
+def expected_errors() -> dict[str, ExpectedError]:
+    """The bench's measured error per method (``estimator_error.yaml``, written by bench/accuracy.py)."""
+    raw = read_mapping(ERROR_FILE, frozenset({"as_of", "source", "methods"}))
+    out: dict[str, ExpectedError] = {}
+    for method, row in raw["methods"].items():
+        if method not in METHODS:
+            raise ValueError(f"estimator_error.yaml: unknown method {method!r}")
+        out[method] = ExpectedError(method, float(row["ttft_error_pct"]), float(row["tpot_error_pct"]))
+    return out

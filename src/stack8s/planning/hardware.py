@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stack8s.planning.kernels import KernelRef
+from stack8s.planning.op_latency import KernelRef
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedError:
+    """The serving estimator's measured error for one method (mean absolute % error against published vLLM
+    runs, from `bench/accuracy.py`): kernel-measured, kernel-transferred or roofline."""
+
+    method: str
+    ttft_pct: float
+    tpot_pct: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +36,7 @@ class GpuSpec:
     interconnect_gbps: float  # per GPU, bidirectional GB/s as vendors quote it (NVLink4 900, PCIe Gen4 x16 64)
     source: str  # where the figures come from (datasheet URL / document, date)
     kernels: KernelRef | None = field(default=None, compare=False)  # measured kernel tables standing for it
+    expected_error: ExpectedError | None = field(default=None, compare=False)  # of the estimator on this GPU
 
     @property
     def peak_tflops_16bit(self) -> float | None:

@@ -2,7 +2,7 @@
 
 Method: every engine step is summed from measured kernel latencies, and the scheduler is vLLM's.
 
-* Kernels (`planning.kernels`): NVIDIA AIConfigurator's per-operation measurements of vLLM on the GPU
+* Kernels (`planning.op_latency`): NVIDIA AIConfigurator's per-operation measurements of vLLM on the GPU
   itself, or on the nearest measured GPU of its architecture scaled by the two rooflines (`method` says
   which); a GPU with no tensor cores falls back to a roofline with published efficiencies. One step over
   T tokens (decode and prefill tokens fused into the same GEMMs, as vLLM runs a mixed step) takes, per
@@ -35,8 +35,8 @@ import math
 from dataclasses import dataclass
 
 from stack8s.planning.arch import ModelArch, hidden_of, kv_heads_of, layers_of
-from stack8s.planning.hardware import GpuSpec
-from stack8s.planning.kernels import MEMORY_EFFICIENCY, Device, OwnPeak, Roofline
+from stack8s.planning.hardware import ExpectedError, GpuSpec
+from stack8s.planning.op_latency import MEMORY_EFFICIENCY, Device, OwnPeak, Roofline
 from stack8s.planning.vllm_memory import (
     LINEAR_BYTES_PER_PARAM,
     VllmMemory,
@@ -112,6 +112,7 @@ class StepModel:
     kv_head_dim: float  # per-layer cached values per token and GPU / (2 x kv_heads_per_gpu)
     experts: int
     method: str
+    expected_error: ExpectedError | None  # the bench's error for this method
 
     def tokens(self, t: float) -> float:
         return _grid(self.token_s, t)
@@ -191,6 +192,11 @@ def method_of(gpu: GpuSpec) -> str:
     if ref is None:
         return "roofline"
     return "kernel-measured" if ref.measured_on_this_gpu else "kernel-transferred"
+
+
+def error_note(m: StepModel) -> str:
+    e = m.expected_error
+    return f"; expected error ({e.method}, bench): TTFT ±{e.ttft_pct:.0f}%, TPOT ±{e.tpot_pct:.0f}%" if e else ""
 
 
 @dataclass(frozen=True)
@@ -289,6 +295,7 @@ def step_model(arch: ModelArch, gpu: GpuSpec, memory: VllmMemory) -> StepModel:
         kv_head_dim=per_layer_values / (2 * kv_heads),
         experts=experts if experts > 1 else 0,
         method=_method_text(gpu, fmt, dtype, device),
+        expected_error=gpu.expected_error,
     )
 
 
@@ -488,5 +495,5 @@ def describe(m: StepModel) -> str:
         f"{m.method}; per step: GEMMs at their TP-{m.tp} shapes"
         + (f", fused MoE over {m.experts} experts" if m.experts else "")
         + ", all-reduce, decode and prefill attention; vLLM chunked-prefill scheduler"
-        f" ({MAX_NUM_BATCHED_TOKENS} tokens per step)"
+        f" ({MAX_NUM_BATCHED_TOKENS} tokens per step)" + error_note(m)
     )

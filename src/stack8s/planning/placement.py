@@ -184,6 +184,8 @@ def _placement(o: _Option, load: LoadTarget, work: perf.RequestShape, hourly_usd
         cost_per_million_output_tokens_usd=None,
         meets_slo=o.meets,
         method=f"{perf.describe(o.model)}; {o.memory.method()}",
+        ttft_error_pct=o.model.expected_error.ttft_pct if o.model.expected_error else None,
+        tpot_error_pct=o.model.expected_error.tpot_pct if o.model.expected_error else None,
     )
     return Placement(
         tensor_parallel=o.memory.tensor_parallel,

@@ -48,6 +48,8 @@ class Performance(BaseModel):
     cost_per_million_output_tokens_usd: float | None = None
     meets_slo: bool | None = None
     method: str
+    ttft_error_pct: float | None = Field(None, description="the estimator's measured error for this method (bench)")
+    tpot_error_pct: float | None = Field(None, description="the estimator's measured error for this method (bench)")
 
 
 class Job(BaseModel):

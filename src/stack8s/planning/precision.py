@@ -12,6 +12,8 @@ BYTES_PER_PARAM: dict[Precision, float] = {
     Precision.fp8: 1.0,
     Precision.int8: 1.0,
     Precision.int4: 0.5,
+    Precision.nvfp4: 0.5,
+    Precision.mxfp4: 0.5,
 }
 """Nominal storage size of one value. Used as is for KV-cache values and activations."""
 
@@ -25,7 +27,15 @@ embeddings and lm_head stay 16-bit where the architecture is known (`vllm_memory
 INT4_QUANT_ALLOWANCE_BYTES = INT4_GROUP_OVERHEAD_BYTES / INT4_GROUP_SIZE
 
 
+SCALE_BYTES_PER_PARAM: dict[Precision, float] = {
+    Precision.int4: INT4_QUANT_ALLOWANCE_BYTES,
+    Precision.nvfp4: 1 / 16,  # one FP8 scale per 16 values
+    Precision.mxfp4: 1 / 32,  # one E8M0 scale per 32 values
+}
+"""Block scales stored beside the 4-bit values (NVFP4: NVIDIA 2025; MXFP4: OCP MX Formats v1.0, 2023)."""
+
+
 def weight_bytes_per_param(precision: Precision | str) -> float:
-    """Bytes per stored weight, including the int4 quantisation allowance (INT4_QUANT_ALLOWANCE_BYTES)."""
+    """Bytes per stored weight, including the 4-bit formats' scales (SCALE_BYTES_PER_PARAM)."""
     p = Precision(precision)
-    return BYTES_PER_PARAM[p] + (INT4_QUANT_ALLOWANCE_BYTES if p is Precision.int4 else 0.0)
+    return BYTES_PER_PARAM[p] + SCALE_BYTES_PER_PARAM.get(p, 0.0)

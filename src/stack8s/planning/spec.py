@@ -30,7 +30,9 @@ class Precision(StrEnum):
     bf16 = "bf16"
     fp8 = "fp8"
     int8 = "int8"
-    int4 = "int4"
+    int4 = "int4"  # W4A16: AWQ / GPTQ weight-only
+    nvfp4 = "nvfp4"  # NVIDIA FP4 (E2M1 + FP8 scale per 16): FP4 tensor cores on Blackwell
+    mxfp4 = "mxfp4"  # OCP MXFP4 (E2M1 + E8M0 scale per 32), as gpt-oss ships its experts
 
 
 class FineTuningMethod(StrEnum):

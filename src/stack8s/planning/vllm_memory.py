@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from stack8s.planning.arch import ModelArch, hidden_of, kv_heads_of, layers_of
-from stack8s.planning.precision import INT4_QUANT_ALLOWANCE_BYTES
+from stack8s.planning.precision import INT4_QUANT_ALLOWANCE_BYTES, SCALE_BYTES_PER_PARAM
 from stack8s.planning.sizing import GPU_MEMORY_UTILISATION
+from stack8s.planning.spec import Precision
 
 GIB = 1024**3
 
@@ -44,11 +45,11 @@ class WeightFormat(StrEnum):
     nvfp4 = "nvfp4"  # NVIDIA ModelOpt NVFP4: linear layers FP4 + FP8 scale per 16, embeddings and lm_head 16-bit
 
 
-MXFP4_BYTES_PER_PARAM = 4.25 / 8
+MXFP4_BYTES_PER_PARAM = 0.5 + SCALE_BYTES_PER_PARAM[Precision.mxfp4]
 """OCP Microscaling MXFP4: 4-bit E2M1 values plus one 8-bit E8M0 scale per block of 32 = 4.25 bits
 (OCP MX Formats Specification v1.0, 2023; gpt-oss model card: MoE weights in MXFP4)."""
 
-NVFP4_BYTES_PER_PARAM = 4.5 / 8
+NVFP4_BYTES_PER_PARAM = 0.5 + SCALE_BYTES_PER_PARAM[Precision.nvfp4]
 """NVFP4: 4-bit E2M1 values plus one FP8 (E4M3) scale per block of 16 = 4.5 bits (the per-tensor FP32 scale
 is negligible) (NVIDIA, 'Introducing NVFP4 for Efficient and Accurate Low-Precision Inference', 2025)."""
 

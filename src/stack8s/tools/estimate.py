@@ -23,7 +23,10 @@ from stack8s.validation import StrictInput
 
 
 class Architecture(StrictInput):
-    """Hugging Face config.json fields plus parameter counts (billions)."""
+    """Hugging Face config.json fields plus parameter counts (billions). Strict: a boolean or a string is
+    not a count."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, protected_namespaces=(), strict=True)
 
     params_billion: float = Field(gt=0, le=10_000)
     active_params_billion: float | None = Field(None, gt=0, le=10_000)
@@ -39,7 +42,18 @@ class Architecture(StrictInput):
     num_experts_per_tok: int | None = Field(None, ge=1, le=10_000)
     kv_bytes_per_token: int | None = Field(None, ge=1, le=100_000_000, description="MLA: published fp16 bytes")
     max_position_embeddings: int | None = Field(None, ge=1, le=100_000_000)
-    quantization: str | None = Field(None, max_length=20, description="awq | gptq | fp8 | mxfp4")
+    quantization: str | None = Field(None, max_length=20, description="awq | gptq | fp8 | mxfp4 | nvfp4")
+
+    @model_validator(mode="after")
+    def _possible(self) -> Architecture:
+        """Shapes no model can have are refused, naming the field (the formulas assume these hold)."""
+        if self.num_experts_per_tok is not None and self.num_experts_per_tok > (self.num_local_experts or 1):
+            raise ValueError("num_experts_per_tok must not exceed num_local_experts")
+        if self.active_params_billion is not None and self.active_params_billion > self.params_billion:
+            raise ValueError("active_params_billion must not exceed params_billion")
+        if self.num_key_value_heads is not None and self.num_attention_heads % self.num_key_value_heads:
+            raise ValueError("num_attention_heads must be a multiple of num_key_value_heads")
+        return self
 
 
 class EstimateRequest(StrictInput):
@@ -48,7 +62,12 @@ class EstimateRequest(StrictInput):
     gpu: str = Field(min_length=1, max_length=40, description="e.g. H100, A100-80GB, L4")
     gpu_count: int | None = Field(None, ge=1, le=64)
     tensor_parallel: int | None = Field(None, ge=1, le=64)
-    precision: str | None = Field(None, pattern="^(fp32|fp16|bf16|fp8|int8|int4|mxfp4)$")
+    precision: str | None = Field(
+        None,
+        pattern="^(fp32|fp16|bf16|fp8|int8|int4|w4a16|awq|gptq|mxfp4|nvfp4|fp4)$",
+        description="weights: fp8, int8, int4/w4a16/awq/gptq (4-bit weight-only), mxfp4, nvfp4/fp4 (FP4 math on "
+        "Blackwell, dequantised elsewhere)",
+    )
     kv_dtype: str = Field("auto", pattern="^(auto|fp8)$")
     input_tokens: int = Field(ge=1, le=10_000_000)
     output_tokens: int = Field(ge=1, le=10_000_000)
@@ -89,7 +108,12 @@ class EstimateResponse(BaseModel):
     concurrency: float
     max_concurrent_sequences: int = Field(description="sequences the KV cache holds at input + output tokens")
     saturated: bool = Field(description="the requested rate or concurrency exceeds what the group sustains")
-    method: str
+    method: str = Field(
+        description="the data behind the estimate: kernel-measured on this GPU, kernel-transferred "
+        "from another measured GPU, or roofline"
+    )
+    ttft_error_pct: float | None = Field(description="the method's measured TTFT error against published vLLM runs")
+    tpot_error_pct: float | None = Field(description="the method's measured TPOT error against published vLLM runs")
     memory: MemorySplit = Field(description="per GPU, GiB")
 
 
@@ -139,6 +163,14 @@ async def estimate(conn: AsyncConnection[dict[str, Any]], body: EstimateRequest)
 
 
 def run(arch: ModelArch, body: EstimateRequest, spec: Any, model_id: str | None) -> EstimateResponse:
+    """The estimate; arithmetic the formulas cannot do with these numbers is the caller's 422, not a 500."""
+    try:
+        return _run(arch, body, spec, model_id)
+    except (ArithmeticError, ValueError) as exc:
+        raise Unprocessable(f"these figures cannot be estimated ({exc}); check the architecture fields") from None
+
+
+def _run(arch: ModelArch, body: EstimateRequest, spec: Any, model_id: str | None) -> EstimateResponse:
     tp = body.tensor_parallel or body.gpu_count or 1
     if body.gpu_count is not None and tp > body.gpu_count:
         raise Unprocessable(f"tensor_parallel {tp} is more than gpu_count {body.gpu_count}")
@@ -185,6 +217,8 @@ def run(arch: ModelArch, body: EstimateRequest, spec: Any, model_id: str | None)
         max_concurrent_sequences=limit,
         saturated=saturated,
         method=f"{perf.describe(model)}; {memory.method()}",
+        ttft_error_pct=model.expected_error.ttft_pct if model.expected_error else None,
+        tpot_error_pct=model.expected_error.tpot_pct if model.expected_error else None,
         memory=MemorySplit(
             weights_gib=round(memory.weights_gib, 3),
             activation_gib=round(memory.activation_gib, 3),

@@ -131,8 +131,8 @@ def _performance_table(plan: DeploymentPlan) -> list[str]:
         "### Instances",
         "",
         "| # | provider | instance | region | GPUs | TP | replicas | instances | $/month total | TTFT ms | ITL ms "
-        "| tok/s per replica | req/s per replica | $/Mtok out | meets target |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| tok/s per replica | req/s per replica | $/Mtok out | meets target | error TTFT / ITL |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in plan.gpu_recommendations:
         p = r.performance
@@ -140,12 +140,17 @@ def _performance_table(plan: DeploymentPlan) -> list[str]:
             continue
         cost = f"{p.cost_per_million_output_tokens_usd:,.2f}" if p.cost_per_million_output_tokens_usd else "-"
         meets = {True: "yes", False: "no", None: "-"}[p.meets_slo]
+        error = (
+            f"±{p.ttft_error_pct:.0f}% / ±{p.tpot_error_pct:.0f}%"
+            if p.ttft_error_pct is not None and p.tpot_error_pct is not None
+            else "-"
+        )
         lines.append(
             f"| {r.rank} | {r.provider} | {_cell(r.instance_type)} | {r.region} | "
             f"{r.gpu_count}x {r.gpu_model} | "
             f"{p.tensor_parallel} | {r.replicas} | {r.instance_count} | {r.total_monthly_usd:,.2f} | "
             f"{p.ttft_ms:,.0f} | {p.itl_ms:.1f} | {p.output_tokens_per_s:,.0f} | {p.requests_per_s:.3g} | "
-            f"{cost} | {meets} |"
+            f"{cost} | {meets} | {error} |"
         )
     return lines
 

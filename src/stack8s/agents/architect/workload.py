@@ -28,7 +28,8 @@ QUANT_PRECISION = {
     "fp8": "fp8",
     "int8": "int8",
     "gguf": "int4",
-    "mxfp4": "int4",
+    "mxfp4": "mxfp4",
+    "nvfp4": "nvfp4",
 }
 # Parameter counts (billions) used when the user names no model; documented per domain/task.
 DEFAULT_PARAMS = {

@@ -185,6 +185,8 @@ GPU_HINTS = Table[bool](
 # (Precision, quantisation method asked for, or None).
 PRECISIONS = Table[tuple[Precision, str | None]](
     [
+        (r"mx-?fp4", (Precision.mxfp4, "mxfp4")),
+        (r"(?:nv-?)?fp-?4", (Precision.nvfp4, "nvfp4")),
         (r"4[- ]?bits?|int-?4|w4a16|nf4|q4(?:_k_m)?", (Precision.int4, "int4")),
         (r"awq", (Precision.int4, "awq")),
         (r"gptq", (Precision.int4, "gptq")),

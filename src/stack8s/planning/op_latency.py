@@ -264,19 +264,19 @@ class Device:
         return value / 1e3 * scale * self._ratio(0.0, nbytes, "bfloat16")
 
     def allreduce_s(self, gpus: int, message_bytes: float) -> float:
-        """One all-reduce of `message_bytes` over `gpus` GPUs (vLLM custom all-reduce, CUDA graphs)."""
+        """One all-reduce of `message_bytes` over `gpus` GPUs: vLLM's custom all-reduce over NVLink (measured,
+        CUDA graphs), scaled by link bandwidth for another NVLink GPU; over PCIe, `pcie_allreduce_s`."""
         if gpus <= 1:
             return 0.0
+        if not self.own.nvlink:
+            return pcie_allreduce_s(gpus, message_bytes, self.own.link_bps)
         table = self.tables.allreduce
         measured = max((g for g in table if g <= gpus), default=None) if table else None
-        if measured is None:
-            return PCIE_ALLREDUCE_LATENCY_S + 2 * (gpus - 1) / gpus * message_bytes / self.own.link_bps
-        base = table[measured].at(message_bytes) / 1e3
-        if not self.transferred:
-            return base
         ref_link = self.tables.peak.link_bps or self.own.link_bps
-        latency = 0.0 if self.own.nvlink else PCIE_ALLREDUCE_LATENCY_S
-        return max(base * ref_link / self.own.link_bps, latency)
+        if measured is None or ref_link < NVLINK_MIN_BPS:
+            return NVLINK_ALLREDUCE_LATENCY_S + 2 * (gpus - 1) / gpus * message_bytes / self.own.link_bps
+        base = table[measured].at(message_bytes / ALLREDUCE_VALUE_BYTES) / 1e3
+        return base if not self.transferred else base * ref_link / self.own.link_bps
 
     def moe_s(
         self, dtype: str, hidden: int, inter_per_gpu: float, topk: int, experts: int, tokens: float, weight_bytes: float
@@ -311,8 +311,31 @@ class Device:
         return s.curve.at(tokens) / 1e3 * ratio
 
 
+ALLREDUCE_VALUE_BYTES = 2
+"""The all-reduce tables are keyed by message size in bf16 values (tokens x hidden), not bytes."""
+
 PCIE_ALLREDUCE_LATENCY_S = 25e-6
 """One small all-reduce through PCIe switches / host bridges (nccl-tests all_reduce_perf, small sizes)."""
+
+PCIE_ALLREDUCE_EFFICIENCY = 0.375
+"""NCCL all-reduce bus bandwidth over PCIe as a share of the link's one-way bandwidth: 24 GB/s of PCIe Gen5's
+64 on AIConfigurator's RTX PRO 6000 server (nccl_perf, 4 GPUs, 16 MB: 1.0 ms). Over PCIe vLLM runs NCCL
+(its custom all-reduce needs NVLink beyond two GPUs), and the speed depends on the host (switches, sockets,
+peer-to-peer), not the GPU: one host's measured tables do not transfer to a cloud instance, the link
+generation does. (AIConfigurator's L40S host reaches 3.4 GB/s: a host without peer-to-peer.)"""
+
+NVLINK_ALLREDUCE_LATENCY_S = 6e-6
+NVLINK_MIN_BPS = 100e9
+"""vLLM's one-shot custom all-reduce over NVLink: ~6 us for a small message; a measured system whose link is
+slower than 100 GB/s one way is a PCIe host, whose tables stand for no NVLink GPU."""
+
+
+def pcie_allreduce_s(gpus: int, message_bytes: float, link_bps: float) -> float:
+    """NCCL ring all-reduce over PCIe: latency + 2 (n - 1) / n x bytes / (link x PCIE_ALLREDUCE_EFFICIENCY)."""
+    if gpus <= 1:
+        return 0.0
+    return PCIE_ALLREDUCE_LATENCY_S + 2 * (gpus - 1) / gpus * message_bytes / (link_bps * PCIE_ALLREDUCE_EFFICIENCY)
+
 
 _MOE_BYTES = {"bfloat16": 2.0, "fp8": 1.0, "fp8_block": 1.0, "int4_wo": 0.5, "nvfp4": 0.5625, "w4a16_mxfp4": 0.53125}
 """Bytes per expert weight of each measured MoE dtype (4-bit formats with their block scales)."""
@@ -355,8 +378,9 @@ class Roofline:
     def allreduce_s(self, gpus: int, message_bytes: float) -> float:
         if gpus <= 1:
             return 0.0
-        latency = 6e-6 if self.own.nvlink else PCIE_ALLREDUCE_LATENCY_S
-        return latency + 2 * (gpus - 1) / gpus * message_bytes / self.own.link_bps
+        if not self.own.nvlink:
+            return pcie_allreduce_s(gpus, message_bytes, self.own.link_bps)
+        return NVLINK_ALLREDUCE_LATENCY_S + 2 * (gpus - 1) / gpus * message_bytes / self.own.link_bps
 
     def moe_s(
         self, dtype: str, hidden: int, inter_per_gpu: float, topk: int, experts: int, tokens: float, weight_bytes: float
