@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 GIB = 1024**3
 
-USABLE_FRACTION: dict[str, float] = {"hbm": 0.985, "gddr-ecc": 0.91, "gddr": 0.98}
+USABLE_FRACTION: dict[str, float] = {"hbm": 0.98, "gddr-ecc": 0.91, "gddr": 0.98}
 """The rule for a GPU without a published usable-memory figure: the CUDA runtime's total memory, in GiB, as a
 fraction of the nominal GB read as GiB (an "80 GB" HBM card has 80 GiB of DRAM; the driver keeps ~0.45 GiB and,
 on GDDR5/6 data-centre cards, ECC keeps 1/16). Each fraction is the lowest measured ratio of its kind (rounded
-down), from the published rows of ``catalogs/data/gpus.yaml``: hbm A100 40GB 39.50/40 (H100 79.19/80, A100 80GB
-79.25/80); gddr-ecc T4 14.56/16 (A10 21.99/24, L40S 44.53/48, L40 44.40/48); gddr RTX 4090 23.64/24."""
+down), from the published rows of ``catalogs/data/gpus.yaml``: hbm A30 23.53/24 (A100 40GB 39.50/40, H100 79.19/80,
+A100 80GB 79.25/80); gddr-ecc T4 14.56/16 (A10 21.99/24, L40S 44.53/48, L40 44.40/48); gddr RTX 4090 23.64/24."""
 
 UNKNOWN_MEMORY_TYPE = "gddr-ecc"
 """A GPU without a row (only an instance's listed GB is known) gets the lowest fraction: a fit is never

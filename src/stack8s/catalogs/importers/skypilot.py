@@ -17,6 +17,9 @@ Rules (see shared/data/README.md for the quirks they handle):
 * One row per (provider, instance_type, region): the cheapest zone's on-demand price wins; the spot
   price is the cheapest spot price over the region's zones. Spot prices <= 0 (Vast's ``0.00``) -> None.
 * Vast's free-text regions lose leading/trailing commas and spaces (``", US, NA"`` -> ``"US, NA"``).
+* An instance type that says PCIe names a PCIe card even when its accelerator column does not (Lambda
+  ``gpu_1x_h100_pcie``: "H100"; Vast ``2x-A100_PCIE-...``: "A100"): the GPU is read as "<accelerator> PCIe",
+  which `normalize_gpu` maps to the PCIe row (H100-PCIE, A100-*-PCIE) when the GPU catalog has one.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from stack8s.catalogs.gpus import gpu_memory_gb, normalize_gpu
+from stack8s.catalogs.gpus import gpu_memory_gb, gpu_spec, normalize_gpu
 from stack8s.catalogs.importers.base import ImportResult, RowError, RowProblem, as_float
 from stack8s.catalogs.rows import InstanceRow
 
@@ -57,6 +60,7 @@ _TPU_HOST = re.compile(r"-tpu$")
 _NON_GPU_ACCELERATOR = re.compile(r"inferentia|trainium|qualcomm", re.IGNORECASE)
 _SIZE = re.compile(r"([\d.]+)\s*(TiB|TB|GiB|GB|MiB|MB)\b", re.IGNORECASE)
 _SIZE_FACTOR = {"tib": 1024.0, "tb": 1000.0, "gib": 1.0, "gb": 1.0, "mib": 1 / 1024, "mb": 1 / 1000}
+_PCIE_WORD = re.compile(r"(?<![a-z0-9])pcie(?![a-z0-9])", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +204,15 @@ def _price(record: dict[str, str]) -> tuple[float, float | None]:
     return price, spot
 
 
+def _accelerator_name(accelerator: str, instance_type: str, memory: float | None) -> str:
+    """The accelerator column, told "PCIe" when only the instance type says so and the GPU catalog has a
+    PCIe row for it ("H100" in gpu_1x_h100_pcie -> "H100 PCIe" -> H100-PCIE)."""
+    if not accelerator or not _PCIE_WORD.search(instance_type) or _PCIE_WORD.search(accelerator):
+        return accelerator
+    pcie = f"{accelerator} PCIe"
+    return pcie if gpu_spec(normalize_gpu(pcie, memory)) is not None else accelerator
+
+
 def _parse_record(record: dict[str, str], ctx: _Context) -> _Offer | _Accelerator:
     instance_type = (record.get("InstanceType") or "").strip()
     accelerator = (record.get("AcceleratorName") or "").strip()
@@ -215,6 +228,7 @@ def _parse_record(record: dict[str, str], ctx: _Context) -> _Offer | _Accelerato
             raise RowProblem("empty InstanceType")
         return _Accelerator(accelerator, max(count, 1), zone, prices[0], prices[1], memory)
     specs = (_number(record, "vCPUs", 0.0) or 0.0, _number(record, "MemoryGiB", 0.0) or 0.0)
+    accelerator = _accelerator_name(accelerator, instance_type, memory)
     gpu = (accelerator or None, max(count, 1) if accelerator else 0, memory)
     return _Offer(_make_row(ctx, instance_type, region, gpu, specs, prices), zone)
 
