@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stack8s.catalogs.gpus import gpu_spec, match_gpu_preference, normalize_gpu
+from stack8s.catalogs.gpus import gpu_spec, load_gpu_catalog, match_gpu_preference, normalize_gpu
 from stack8s.catalogs.importers.skypilot import parse_skypilot_csv
 from stack8s.catalogs.shipped import default_paths, load_instances
 
@@ -19,12 +19,12 @@ PCIE_AND_NVL = [
     ("H100-80G-PCIe-NVLink", None, "H100-PCIE"),  # PCIe cards with NVLink bridges are still PCIe cards
     ("NVIDIA H100 PCIe", None, "H100-PCIE"),
     ("h100 pcie", None, "H100-PCIE"),
-    ("A100-80G-PCIe", None, "A100-80GB-PCIE"),
-    ("A100-80G-PCIe-NVLink", None, "A100-80GB-PCIE"),
-    ("NVIDIA A100 80GB PCIe", None, "A100-80GB-PCIE"),
-    ("NVIDIA A100-PCIE-40GB", None, "A100-40GB-PCIE"),
-    ("A100 PCIe", 80, "A100-80GB-PCIE"),
-    ("A100 PCIe", None, "A100-40GB-PCIE"),
+    ("A100-80G-PCIe", None, "A100-PCIE-80GB"),
+    ("A100-80G-PCIe-NVLink", None, "A100-PCIE-80GB"),
+    ("NVIDIA A100 80GB PCIe", None, "A100-PCIE-80GB"),
+    ("NVIDIA A100-PCIE-40GB", None, "A100-PCIE-40GB"),
+    ("A100 PCIe", 80, "A100-PCIE-80GB"),
+    ("A100 PCIe", None, "A100-PCIE-40GB"),
     ("H200 NVL", None, "H200-NVL"),
     ("NVIDIA H200 NVL", None, "H200-NVL"),
     ("H100 NVL", None, "H100-NVL"),
@@ -53,13 +53,13 @@ def test_spellings_resolve(spelling: str, memory: float | None, canonical: str) 
 
 def test_user_text_names_the_pcie_card() -> None:
     assert match_gpu_preference("two H100 PCIe please") == "H100-PCIE"
-    assert match_gpu_preference("an a100 pcie 80gb") == "A100-80GB-PCIE"
+    assert match_gpu_preference("an a100 pcie 80gb") == "A100-PCIE-80GB"
     assert match_gpu_preference("an h100") == "H100"
 
 
 @pytest.mark.parametrize(
     ("slower", "faster"),
-    [("H100-PCIE", "H100"), ("A100-80GB-PCIE", "A100-80GB"), ("H200-NVL", "H200")],
+    [("H100-PCIE", "H100"), ("A100-PCIE-80GB", "A100-80GB"), ("H200-NVL", "H200")],
 )
 def test_the_slower_part_is_slower(slower: str, faster: str) -> None:
     slow, fast = gpu_spec(slower), gpu_spec(faster)
@@ -79,7 +79,7 @@ def test_h100_pcie_datasheet_figures() -> None:
     assert spec is not None
     assert (spec.bf16_tflops, spec.fp8_tflops, spec.memory_bandwidth_gbps) == (756.5, 1513, 2000)
     assert (spec.interconnect, spec.interconnect_gbps) == ("pcie", 128)
-    a100 = gpu_spec("A100-80GB-PCIE")  # A100 datasheet, 80GB PCIe column: 1,935 GB/s, PCIe Gen4
+    a100 = gpu_spec("A100-PCIE-80GB")  # A100 datasheet, 80GB PCIe column: 1,935 GB/s, PCIe Gen4
     assert a100 is not None and (a100.memory_bandwidth_gbps, a100.interconnect_gbps) == (1935, 64)
 
 
@@ -111,7 +111,7 @@ def test_importer_reads_pcie_from_the_instance_type(tmp_path: Path) -> None:
     assert models == {
         "gpu_1x_h100_pcie": "H100-PCIE",
         "gpu_1x_h100_sxm5": "H100",
-        "1x-A100_PCIE-32-65536": "A100-80GB-PCIE",
+        "1x-A100_PCIE-32-65536": "A100-PCIE-80GB",
         "1x-A100_SXM4-32-65536": "A100-80GB",
         "1x-RTX_4090_pcie-32-65536": "RTX-4090",  # no PCIe row: the card's own row
         "n3-H100x1": "H100-PCIE",
@@ -127,9 +127,19 @@ def test_shipped_catalog_carries_the_pcie_cards() -> None:
     assert models[("lambda", "gpu_1x_h100_sxm5")] == {"H100"}
     for n in (1, 2, 4, 8):
         assert models[("runpod", f"{n}x_H100_SECURE")] == {"H100-PCIE"}  # RunPod "H100" = NVIDIA H100 PCIe
-        assert models[("runpod", f"{n}x_A100-80GB_SECURE")] == {"A100-80GB-PCIE"}
+        assert models[("runpod", f"{n}x_A100-80GB_SECURE")] == {"A100-PCIE-80GB"}
     assert models[("runpod", "1x_H100-SXM_SECURE")] == {"H100"}
     assert models[("runpod", "1x_A100-80GB-SXM_SECURE")] == {"A100-80GB"}
     # no offer whose instance type says PCIe keeps an SXM row
     pcie = {k: v for k, v in models.items() if "pcie" in k[1].lower()}
-    assert pcie and all(all(m is not None and m.endswith("-PCIE") for m in v) for v in pcie.values())
+    assert pcie and all(all(m is not None and "-PCIE" in m for m in v) for v in pcie.values())
+
+
+def test_a_family_name_is_a_prefix_of_its_variants() -> None:
+    """A preference for the family ("A100 PCIe" -> "A100-PCIE") finds every variant: the compute search
+    matches a GPU name or the name followed by "-"."""
+    catalog = load_gpu_catalog()
+    for family in catalog.families:
+        for _, name in family.variants:
+            assert name == family.template or name.startswith(family.template + "-"), (family.template, name)
+    assert match_gpu_preference("two a100 pcie") == "A100-PCIE"

@@ -19,7 +19,7 @@ Rules (see shared/data/README.md for the quirks they handle):
 * Vast's free-text regions lose leading/trailing commas and spaces (``", US, NA"`` -> ``"US, NA"``).
 * An instance type that says PCIe names a PCIe card even when its accelerator column does not (Lambda
   ``gpu_1x_h100_pcie``: "H100"; Vast ``2x-A100_PCIE-...``: "A100"): the GPU is read as "<accelerator> PCIe",
-  which `normalize_gpu` maps to the PCIe row (H100-PCIE, A100-*-PCIE) when the GPU catalog has one.
+  which `normalize_gpu` maps to the PCIe row (H100-PCIE, A100-PCIE-*) when the GPU catalog has one.
 """
 
 from __future__ import annotations
