@@ -102,6 +102,8 @@ def test_importer_reads_pcie_from_the_instance_type(tmp_path: Path) -> None:
         f"1x-A100_SXM4-32-65536,A100,1.0,32.0,64.0,1.3,US,{_gpu_info('A100', 81920)},",
         f"1x-RTX_4090_pcie-32-65536,RTX4090,1.0,32.0,64.0,0.4,US,{_gpu_info('RTX4090', 24564)},",
         f"n3-H100x1,H100-80G-PCIe,1,28,180.0,1.9,CANADA-1,{_gpu_info('H100-80G-PCIe', 81920)},",
+        "Standard_NC40ads_H100_v5,H100,1,40,320,6.98,eastus,H100,",  # Azure: the H100 NVL, listed as "H100"
+        "Standard_ND96isr_H100_v5,H100,8,96,1900,98.32,eastus,H100,",
     ]
     path = tmp_path / "test_vms.csv"
     path.write_text(_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
@@ -115,6 +117,8 @@ def test_importer_reads_pcie_from_the_instance_type(tmp_path: Path) -> None:
         "1x-A100_SXM4-32-65536": "A100-80GB",
         "1x-RTX_4090_pcie-32-65536": "RTX-4090",  # no PCIe row: the card's own row
         "n3-H100x1": "H100-PCIE",
+        "Standard_NC40ads_H100_v5": "H100-NVL",
+        "Standard_ND96isr_H100_v5": "H100",
     }
 
 
