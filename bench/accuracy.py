@@ -39,10 +39,20 @@ class Errors:
     skipped: int = 0
     oversubscribed: int = 0
     prefix_cached: int = 0
+    beyond_peak: int = 0
+    per_model: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    per_gpu: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    engine_rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    engine_compared: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, source: str, engine: str, metric: str, estimate: float, measured: float) -> None:
         if measured > 0:
             self.values[(source, engine, metric)].append((estimate - measured) / measured)
+
+    def by_model(self, metric: str) -> float | None:
+        """MAPE averaged over models (each model's rows weigh as one), vLLM rows."""
+        models = [100 * statistics.mean(abs(x) for x in v) for (m, k), v in self.per_model.items() if k == metric]
+        return statistics.mean(models) if models else None
 
     def table(self) -> list[tuple[str, str, str, int, float, float]]:
         return [
@@ -111,9 +121,23 @@ def memory_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
     return errors
 
 
+def _beyond_peak(row: dict[str, str], arch: ModelArch, peak_tflops: float, gpus: int) -> bool:
+    """A closed-loop row whose own figures imply more FLOP/s than its GPUs' dense peak (requests/s = N /
+    (TTFT + (out - 1) x TPOT), each 2 x active parameters x tokens): it cannot be what it says (e.g. a
+    prefix cache served the random prompts), so it is counted apart, not compared."""
+    if not (row["concurrency"] and row["ttft_ms"] and row["tpot_ms"]):
+        return False
+    i, o = float(row["input_tokens"]), float(row["output_tokens"])
+    e2e = (float(row["ttft_ms"]) + (o - 1) * float(row["tpot_ms"])) / 1000
+    active = (arch.active_params_billion or arch.params_billion) * 1e9
+    return float(row["concurrency"]) / e2e * 2 * active * (i + o) > peak_tflops * 1e12 * gpus
+
+
 def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
     errors = Errors()
     for row in csv.DictReader((shared / "data" / "perf" / "serving.csv").open()):
+        engine = row["engine"].split(" ")[0].lower()
+        errors.engine_rows[engine] += 1
         arch, gpu = _arch(archs, row["model"]), gpu_spec(row["gpu"])
         if arch is None or gpu is None or not row["input_tokens"] or not row["tensor_parallel"]:
             errors.skipped += 1
@@ -127,10 +151,12 @@ def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
             errors.prefix_cached += 1
             continue
         precision = row["precision"].lower()
-        fmt = {"fp8": WeightFormat.fp8, "int4": WeightFormat.int4, "fp4": None}.get(precision, WeightFormat.bf16)
+        fmt = {"fp8": WeightFormat.fp8, "int4": WeightFormat.int4, "fp4": WeightFormat.nvfp4}.get(
+            precision, WeightFormat.bf16
+        )
         tp = int(row["tensor_parallel"])
         if fmt is None or int(row["gpu_count"] or tp) != tp:
-            errors.skipped += 1  # fp4, attention-DP and expert-parallel layouts are not expressed
+            errors.skipped += 1  # attention-DP and expert-parallel layouts are not expressed
             continue
         i, o = int(float(row["input_tokens"])), int(float(row["output_tokens"]))
         m = vllm_memory(
@@ -144,6 +170,12 @@ def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
         if not m.fits:
             errors.skipped += 1
             continue
+        peak = (gpu.fp4_tflops if fmt is WeightFormat.nvfp4 else None) or (
+            gpu.fp8_tflops if fmt is WeightFormat.fp8 else None
+        )
+        if _beyond_peak(row, arch, peak or gpu.peak_tflops_16bit or 1.0, tp):
+            errors.beyond_peak += 1
+            continue
         model, work = perf.step_model(arch, gpu, m), perf.RequestShape(i, o)
         limit = max(perf.max_batch(m, work), 1)
         if row["concurrency"]:
@@ -156,8 +188,8 @@ def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
             point = perf.evaluate(model, work, min(concurrency, limit))
         else:
             point, _ = perf.batch_for_rate(model, work, float(row["request_rate"]), limit)
-        engine = row["engine"].split(" ")[0].lower()
         src = row["source_id"]
+        errors.engine_compared[engine] += 1
         for metric, estimate in (
             ("ttft_ms", point.ttft_s * 1000),
             ("tpot_ms", point.itl_s * 1000),
@@ -166,6 +198,10 @@ def serving_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
         ):
             if row[metric]:
                 errors.add(src, engine, metric, estimate, float(row[metric]))
+                if engine == "vllm" and float(row[metric]) > 0:
+                    e = (estimate - float(row[metric])) / float(row[metric])
+                    errors.per_model[(row["model"], metric)].append(e)
+                    errors.per_gpu[(f"{gpu.name} ({perf.method_of(gpu)})", metric)].append(e)
     return errors
 
 
@@ -190,3 +226,13 @@ if __name__ == "__main__":
     print(f"rows not expressible (model, GPU, layout or statistic): memory {memory.skipped}, serving {serving.skipped}")
     print(f"serving rows whose clients oversubscribe the KV cache (preemption, not compared): {serving.oversubscribed}")
     print(f"serving rows served from a shared prefix cache (not compared): {serving.prefix_cached}")
+    print(f"serving rows implying more FLOP/s than the GPUs' peak (not compared): {serving.beyond_peak}")
+    rows, compared = serving.engine_rows["vllm"], serving.engine_compared["vllm"]
+    print(f"\nvLLM rows: {compared} of {rows} estimated ({100 * compared / max(rows, 1):.0f}%)")
+    for metric in ("ttft_ms", "tpot_ms", "output_tokens_per_s"):
+        value = serving.by_model(metric)
+        print(f"vLLM {metric}, MAPE averaged over models: " + (f"{value:.1f}%" if value is not None else "no rows"))
+    print("\n| GPU (method) | metric | rows | MAPE % | bias % |\n|---|---|---|---|---|")
+    for (g, metric), v in sorted(serving.per_gpu.items()):
+        mape, bias = 100 * statistics.mean(abs(x) for x in v), 100 * statistics.mean(v)
+        print(f"| {g} | {metric} | {len(v)} | {mape:.1f} | {bias:+.1f} |")

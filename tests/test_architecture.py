@@ -110,6 +110,8 @@ def test_planning_is_pure() -> None:
                 "decimal",
                 "collections",
                 "functools",
+                "bisect",
+                "itertools",
             }, (rel, roots)
 
 

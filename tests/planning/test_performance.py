@@ -155,29 +155,86 @@ def test_accuracy_against_published_measurements() -> None:
     # Targets from the issue: memory (KV capacity) within 5% of vLLM's measured values.
     for source in ("planner_accuracy_sweep", "planner_empirical_doc", "planner_version_sweep"):
         assert table[(source, "vllm", "kv_cache_gib")][1] <= 5.0
-    # vLLM serving rows, the issue's targets: TPOT within 25% (measured 24.9%), TTFT within 35% (22.8%).
+    # vLLM serving rows from measured kernels: TPOT 22.4%, TTFT 22.4% over all rows (was 24.9% / 22.8% with
+    # fixed MFUs); TTFT averaged over models 23.4% (the issue's target: 25%).
     assert table[("aic_silicon", "vllm", "tpot_ms")][1] <= 25.0
-    assert table[("aic_silicon", "vllm", "ttft_ms")][1] <= 35.0
+    assert table[("aic_silicon", "vllm", "ttft_ms")][1] <= 25.0
+    from bench.accuracy import errors
+
+    by_model = errors(SHARED)[1].by_model("ttft_ms")
+    assert by_model is not None and by_model <= 25.0
     assert table[("trtllm_perf_overview", "trtllm", "output_tokens_per_s")][1] <= 20.0
     assert math.isfinite(VLLM_CURRENT.activation_dense)
 
 
-def test_closed_loop_queue_grows_with_clients_and_open_loop_with_utilisation() -> None:
-    """Closed loop: TTFT = prefill x min(1 + log2(B)/8, 2) (AIConfigurator's vLLM factor); open loop: an
-    M/D/1 wait that grows without bound as arrivals approach the prefill slot's capacity."""
-    arch = ModelArch(8, 32, 4096, 32, 8, 128)
+def _llama_8b(gpu_name: str, fmt: WeightFormat = WeightFormat.bf16, tp: int = 1) -> tuple[perf.StepModel, int]:
+    arch = ModelArch(8.03, 32, 4096, 32, 8, 128, vocab_size=128256, intermediate_size=14336)
+    gpu = gpu_spec(gpu_name)
+    assert gpu is not None
+    memory = vllm_memory(arch, usable_gib=gpu.usable_memory_gib, tensor_parallel=tp, fmt=fmt, max_model_len=16384)
+    return perf.step_model(arch, gpu, memory), memory.kv_cache_tokens
+
+
+def test_closed_loop_ttft_grows_with_clients_and_open_loop_with_the_prompt_share() -> None:
+    """Closed loop: more clients, more prompts ahead of each one. Open loop: ITL = decode step / (1 - rho)
+    and the M/D/1 wait grow with the share rho of engine time spent on prompts, until the replica saturates."""
+    m, _ = _llama_8b("H100")
+    w = perf.RequestShape(2000, 200)
+    one, four, many = (perf.evaluate(m, w, b) for b in (1, 4, 64))
+    assert one.ttft_s < four.ttft_s < many.ttft_s
+    extra, _ = perf.prefill_extra_s(m, 1.0, 2000)
+    light, ok_light = perf.batch_for_rate(m, w, 0.2 / extra, 256)
+    heavy, ok_heavy = perf.batch_for_rate(m, w, 0.5 / extra, 256)
+    assert ok_light and ok_heavy
+    assert heavy.itl_s > 2 * light.itl_s and heavy.ttft_s > light.ttft_s
+    _, saturated = perf.batch_for_rate(m, w, 1.01 / extra, 256)
+    assert not saturated
+
+
+def test_long_prompts_at_a_moderate_rate_are_not_saturated() -> None:
+    """The issue's RAG-style runs (vLLM, Llama 3.1 8B on H100, 8-10k-token prompts, 100-200-token answers,
+    Poisson arrivals at 0.9-1.8 req/s per replica) measured TTFT 0.24-1.4 s and TPOT 16-62 ms."""
+    m, kv_tokens = _llama_8b("H100")
+    for i, o, rate in ((8000, 100, 0.9), (9000, 150, 1.3), (10000, 200, 1.8)):
+        w = perf.RequestShape(i, o)
+        point, ok = perf.batch_for_rate(m, w, rate, kv_tokens // (i + o))
+        assert ok, (i, o, rate)
+        assert 0.15 <= point.ttft_s <= 1.5 and 0.005 <= point.itl_s <= 0.065, (i, o, rate, point)
+
+
+def test_per_gpu_gemms_lose_efficiency_as_tensor_parallelism_grows() -> None:
+    """Measured GEMMs: splitting a 70B model 8 ways makes each GPU's GEMMs smaller and less efficient, so
+    the GPU-seconds of one prefill grow with TP (a fixed MFU would keep them constant)."""
+    arch = ModelArch(70.6, 80, 8192, 64, 8, 128, vocab_size=128256, intermediate_size=28672)
     gpu = gpu_spec("H100")
     assert gpu is not None
-    memory = vllm_memory(arch, usable_gib=gpu.usable_memory_gib, tensor_parallel=1, fmt=WeightFormat.bf16)
-    m, w = perf.step_model(arch, gpu, memory), perf.RequestShape(2000, 200)
-    one, four, many = (perf.evaluate(m, w, b) for b in (1, 4, 4096))
-    prefill = perf.prefill_s(m, 2000)
-    assert four.ttft_s - one.ttft_s == pytest.approx(prefill * 0.25, rel=0.1)  # log2(4)/8 of a prefill
-    step = many.itl_s - perf.PER_OUTPUT_TOKEN_S
-    assert (many.ttft_s - perf.API_OVERHEAD_S - step) / prefill == pytest.approx(2.0)  # capped at 2
-    light, _ = perf.batch_for_rate(m, w, 0.5, 256)
-    heavy, _ = perf.batch_for_rate(m, w, 0.9 / prefill, 256)
-    assert heavy.ttft_s > light.ttft_s + 2 * prefill
+    gpu_seconds = []
+    for tp in (1, 2, 4, 8):
+        memory = vllm_memory(arch, usable_gib=gpu.usable_memory_gib, tensor_parallel=tp, fmt=WeightFormat.fp8)
+        gpu_seconds.append(perf.prefill_s(perf.step_model(arch, gpu, memory), 4096) * tp)
+    assert gpu_seconds == sorted(gpu_seconds) and gpu_seconds[-1] > 1.15 * gpu_seconds[0]
+
+
+def test_fp4_math_only_on_blackwell() -> None:
+    """NVFP4 weights run FP4 tensor-core GEMMs on B200 (prefill faster than FP8); on H100 they are
+    dequantised into 16-bit GEMMs (prefill no faster than bf16) while decode reads 4.5-bit weights."""
+    b200_fp8, _ = _llama_8b("B200", WeightFormat.fp8)
+    b200_fp4, _ = _llama_8b("B200", WeightFormat.nvfp4)
+    assert perf.prefill_s(b200_fp4, 8192) < perf.prefill_s(b200_fp8, 8192)
+    h100_bf16, _ = _llama_8b("H100")
+    h100_fp4, _ = _llama_8b("H100", WeightFormat.nvfp4)
+    assert perf.prefill_s(h100_fp4, 8192) >= 0.9 * perf.prefill_s(h100_bf16, 8192)
+    assert perf.decode_step_s(h100_fp4, 1, 1000) < 0.6 * perf.decode_step_s(h100_bf16, 1, 1000)
+    assert "dequantised" in h100_fp4.method and "dequantised" not in b200_fp4.method
+
+
+def test_method_names_the_data_behind_the_estimate() -> None:
+    measured, _ = _llama_8b("H100")
+    borrowed, _ = _llama_8b("L4")
+    assert measured.method.startswith("kernel-measured on H100")
+    assert borrowed.method.startswith("kernel-transferred: L4") and "l40s" in borrowed.method
+    k80 = gpu_spec("K80")
+    assert k80 is not None and perf.method_of(k80) == "roofline"
 
 
 def test_moe_prefill_pays_host_dispatch_per_layer() -> None:
@@ -191,5 +248,5 @@ def test_moe_prefill_pays_host_dispatch_per_layer() -> None:
     for arch in (dense, moe):
         memory = vllm_memory(arch, usable_gib=gpu.usable_memory_gib, tensor_parallel=1, fmt=WeightFormat.bf16)
         m, w = perf.step_model(arch, gpu, memory), perf.RequestShape(1000, 100)
-        times.append(perf.evaluate(m, w, 1).ttft_s - perf.prefill_s(m, 1000))
+        times.append(perf.evaluate(m, w, 1).ttft_s - perf.prefill_s(m, 1000) - perf.decode_step_s(m, 1, 1050) * 1.5)
     assert times[1] - times[0] == pytest.approx(perf.MOE_DISPATCH_S_PER_LAYER * 32, rel=0.2)

@@ -20,20 +20,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from stack8s.catalogs.datafile import as_of, check_keys, read_mapping, unique_rows
+from stack8s.catalogs.kernels import kernel_ref
 from stack8s.planning.hardware import UNKNOWN_MEMORY_TYPE, USABLE_FRACTION, GpuSpec, usable_memory_rule
 
 DATA_FILE = Path(__file__).parent / "data" / "gpus.yaml"
 
 VENDORS = frozenset({"nvidia", "amd", "intel", "google", "aws"})
 INTERCONNECTS = frozenset({"nvlink", "pcie", "xgmi", "ici", "neuronlink", "roce", "none"})
-_SPEC_FIELDS = tuple(f.name for f in fields(GpuSpec))
+_SPEC_FIELDS = tuple(f.name for f in fields(GpuSpec) if f.name != "kernels")
 _TEXT_FIELDS = frozenset({"name", "vendor", "memory_type", "interconnect", "source"})
 _USABLE_FIELDS = ("usable_memory_gib", "usable_memory_source")  # both null -> the memory type's rule
 _OPTIONAL_FIELDS = frozenset({"fp16_tflops", "bf16_tflops", "fp8_tflops", "int8_tops", "fp4_tflops"})
@@ -143,7 +144,8 @@ def _usable(entry: dict[str, Any], memory_gb: float, memory_type: str, label: st
 
 
 def _specs(entries: Any, file: str) -> dict[str, GpuSpec]:
-    return unique_rows(entries, f"{file}: gpus", _spec, lambda spec: spec.name, "name")
+    specs = unique_rows(entries, f"{file}: gpus", _spec, lambda spec: spec.name, "name")
+    return {name: replace(spec, kernels=kernel_ref(spec, specs)) for name, spec in specs.items()}
 
 
 def _variants(value: Any, specs: Mapping[str, GpuSpec], where: str) -> tuple[tuple[float, str], ...]:

@@ -6,7 +6,9 @@ Units: memory in GB (1e9 bytes, as vendors state it), bandwidth in GB/s, compute
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from stack8s.planning.kernels import KernelRef
 
 GIB = 1024**3
 
@@ -48,6 +50,7 @@ class GpuSpec:
     source: str  # where the figures come from (datasheet URL / document, date)
     usable_memory_gib: float  # CUDA-reported total of one GPU, GiB: what vLLM's gpu_memory_utilization multiplies
     usable_memory_source: str  # the published figure's source, or the rule that gave it
+    kernels: KernelRef | None = field(default=None, compare=False)  # measured kernel tables standing for it
 
     @property
     def peak_tflops_16bit(self) -> float | None:

@@ -1,80 +1,72 @@
 """Serving performance of one vLLM replica (a tensor-parallel group): TTFT, ITL, throughput, $/Mtok.
 
-Method: a roofline of each engine step, corrected by published calibration constants.
+Method: every engine step is summed from measured kernel latencies, and the scheduler is vLLM's.
 
-* Decode step with B sequences in flight: the weights are read once per step (for MoE only the experts
-  the batch touches: E x (1 - (1 - k/E)^B) per layer, BLIS ``sim/latency/roofline.go``), plus every
-  sequence's KV cache; compute is 2 x active parameters per token. The step takes the larger of the
-  memory and compute times, plus tensor-parallel all-reduces and fixed per-layer / per-step /
-  per-request overheads.
-* Continuous batching with chunked prefill (vLLM's default) mixes new requests' prefill into decode
-  steps: in steady state B / output_tokens requests start per step, so each step also carries their
-  prefill compute. TPOT therefore grows with prompt length, as measured.
-* TTFT = API overhead + one step already running + the request's own prefill (chunked at
-  max_num_batched_tokens, each chunk reading the weights once) x a queueing factor for the prefill slot
-  (vLLM V1 prefills one request at a time). Open loop (requests/s): an M/D/1 wait at utilisation
-  rho = arrivals/s x prefill time. Closed loop (B clients, as in benchmarks): AIConfigurator's vLLM
-  factor 1 + log2(B)/8, at most 2 (ai-dynamo/aiconfigurator ``sdk/backends/vllm_backend.py``
-  ``_ttft_queuing_factor``, calibrated on its tp-matched vLLM silicon runs, B = 1..64).
-* MoE prefill adds vLLM's host-side dispatch time, 0.8 ms per layer (AIConfigurator, same file,
-  ``_prefill_dispatch_overhead_ms``): the routed experts' time here comes from kernel benchmarks
-  (grouped-GEMM MFU), which, unlike the dense MFU fitted on whole vLLM traces, exclude it.
-* Closed loop (B in flight): requests/s = B / E2E, output tokens/s = B x output_tokens / E2E.
+* Kernels (`planning.kernels`): NVIDIA AIConfigurator's per-operation measurements of vLLM on the GPU
+  itself, or on the nearest measured GPU of its architecture scaled by the two rooflines (`method` says
+  which); a GPU with no tensor cores falls back to a roofline with published efficiencies. One step over
+  T tokens (decode and prefill tokens fused into the same GEMMs, as vLLM runs a mixed step) takes, per
+  layer: the attention and MLP GEMMs at their per-GPU shapes (so tensor parallelism and the batch change
+  the efficiency), the fused MoE for routed experts, two all-reduces of T x hidden activations, the
+  element-wise kernels, decode attention over the batch's KV cache, and the prefill attention of the
+  prompt chunk; then the lm_head for the sampled tokens and vLLM's per-step CPU time.
+* Scheduler (vLLM V1, chunked prefill): each step runs every decoding sequence plus at most
+  ``max_num_batched_tokens`` of one prompt. A prompt's chunks make the steps they ride in longer; the share
+  of time the engine spends on prompts is rho = arrivals/s x (extra time of a request's chunks). Decoding
+  sequences advance one token per step, so ITL = decode step / (1 - rho). A new request waits for the
+  running step, then for the prompts ahead of it (M/D/1: rho / (2 (1 - rho)) x its prefill), then for its
+  own chunks. Open loop (a request rate): the decoding batch follows from Little's law. Closed loop (N
+  clients, as benchmarks run): throughput X = N / E2E(X), solved by bisection. The replica saturates
+  when rho reaches 1 or the batch exceeds what the KV cache holds.
 
-Calibration constants (not fitted to any row here; each from a published source):
-BLIS trained-physics coefficients (inference-sim ``docs/guide/latency-models.md``, fitted on H100
-vLLM traces): weights-read time x 1.4, decode KV-read time x 1.9, 32 us per layer, 4 us per request,
-126 us per step, 15.6 ms per-request API overhead, 0.78 ms post-decode, 46 us per output token.
-Prefill MFU 0.45 (H100), 0.38 (A100), 0.32 (L40S) and decode MFU 0.30 from BLIS
-``hardware_config.json`` / BentoML llm-optimizer ``performance.py``.
+Constants beyond the kernels, each published: vLLM's per-step CPU time 126 us, 4 us per request, 46 us per
+output token (detokenise and stream), 15.6 ms per request in the API server, 0.78 ms after the last token
+(inference-sim BLIS trained-physics coefficients, ``docs/guide/latency-models.md``, fitted on H100 vLLM
+traces); 3 us per element-wise kernel launch (AIConfigurator systems/*.yaml
+``mem_empirical_constant_latency``).
 
 Pure: no I/O. Times in seconds inside, milliseconds in the result.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
-from stack8s.planning.arch import ModelArch, hidden_of, layers_of
+from stack8s.planning.arch import ModelArch, hidden_of, kv_heads_of, layers_of
 from stack8s.planning.hardware import GpuSpec
+from stack8s.planning.kernels import MEMORY_EFFICIENCY, Device, OwnPeak, Roofline
 from stack8s.planning.vllm_memory import (
-    GIB,
+    LINEAR_BYTES_PER_PARAM,
     VllmMemory,
     WeightFormat,
     embedding_params,
-    expert_bytes,
     expert_params,
-    weight_bytes,
 )
 
-BETA_WEIGHTS = 1.4
-BETA_KV = 1.9
-PER_LAYER_S = 32e-6
 PER_REQUEST_S = 4e-6
 PER_STEP_S = 126e-6
 API_OVERHEAD_S = 15.563e-3
 POST_DECODE_S = 0.777e-3
 PER_OUTPUT_TOKEN_S = 46e-6
-"""BLIS trained-physics defaults (beta3, beta2b, beta5, beta6, beta7, alpha0, alpha1, alpha2)."""
+"""BLIS trained-physics defaults (beta6, beta7, alpha0, alpha1, alpha2): CPU time outside the kernels."""
 
-MFU_PREFILL_DEFAULT = 0.45
-MFU_PREFILL = {"A100-40GB": 0.38, "A100-80GB": 0.38, "L40S": 0.32, "L40": 0.32}
-"""Model FLOPs utilisation of the GEMMs: 0.45 on H100-class parts, 0.38 A100, 0.32 L40S (BLIS
-hardware_config.json prefill MFU), for every token a step carries."""
-
-MFU_GROUPED_GEMM = 0.165
-"""Routed MoE experts run as grouped GEMMs at 0.15-0.18 MFU, against 0.35-0.6 for dense GEMMs (InferSim's
-DeepGEMM grouped-GEMM benchmarks, summarised in inference-sim ``docs/research/roofline-v2-improvement/
-idea3-tiered-accuracy-model.md`` H7b); the midpoint is used for the routed experts' FLOPs."""
+ELEMENTWISE_LAUNCH_S = 3e-6
+ELEMENTWISE_KERNELS_PER_LAYER = 3
+"""Two fused add + RMSNorm kernels and the gated activation per layer, each a 3 us launch plus its bytes
+(AIConfigurator ``mem_empirical_constant_latency``; its Llama model's ElementWise ops)."""
 
 MOE_DISPATCH_S_PER_LAYER = 0.8e-3
-"""vLLM's per-request CPU dispatch time in prefill, 0.8 ms per layer (AIConfigurator vllm_backend.py
-``_prefill_dispatch_overhead_ms``); added for MoE models, whose expert time is kernel-level (see above)."""
+"""vLLM's host-side dispatch time of an MoE prefill, 0.8 ms per layer (AIConfigurator vllm_backend.py
+``_prefill_dispatch_overhead_ms``): not in kernel benchmarks."""
 
 CLOSED_LOOP_QUEUE_PER_DOUBLING = 1 / 8
 CLOSED_LOOP_QUEUE_MAX = 2.0
-"""Closed-loop TTFT = prefill x min(1 + log2(B) / 8, 2) (AIConfigurator vllm_backend.py ``_ttft_queuing_factor``)."""
+
+MFU_PREFILL_DEFAULT = 0.45
+"""Dense GEMM efficiency of a roofline without kernel data (BLIS hardware_config.json, H100); also the
+embedding-batch jobs' efficiency (`planning.jobs`)."""
 
 MAX_NUM_SEQS = 256
 """vLLM ``--max-num-seqs`` default: at most 256 sequences per engine step."""
@@ -82,19 +74,19 @@ MAX_NUM_SEQS = 256
 MAX_NUM_BATCHED_TOKENS = 8192
 """vLLM V1 chunked-prefill budget per step (``--max-num-batched-tokens`` default for online serving)."""
 
-ALLREDUCE_LATENCY_S = {"nvlink": 6e-6, "xgmi": 10e-6}
-ALLREDUCE_LATENCY_PCIE_S = 25e-6
-"""Latency of one small all-reduce: ~6 us with vLLM's custom one-shot all-reduce over NVLink, ~10 us over
-AMD xGMI (RCCL), ~25 us through PCIe switches / host bridges (nccl-tests all_reduce_perf, small sizes)."""
+MAX_PREFILL_SHARE = 0.98
+"""The share of engine time spent on prompts at which a replica counts as saturated (the queue grows
+without bound at 1)."""
 
-RATE_BATCH_TOLERANCE = 0.01
-"""Open-loop batch found to within 0.01 sequences (about 15 bisection steps for a 256-sequence engine)."""
-
-MAX_PREFILL_UTILISATION = 0.95
-"""The prefill queue's utilisation is capped below 1 (the wait grows without bound at 1)."""
+BISECTION_STEPS = 40
+BISECTION_TOLERANCE = 2e-3
+"""Closed-loop throughput is solved to 0.2%."""
 
 OUTPUT_INPUT_COST_RATIO = 4.0
 """GKE Inference Quickstart: $/output token = instance $/s / (input tok/s / r + output tok/s), r = 4."""
+
+TOKEN_GRID = tuple(float(2**i) for i in range(17))
+"""Step times are tabulated per model and GPU at 1 .. 65,536 tokens and interpolated in between."""
 
 
 @dataclass(frozen=True)
@@ -107,150 +99,216 @@ class RequestShape:
 
 @dataclass(frozen=True)
 class StepModel:
-    """Everything a step-time evaluation needs, precomputed once per (model, GPU, TP)."""
+    """Everything a step-time evaluation needs, precomputed once per (model, GPU, TP, format)."""
 
     tp: int
     layers: float
-    bandwidth_bps: float  # one GPU
-    flops: float  # one GPU, peak dense for the compute dtype
-    mfu_prefill: float
-    dense_step_bytes: float  # weights read every step (all GPUs), without routed experts
-    expert_bytes_per_layer_expert: float
+    token_s: tuple[float, ...]  # per TOKEN_GRID point: GEMMs + MoE + all-reduce + element-wise, all layers
+    lm_head_s: tuple[float, ...]  # per TOKEN_GRID point (sampled tokens)
+    prefill_attention_s: tuple[tuple[float, float], ...]  # (prompt tokens, causal attention all layers)
+    device: Device | Roofline
+    kv_dtype: str
+    kv_heads_per_gpu: int
+    kv_head_dim: float  # per-layer cached values per token and GPU / (2 x kv_heads_per_gpu)
     experts: int
-    experts_per_token: int
-    active_flops_per_token: float  # 2 x active parameters
-    routed_flops_per_token: float  # the part of it in routed experts (grouped GEMMs), 0 for dense models
-    attn_dim: float  # n_heads x head_dim, for attention FLOPs
-    kv_bytes_per_token: float  # all GPUs
-    allreduce_latency_s: float
-    link_bps: float  # one direction, one GPU
-    hidden: float
-    act_bytes: int
+    method: str
+
+    def tokens(self, t: float) -> float:
+        return _grid(self.token_s, t)
+
+    def lm_head(self, t: float) -> float:
+        return _grid(self.lm_head_s, t) if t > 0 else 0.0
+
+    def prefill_attention(self, prompt: float) -> float:
+        pts = self.prefill_attention_s
+        if prompt <= 0:
+            return 0.0
+        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+            if prompt <= x1:
+                t = (math.log(prompt) - math.log(x0)) / (math.log(x1) - math.log(x0)) if prompt > x0 else 0.0
+                return y0 + t * (y1 - y0)
+        x, y = pts[-1]
+        return y * (prompt / x) ** 2  # quadratic in the prompt beyond the table
+
+    def decode_attention(self, batch: float, context: float) -> float:
+        if batch <= 0:
+            return 0.0
+        per_layer = self.device.generation_attention_s(
+            self.kv_dtype, self.kv_heads_per_gpu, max(1, round(self.kv_head_dim)), batch, max(context, 1.0)
+        )
+        return per_layer * self.layers
 
 
-def _compute_tflops(gpu: GpuSpec, fmt: WeightFormat) -> float:
-    """Peak dense TFLOPS used for the matmuls: FP8 / INT8 tensor cores when the weights and the GPU both
-    have them (vLLM runs W8A8 there); weight-only int4/MXFP4 and everything else compute in 16-bit."""
-    sixteen = gpu.peak_tflops_16bit or 0.0
-    if fmt is WeightFormat.fp8 and gpu.fp8_tflops:
-        return gpu.fp8_tflops
-    if fmt is WeightFormat.int8 and gpu.int8_tops:
-        return gpu.int8_tops
-    if fmt is WeightFormat.fp32:
-        return sixteen / 2  # TF32 tensor cores: half the 16-bit rate
-    return sixteen
+def _grid(values: tuple[float, ...], t: float) -> float:
+    """Piecewise linear in log(tokens) over TOKEN_GRID; proportional beyond its end."""
+    if t <= TOKEN_GRID[0]:
+        return values[0]
+    if t >= TOKEN_GRID[-1]:
+        return values[-1] * t / TOKEN_GRID[-1]
+    i = int(math.log2(t))
+    x0, x1 = TOKEN_GRID[i], TOKEN_GRID[i + 1]
+    w = (math.log(t) - math.log(x0)) / (math.log(x1) - math.log(x0))
+    return values[i] + w * (values[i + 1] - values[i])
+
+
+def _gemm_dtype(fmt: WeightFormat) -> str:
+    return {
+        WeightFormat.fp8: "fp8",
+        WeightFormat.int8: "fp8",
+        WeightFormat.nvfp4: "nvfp4",
+        WeightFormat.int4: "int4",
+    }.get(fmt, "bfloat16")
+
+
+def _moe_dtype(fmt: WeightFormat, device: Device | Roofline) -> str:
+    if fmt is WeightFormat.nvfp4:
+        return "nvfp4" if device.has_math("nvfp4") else "int4_wo"
+    return {
+        WeightFormat.fp8: "fp8_block",
+        WeightFormat.int8: "fp8",
+        WeightFormat.int4: "int4_wo",
+        WeightFormat.mxfp4: "w4a16_mxfp4",
+    }.get(fmt, "bfloat16")
+
+
+def _device(gpu: GpuSpec) -> Device | Roofline:
+    own = OwnPeak(
+        bandwidth_bps=gpu.memory_bandwidth_gbps * 1e9,
+        bf16_flops=(gpu.peak_tflops_16bit or 1.0) * 1e12,
+        fp8_flops=gpu.fp8_tflops * 1e12 if gpu.fp8_tflops else None,
+        fp4_flops=gpu.fp4_tflops * 1e12 if gpu.fp4_tflops else None,
+        link_bps=max(gpu.interconnect_gbps, 1.0) * 1e9 / 2,
+        nvlink=gpu.interconnect in ("nvlink", "xgmi"),
+    )
+    if gpu.kernels is None:
+        return Roofline(own)
+    return Device(gpu.kernels.tables, own, transferred=not gpu.kernels.measured_on_this_gpu)
+
+
+def method_of(gpu: GpuSpec) -> str:
+    """Which data stand behind an estimate on this GPU (the first words of `describe`)."""
+    ref = gpu.kernels
+    if ref is None:
+        return "roofline"
+    return "kernel-measured" if ref.measured_on_this_gpu else "kernel-transferred"
+
+
+@dataclass(frozen=True)
+class _Gemm:
+    n: float
+    k: float
+    count: float  # per step (layers, or 1 for the lm_head)
+
+
+def _layer_gemms(arch: ModelArch, tp: int) -> tuple[list[_Gemm], float]:
+    """The per-GPU GEMM shapes of one layer, and the routed-expert width per GPU (0 for dense models).
+
+    Attention projections from the head layout; the rest of the layer's non-routed parameters (the MLP of a
+    dense model, shared experts and dense layers of an MoE, MLA's low-rank projections) as a gated MLP of
+    the width that holds them."""
+    h = hidden_of(arch)
+    layers = layers_of(arch)
+    heads = arch.num_attention_heads or max(1, round(h / 128))
+    head_dim = arch.head_dim or h / heads
+    kv = kv_heads_of(arch)
+    embed = embedding_params(arch)
+    experts = arch.num_experts or 0
+    routed = expert_params(arch) if experts > 1 else 0.0
+    k = arch.num_experts_per_tok or 2
+    active = (arch.active_params_billion or arch.params_billion) * 1e9 if experts > 1 else arch.params_billion * 1e9
+    routed_active = routed * k / experts if experts > 1 else 0.0
+    per_layer = max(active - embed - routed_active, 0.0) / max(layers, 1.0)
+    gemms: list[_Gemm] = []
+    mla = bool(arch.kv_bytes_per_token)
+    attention = 0.0
+    if not mla:
+        attention = h * (heads + 2 * kv) * head_dim + heads * head_dim * h
+        if attention <= per_layer * 1.05:
+            gemms += [_Gemm((heads + 2 * kv) * head_dim / tp, h, layers), _Gemm(h, heads * head_dim / tp, layers)]
+        else:
+            attention = 0.0
+    rest = per_layer - attention
+    if rest > 0 and h:
+        width = rest / (3 * h) if not mla else rest / (2 * h)
+        if mla:
+            gemms += [_Gemm(width / tp, h, layers), _Gemm(h, width / tp, layers)]
+        else:
+            gemms += [_Gemm(2 * width / tp, h, layers), _Gemm(h, width / tp, layers)]
+    inter = (arch.intermediate_size or 0) if experts > 1 else 0
+    if experts > 1 and not inter and h:
+        inter = round(routed / (layers * experts * 3 * h))
+    return gemms, inter / tp
 
 
 def step_model(arch: ModelArch, gpu: GpuSpec, memory: VllmMemory) -> StepModel:
     tp, fmt = memory.tensor_parallel, memory.weight_format
-    experts = arch.num_experts or 0
-    routed = expert_bytes(arch, fmt)
-    # The input embedding is a lookup (B rows), not a read of the table; a tied table is read as lm_head.
-    embed = embedding_params(arch)
-    untied_input = embed / 2 if embed and not arch.tie_word_embeddings else 0.0
-    dense = max(weight_bytes(arch, fmt) - routed - untied_input * 2, 0.0)
+    device = _device(gpu)
     layers = layers_of(arch)
-    active = (arch.active_params_billion or arch.params_billion) * 1e9
-    heads = arch.num_attention_heads or 0
-    head_dim = arch.head_dim or (hidden_of(arch) / heads if heads else 128)
-    attn_dim = heads * head_dim if heads else hidden_of(arch)
-    tflops = _compute_tflops(gpu, fmt) or 1.0
-    link = gpu.interconnect if gpu.interconnect in ALLREDUCE_LATENCY_S else "pcie"
+    h = hidden_of(arch)
+    gemms, expert_width = _layer_gemms(arch, tp)
+    dtype = _gemm_dtype(fmt)
+    weight_bytes = LINEAR_BYTES_PER_PARAM[fmt]
+    scale = 2.0 if fmt is WeightFormat.fp32 else 1.0
+    experts = arch.num_experts or 0
+    topk = arch.num_experts_per_tok or 2
+    moe_dtype = _moe_dtype(fmt, device)
+    from stack8s.planning.vllm_memory import expert_bytes_per_param
+
+    expert_wb = expert_bytes_per_param(fmt)
+    bandwidth = gpu.memory_bandwidth_gbps * 1e9 * MEMORY_EFFICIENCY
+    act = 4 if fmt is WeightFormat.fp32 else 2
+    token_s = []
+    lm_head_s = []
+    vocab = arch.vocab_size or 0
+    for t in TOKEN_GRID:
+        step = sum(g.count * device.gemm_s(dtype, t, g.n, g.k, weight_bytes) for g in gemms) * scale
+        if experts > 1 and expert_width:
+            step += layers * device.moe_s(moe_dtype, round(h), expert_width, topk, experts, t, expert_wb)
+        step += 2 * layers * device.allreduce_s(tp, t * h * act)
+        elementwise = t * act * (8 * h + 3 * (2 * expert_width * topk if experts > 1 else 0.0)) / bandwidth
+        step += layers * (ELEMENTWISE_KERNELS_PER_LAYER * ELEMENTWISE_LAUNCH_S + elementwise)
+        token_s.append(step)
+        lm_head_s.append(device.gemm_s("bfloat16", t, vocab / tp, h, 2.0) if vocab else 0.0)
+    heads = arch.num_attention_heads or max(1, round(h / 128))
+    head_dim = arch.head_dim or h / heads
+    heads_per_gpu = max(1, math.ceil(heads / tp))
+    prefill_attention = tuple(
+        (p, layers * device.context_attention_s(heads_per_gpu, round(head_dim), p)) for p in TOKEN_GRID[4:]
+    )
+    kv_heads = max(1, kv_heads_of(arch) // tp) if not arch.kv_bytes_per_token else 1
+    per_layer_values = memory.kv_bytes_per_token / max(layers, 1.0) / memory.kv_value_bytes
     return StepModel(
         tp=tp,
         layers=layers,
-        bandwidth_bps=gpu.memory_bandwidth_gbps * 1e9,
-        flops=tflops * 1e12,
-        mfu_prefill=MFU_PREFILL.get(gpu.name, MFU_PREFILL_DEFAULT),
-        dense_step_bytes=dense,
-        expert_bytes_per_layer_expert=routed / (layers * experts) if experts > 1 else 0.0,
+        token_s=tuple(token_s),
+        lm_head_s=tuple(lm_head_s),
+        prefill_attention_s=prefill_attention,
+        device=device,
+        kv_dtype="fp8" if memory.kv_value_bytes == 1 else "bfloat16",
+        kv_heads_per_gpu=kv_heads,
+        kv_head_dim=per_layer_values / (2 * kv_heads),
         experts=experts if experts > 1 else 0,
-        experts_per_token=arch.num_experts_per_tok or 2,
-        active_flops_per_token=2 * max(active - untied_input, 0.0),
-        routed_flops_per_token=2 * expert_params(arch) * (arch.num_experts_per_tok or 2) / experts
-        if experts > 1
-        else 0.0,
-        attn_dim=attn_dim,
-        kv_bytes_per_token=memory.kv_bytes_per_token * tp,
-        allreduce_latency_s=ALLREDUCE_LATENCY_S.get(link, ALLREDUCE_LATENCY_PCIE_S),
-        link_bps=gpu.interconnect_gbps * 1e9 / 2,
-        hidden=hidden_of(arch),
-        act_bytes=2 if fmt is not WeightFormat.fp32 else 4,
+        method=_method_text(gpu, fmt, dtype, device),
     )
 
 
-def _allreduce_s(m: StepModel, tokens: float) -> float:
-    """Two all-reduces per layer (after attention and after the MLP) of tokens x hidden activations."""
-    if m.tp == 1:
-        return 0.0
-    message = tokens * m.hidden * m.act_bytes
-    ring = 2 * (m.tp - 1) / m.tp * message / m.link_bps
-    return 2 * m.layers * (m.allreduce_latency_s + ring)
-
-
-def _weights_read_bytes(m: StepModel, tokens: float) -> float:
-    """Weights read in one step: the dense part, plus for MoE the unique experts B tokens touch."""
-    if not m.experts:
-        return m.dense_step_bytes
-    k, e = m.experts_per_token, m.experts
-    touched = e * (1 - math.pow(1 - k / e, max(tokens, 1.0)))
-    return m.dense_step_bytes + touched * m.layers * m.expert_bytes_per_layer_expert
-
-
-def decode_step_s(
-    m: StepModel, batch: float, context: float, prefill_tokens: float = 0.0, prompt: float | None = None
-) -> float:
-    """One engine step: `batch` sequences decoding at mean context `context`, plus `prefill_tokens` of
-    chunked prefill riding along. Memory (weights once + KV) and compute overlap: the step takes the
-    larger of the two, plus all-reduces and fixed overheads. Decode and prefill tokens go through the
-    linear layers as one fused GEMM (vLLM runs a mixed step that way; inference-sim's roofline-v2 research,
-    H5), so the compute is that GEMM over all the step's tokens plus the prefill's attention."""
-    bw = m.tp * m.bandwidth_bps
-    memory = BETA_WEIGHTS * _weights_read_bytes(m, batch + prefill_tokens) / bw
-    memory += BETA_KV * batch * context * m.kv_bytes_per_token / bw
-    compute = gemm_s(m, batch + prefill_tokens) + attention_s(m, prefill_tokens, prompt)
-    overhead = PER_LAYER_S * m.layers + PER_STEP_S + PER_REQUEST_S * batch
-    return max(memory, compute) + _allreduce_s(m, batch + prefill_tokens) + overhead
-
-
-def prefill_flops(m: StepModel, tokens: float, prompt: float | None = None) -> float:
-    """2 x active params per token + causal attention: 2 x layers x tokens x prompt x n_heads x head_dim
-    (each token attends to half its prompt on average, QK and AV each 2 FLOPs per multiply-add)."""
-    return m.active_flops_per_token * tokens + _attention_flops(m, tokens, prompt)
-
-
-def _attention_flops(m: StepModel, tokens: float, prompt: float | None) -> float:
-    return 2 * m.layers * tokens * (prompt or tokens) * m.attn_dim
-
-
-def gemm_s(m: StepModel, tokens: float) -> float:
-    """The linear layers over `tokens` tokens: dense GEMMs at the prefill MFU, routed experts (MoE) at the
-    grouped-GEMM MFU."""
-    routed = m.routed_flops_per_token * tokens
-    dense = m.active_flops_per_token * tokens - routed
-    return (dense / m.mfu_prefill + routed / MFU_GROUPED_GEMM) / (m.tp * m.flops)
-
-
-def attention_s(m: StepModel, tokens: float, prompt: float | None = None) -> float:
-    return _attention_flops(m, tokens, prompt) / (m.tp * m.flops * m.mfu_prefill) if tokens else 0.0
-
-
-def prefill_compute_s(m: StepModel, tokens: float, prompt: float | None = None) -> float:
-    return gemm_s(m, tokens) + attention_s(m, tokens, prompt)
-
-
-def prefill_s(m: StepModel, tokens: float, prompt: float | None = None) -> float:
-    """Prefill of `tokens` prompt tokens (prompts of `prompt` tokens each; one prompt when not given):
-    chunks of MAX_NUM_BATCHED_TOKENS, each reading the weights once."""
-    chunks = max(1, math.ceil(tokens / MAX_NUM_BATCHED_TOKENS))
-    weights = BETA_WEIGHTS * _weights_read_bytes(m, tokens) / (m.tp * m.bandwidth_bps)
-    per_chunk = PER_LAYER_S * m.layers + PER_STEP_S + _allreduce_s(m, min(tokens, MAX_NUM_BATCHED_TOKENS))
-    return max(prefill_compute_s(m, tokens, prompt), chunks * weights) + chunks * per_chunk
+def _method_text(gpu: GpuSpec, fmt: WeightFormat, dtype: str, device: Device | Roofline) -> str:
+    ref = gpu.kernels
+    if ref is None or isinstance(device, Roofline):
+        return f"roofline ({gpu.name}: no measured kernels; GEMMs at {MFU_PREFILL_DEFAULT:g} of peak)"
+    tables = device.tables
+    math_note = "" if device.has_math(dtype) or dtype == "bfloat16" else f", {fmt} weights dequantised in 16-bit GEMMs"
+    if ref.measured_on_this_gpu:
+        return f"kernel-measured on {gpu.name} ({tables.package}, vLLM kernels){math_note}"
+    return (
+        f"kernel-transferred: {gpu.name} has no measured kernels; {tables.system} tables scaled by peak FLOPS and "
+        f"bandwidth ({tables.package}){math_note}"
+    )
 
 
 @dataclass(frozen=True)
 class Point:
-    """Latency and throughput of one replica with `batch` requests in flight (closed loop)."""
+    """Latency and throughput of one replica with `batch` requests in flight."""
 
     batch: float
     ttft_s: float
@@ -260,31 +318,112 @@ class Point:
     output_tokens_per_s: float
 
 
-def evaluate(m: StepModel, w: RequestShape, batch: float, *, open_loop: bool = False) -> Point:
-    """`batch` requests in flight: held by as many clients each waiting for its answer (closed loop, the
-    default), or the mean in flight of independent arrivals (open loop, `batch_for_rate`)."""
+def decode_step_s(m: StepModel, batch: float, context: float) -> float:
+    """A step of `batch` decoding sequences at mean context `context`, no prompt riding along."""
+    return m.tokens(batch) + m.lm_head(batch) + m.decode_attention(batch, context) + PER_STEP_S + PER_REQUEST_S * batch
+
+
+def prefill_extra_s(m: StepModel, batch: float, prompt: int) -> tuple[float, int]:
+    """(extra engine time one request's prompt adds to the steps it rides in, number of chunks)."""
+    budget = max(MAX_NUM_BATCHED_TOKENS - batch, 1.0)
+    chunks = max(1, math.ceil(prompt / budget))
+    last = prompt - (chunks - 1) * budget
+    base = m.tokens(batch)
+    extra = (chunks - 1) * (m.tokens(batch + budget) - base) + (m.tokens(batch + last) - base)
+    return extra + m.prefill_attention(prompt) + m.lm_head(batch + 1) - m.lm_head(batch), chunks
+
+
+def prefill_s(m: StepModel, prompt: int) -> float:
+    """One prompt alone on the replica (nothing decoding): its chunks back to back."""
+    extra, chunks = prefill_extra_s(m, 0.0, prompt)
+    return chunks * decode_step_s(m, 0.0, 0.0) + extra
+
+
+def _closed_loop_factor(clients: float) -> float:
+    """Closed-loop clients with equal request lengths stay partly in step, so prompts arrive in bursts:
+    AIConfigurator's vLLM factor on the prefill, 1 + log2(N) / 8, at most 2 (``vllm_backend.py``
+    ``_ttft_queuing_factor``, calibrated on its own silicon runs)."""
+    if clients <= 1:
+        return 1.0
+    return min(1 + math.log2(clients) * CLOSED_LOOP_QUEUE_PER_DOUBLING, CLOSED_LOOP_QUEUE_MAX)
+
+
+@dataclass(frozen=True)
+class _State:
+    ttft_s: float
+    itl_s: float
+    e2e_s: float
+    share: float  # rho: the share of engine time spent on prompts
+
+
+def _state(m: StepModel, w: RequestShape, arrivals: float, decoding: float, clients: float = 0.0) -> _State:
+    """Latencies at `arrivals` requests/s with `decoding` sequences in the decode phase (`clients` > 0: a
+    closed loop of that many clients)."""
     i, o = w.input_tokens, max(w.output_tokens, 1)
-    # Steady state of continuous batching: batch / o requests finish, and as many start, per step; their
-    # prefill tokens ride along in the decode steps (chunked prefill), so every step carries them.
-    step = decode_step_s(m, batch, i + o / 2, prefill_tokens=batch / o * i, prompt=i)
-    itl = step + PER_OUTPUT_TOKEN_S
-    prefill = prefill_s(m, i) + (MOE_DISPATCH_S_PER_LAYER * m.layers if m.experts else 0.0)
-    decode = (o - 1) * itl + POST_DECODE_S
-    if open_loop:  # independent arrivals queue for the prefill slot: M/D/1 at rho = arrivals/s x prefill
-        rho = min(batch * prefill / (API_OVERHEAD_S + step + prefill + decode), MAX_PREFILL_UTILISATION)
-        queue = 1 + rho / (2 * (1 - rho))
-    else:
-        queue = min(1 + math.log2(max(batch, 1.0)) * CLOSED_LOOP_QUEUE_PER_DOUBLING, CLOSED_LOOP_QUEUE_MAX)
-    ttft = API_OVERHEAD_S + step + prefill * queue
-    e2e = ttft + decode
-    return Point(
-        batch=batch,
-        ttft_s=ttft,
-        itl_s=itl,
-        e2e_s=e2e,
-        requests_per_s=batch / e2e,
-        output_tokens_per_s=batch * o / e2e,
+    step = decode_step_s(m, decoding, i + o / 2)
+    extra, chunks = prefill_extra_s(m, decoding, i)
+    rho = arrivals * extra
+    if rho >= MAX_PREFILL_SHARE:
+        return _State(math.inf, math.inf, math.inf, rho)
+    itl = step / (1 - rho) + PER_OUTPUT_TOKEN_S
+    own = (chunks * step + extra) * _closed_loop_factor(clients) + (
+        m.layers * MOE_DISPATCH_S_PER_LAYER if m.experts else 0.0
     )
+    wait = rho / (2 * (1 - rho)) * extra
+    ttft = API_OVERHEAD_S + step / 2 + wait + own
+    e2e = ttft + (o - 1) * itl + POST_DECODE_S
+    return _State(ttft, itl, e2e, rho)
+
+
+def _point(batch: float, s: _State, w: RequestShape) -> Point:
+    o = max(w.output_tokens, 1)
+    return Point(batch, s.ttft_s, s.itl_s, s.e2e_s, batch / s.e2e_s, batch * o / s.e2e_s)
+
+
+def evaluate(m: StepModel, w: RequestShape, batch: float) -> Point:
+    """`batch` clients, each waiting for its answer before sending the next (closed loop, as benchmarks
+    run): the throughput X solves X = batch / E2E(X) (bisection; E2E grows with X). Of the clients, those
+    not waiting for a first token are decoding."""
+    n = max(batch, 1e-9)
+    lo, hi = 0.0, n / _state(m, w, 0.0, min(n, 1.0)).e2e_s
+    decoding = n
+    best = _state(m, w, 0.0, n, n)
+    for _ in range(BISECTION_STEPS):
+        mid = (lo + hi) / 2
+        s = _state(m, w, mid, decoding, n)
+        if math.isinf(s.e2e_s) or mid * s.e2e_s > n:
+            hi = mid
+        else:
+            lo, best = mid, s
+            decoding = max(n * (s.e2e_s - s.ttft_s) / s.e2e_s, min(n, 1.0))
+        if hi - lo <= BISECTION_TOLERANCE * hi:
+            break
+    return _point(n, best, w)
+
+
+def at_rate(m: StepModel, w: RequestShape, rate: float, limit: float) -> tuple[Point, bool]:
+    """Open loop: `rate` requests/s arriving independently; the decoding batch follows from Little's law
+    (B = rate x decode time). (point, False) when the replica cannot sustain the rate."""
+    o = max(w.output_tokens, 1)
+    decoding = 1.0
+    s = _state(m, w, rate, decoding)
+    for _ in range(60):
+        if math.isinf(s.e2e_s):
+            break
+        target = rate * max((o - 1) * s.itl_s, s.itl_s)
+        if abs(target - decoding) < 1e-3 * max(decoding, 1.0):
+            decoding = target
+            break
+        decoding = target
+        if decoding > limit:
+            break
+        s = _state(m, w, rate, max(decoding, 1e-6))
+    s = _state(m, w, rate, max(decoding, 1e-6))
+    ok = not math.isinf(s.e2e_s) and decoding <= limit
+    if not ok:
+        top = evaluate(m, w, limit if math.isfinite(limit) else MAX_NUM_SEQS)
+        return top, False
+    return _point(rate * s.e2e_s, s, w), True
 
 
 @dataclass(frozen=True)
@@ -331,19 +470,8 @@ def best_batch(m: StepModel, w: RequestShape, limit: int, slo: Targets) -> tuple
 
 
 def batch_for_rate(m: StepModel, w: RequestShape, rate: float, limit: int) -> tuple[Point, bool]:
-    """Open loop: the batch at which the replica completes `rate` requests/s (Little's law: B = rate x
-    E2E(B)); (the limit's point, False) when the replica cannot reach that rate."""
-    top = evaluate(m, w, max(limit, 1), open_loop=True)
-    if top.requests_per_s < rate:
-        return top, False
-    lo, hi = 0.0, float(max(limit, 1))
-    while hi - lo > RATE_BATCH_TOLERANCE:
-        mid = (lo + hi) / 2
-        if evaluate(m, w, max(mid, 1e-6), open_loop=True).requests_per_s < rate:
-            lo = mid
-        else:
-            hi = mid
-    return evaluate(m, w, max(hi, 1e-6), open_loop=True), True
+    """Open loop at `rate` requests/s within a KV cache of `limit` sequences (see `at_rate`)."""
+    return at_rate(m, w, rate, float(max(limit, 1)))
 
 
 def cost_per_million_output_tokens(hourly_usd: float, p: Point, w: RequestShape) -> float | None:
@@ -357,9 +485,8 @@ def cost_per_million_output_tokens(hourly_usd: float, p: Point, w: RequestShape)
 
 def describe(m: StepModel) -> str:
     return (
-        f"roofline per step (weights {m.dense_step_bytes / GIB:.1f} GiB dense"
-        + (f" + {m.experts} experts x {m.layers:.0f} layers touched by the batch" if m.experts else "")
-        + f", KV {m.kv_bytes_per_token:,.0f} B/token, TP {m.tp}) x BLIS trained-physics corrections "
-        f"(weights x{BETA_WEIGHTS}, KV x{BETA_KV}, {PER_LAYER_S * 1e6:.0f} us/layer, {PER_STEP_S * 1e6:.0f} us/step); "
-        f"prefill at MFU {m.mfu_prefill:g}, chunked prefill mixed into decode steps"
+        f"{m.method}; per step: GEMMs at their TP-{m.tp} shapes"
+        + (f", fused MoE over {m.experts} experts" if m.experts else "")
+        + ", all-reduce, decode and prefill attention; vLLM chunked-prefill scheduler"
+        f" ({MAX_NUM_BATCHED_TOKENS} tokens per step)"
     )

@@ -38,24 +38,38 @@ class WeightFormat(StrEnum):
     int8 = "int8"  # W8A8 (compressed-tensors, SmoothQuant): as fp8
     int4 = "int4"  # AWQ / GPTQ group-128: 4-bit linear layers + scales/zeros, 16-bit embeddings and lm_head
     mxfp4 = "mxfp4"  # gpt-oss: MoE experts in MXFP4, attention, router and embeddings 16-bit
+    nvfp4 = "nvfp4"  # NVIDIA ModelOpt NVFP4: linear layers FP4 + FP8 scale per 16, embeddings and lm_head 16-bit
 
 
 MXFP4_BYTES_PER_PARAM = 4.25 / 8
 """OCP Microscaling MXFP4: 4-bit E2M1 values plus one 8-bit E8M0 scale per block of 32 = 4.25 bits
 (OCP MX Formats Specification v1.0, 2023; gpt-oss model card: MoE weights in MXFP4)."""
 
-QUANT_TO_FORMAT = {"awq": WeightFormat.int4, "gptq": WeightFormat.int4, "gguf": WeightFormat.int4}
+NVFP4_BYTES_PER_PARAM = 4.5 / 8
+"""NVFP4: 4-bit E2M1 values plus one FP8 (E4M3) scale per block of 16 = 4.5 bits (the per-tensor FP32 scale
+is negligible) (NVIDIA, 'Introducing NVFP4 for Efficient and Accurate Low-Precision Inference', 2025)."""
+
+QUANT_TO_FORMAT = {
+    "awq": WeightFormat.int4,
+    "gptq": WeightFormat.int4,
+    "gguf": WeightFormat.int4,
+    "w4a16": WeightFormat.int4,
+    "fp4": WeightFormat.nvfp4,
+    "modelopt_fp4": WeightFormat.nvfp4,
+}
 
 
 def weight_format(precision: str | None, quantization: str | None = None) -> WeightFormat:
     """The stored weight format: the checkpoint's own quantisation (MXFP4, FP8, AWQ) unless the user asked
     for another precision; 16-bit by default."""
     if precision:
-        return WeightFormat.bf16 if precision in ("fp16", "bf16") else WeightFormat(str(precision))
+        if precision in ("fp16", "bf16"):
+            return WeightFormat.bf16
+        return QUANT_TO_FORMAT.get(str(precision)) or WeightFormat(str(precision))
     quant = (quantization or "").lower()
     if quant in QUANT_TO_FORMAT:
         return QUANT_TO_FORMAT[quant]
-    return WeightFormat(quant) if quant in ("fp8", "int8", "mxfp4") else WeightFormat.bf16
+    return WeightFormat(quant) if quant in ("fp8", "int8", "mxfp4", "nvfp4") else WeightFormat.bf16
 
 
 def embedding_params(arch: ModelArch) -> float:
@@ -88,6 +102,7 @@ LINEAR_BYTES_PER_PARAM: dict[WeightFormat, float] = {
     WeightFormat.int8: 1.0,
     WeightFormat.int4: 0.5 + INT4_QUANT_ALLOWANCE_BYTES,
     WeightFormat.mxfp4: 2.0,  # only the routed experts are MXFP4 (expert_bytes_per_param)
+    WeightFormat.nvfp4: NVFP4_BYTES_PER_PARAM,
 }
 """Bytes per parameter of the linear layers in each format; embeddings and lm_head stay 16-bit (fp32 in an
 fp32 checkpoint): quantisers leave them alone (AutoAWQ, GPTQ, llm-compressor FP8 'ignore: lm_head')."""
@@ -237,6 +252,7 @@ class VllmMemory:
     non_torch_gib: float
     kv_cache_gib: float  # may be negative: the model does not fit
     kv_bytes_per_token: float  # per GPU
+    kv_value_bytes: int  # one cached K or V value: 2 (16-bit) or 1 (fp8)
     kv_cache_tokens: int
     max_model_len: int
     max_concurrent_sequences: float  # kv_cache_tokens / max_model_len, vLLM's "Maximum concurrency"
@@ -289,6 +305,7 @@ def vllm_memory(
         non_torch_gib=non_torch,
         kv_cache_gib=kv,
         kv_bytes_per_token=per_token,
+        kv_value_bytes=kv_dtype_bytes(kv_dtype, fmt),
         kv_cache_tokens=tokens,
         max_model_len=max_model_len,
         max_concurrent_sequences=tokens / max_model_len,
