@@ -111,7 +111,7 @@ def memory_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
         version = re.search(r"v(\d+\.\d+)", row["engine"])
         m = vllm_memory(
             arch,
-            gpu_memory_gb=gpu.memory_gb,
+            usable_gib=gpu.usable_memory_gib,
             tensor_parallel=int(row["tensor_parallel"]),
             fmt=fmt,
             kv_dtype="fp8" if row["kv_dtype"] == "fp8" else "auto",
@@ -172,7 +172,7 @@ def serving_errors(
         i, o = int(float(row["input_tokens"])), int(float(row["output_tokens"]))
         m = vllm_memory(
             arch,
-            gpu_memory_gb=gpu.memory_gb,
+            usable_gib=gpu.usable_memory_gib,
             tensor_parallel=tp,
             fmt=fmt,
             kv_dtype="fp8" if row["kv_dtype"] == "fp8" or "trtllm" in row["engine"] else "auto",

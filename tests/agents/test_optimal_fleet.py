@@ -78,7 +78,7 @@ def _brute_instance(need: ServingNeed, gpu: GpuSpec, count: int) -> tuple[int, b
             continue
         memory = vllm_memory(
             need.arch,
-            gpu_memory_gb=gpu.memory_gb,
+            usable_gib=gpu.usable_memory_gib,
             tensor_parallel=tp,
             fmt=need.fmt,
             kv_dtype=need.kv_dtype,

@@ -71,7 +71,7 @@ def vantage(shared: Path) -> ImportResult[InstanceRow]:
         ("A100", 40, "A100-40GB"),
         ("A100-80GB", None, "A100-80GB"),
         ("A100-80GB-SXM", None, "A100-80GB"),
-        ("A100-80G-PCIe", None, "A100-80GB"),
+        ("A100-80G-PCIe", None, "A100-PCIE-80GB"),
         ("H100-SXM", None, "H100"),
         ("H100-80G-SXM5", None, "H100"),
         ("H100-NVLINK", None, "H100"),

@@ -44,12 +44,16 @@ def test_kv_bytes_per_token_published() -> None:
 def test_vllm_memory_matches_published_start_up_log() -> None:
     # llm-d-planner accuracy/results/v0.19.0: Llama-3.1-8B-Instruct, H100, TP 1, utilisation 0.95, bf16:
     # weights 14.99 GiB, KV cache 58.11 GiB = 476,016 tokens
-    m = vllm_memory(L8, gpu_memory_gb=80, fmt=WeightFormat.bf16, max_model_len=8192, gpu_memory_utilization=0.95)
+    m = vllm_memory(
+        L8, usable_gib=H100.usable_memory_gib, fmt=WeightFormat.bf16, max_model_len=8192, gpu_memory_utilization=0.95
+    )
     assert m.weights_gib == pytest.approx(14.99, rel=0.01)
     assert m.kv_cache_gib == pytest.approx(58.11, rel=0.05)
     assert m.kv_cache_tokens == pytest.approx(476_016, rel=0.05)
     # same log family, FP8 dynamic weights (embeddings and lm_head stay 16-bit): 8.49 GiB
-    fp8 = vllm_memory(L8, gpu_memory_gb=80, fmt=WeightFormat.fp8, max_model_len=8192, gpu_memory_utilization=0.95)
+    fp8 = vllm_memory(
+        L8, usable_gib=H100.usable_memory_gib, fmt=WeightFormat.fp8, max_model_len=8192, gpu_memory_utilization=0.95
+    )
     assert fp8.weights_gib == pytest.approx(8.49, rel=0.02)
     # GPTQ int4 (RedHatAI quantized.w4a16): 5.38 GiB
     assert weight_bytes(L8, WeightFormat.int4) / GIB == pytest.approx(5.38, rel=0.03)
@@ -59,7 +63,9 @@ def test_vllm_memory_matches_published_start_up_log() -> None:
 
 def test_fp8_kv_cache_doubles_the_tokens() -> None:
     # llm-d-planner v0.19.0 log: Llama-3.1-8B-Instruct, --kv-cache-dtype fp8: 952,032 tokens at 58.11 GiB
-    m = vllm_memory(L8, gpu_memory_gb=80, kv_dtype="fp8", max_model_len=8192, gpu_memory_utilization=0.95)
+    m = vllm_memory(
+        L8, usable_gib=H100.usable_memory_gib, kv_dtype="fp8", max_model_len=8192, gpu_memory_utilization=0.95
+    )
     assert m.kv_cache_tokens == pytest.approx(952_032, rel=0.05)
     load = derive_load(WorkloadSpec(concurrent_users=512))
     auto = placement.place(L8, H100, 1, 4.0, load, fmt=WeightFormat.bf16, max_model_len=4096)
@@ -74,7 +80,7 @@ def test_tensor_parallel_must_divide_heads() -> None:
 
 
 def _point(batch: float, gpu: object = H100, arch: ModelArch = L70, tp: int = 4) -> tuple[perf.StepModel, perf.Point]:
-    m = vllm_memory(arch, gpu_memory_gb=gpu.memory_gb, tensor_parallel=tp, max_model_len=4096)  # type: ignore[attr-defined]
+    m = vllm_memory(arch, usable_gib=gpu.usable_memory_gib, tensor_parallel=tp, max_model_len=4096)  # type: ignore[attr-defined]
     model = perf.step_model(arch, gpu, m)  # type: ignore[arg-type]
     return model, perf.evaluate(model, perf.RequestShape(1024, 256), batch)
 
@@ -165,7 +171,7 @@ def _llama_8b(gpu_name: str, fmt: WeightFormat = WeightFormat.bf16, tp: int = 1)
     arch = ModelArch(8.03, 32, 4096, 32, 8, 128, vocab_size=128256, intermediate_size=14336)
     gpu = gpu_spec(gpu_name)
     assert gpu is not None
-    memory = vllm_memory(arch, gpu_memory_gb=gpu.memory_gb, tensor_parallel=tp, fmt=fmt, max_model_len=16384)
+    memory = vllm_memory(arch, usable_gib=gpu.usable_memory_gib, tensor_parallel=tp, fmt=fmt, max_model_len=16384)
     return perf.step_model(arch, gpu, memory), memory.kv_cache_tokens
 
 
@@ -204,7 +210,7 @@ def test_per_gpu_gemms_lose_efficiency_as_tensor_parallelism_grows() -> None:
     assert gpu is not None
     gpu_seconds = []
     for tp in (1, 2, 4, 8):
-        memory = vllm_memory(arch, gpu_memory_gb=gpu.memory_gb, tensor_parallel=tp, fmt=WeightFormat.fp8)
+        memory = vllm_memory(arch, usable_gib=gpu.usable_memory_gib, tensor_parallel=tp, fmt=WeightFormat.fp8)
         gpu_seconds.append(perf.prefill_s(perf.step_model(arch, gpu, memory), 4096) * tp)
     assert gpu_seconds == sorted(gpu_seconds) and gpu_seconds[-1] > 1.15 * gpu_seconds[0]
 
@@ -240,7 +246,7 @@ def test_moe_prefill_pays_host_dispatch_per_layer() -> None:
     assert gpu is not None
     times = []
     for arch in (dense, moe):
-        memory = vllm_memory(arch, gpu_memory_gb=gpu.memory_gb, tensor_parallel=1, fmt=WeightFormat.bf16)
+        memory = vllm_memory(arch, usable_gib=gpu.usable_memory_gib, tensor_parallel=1, fmt=WeightFormat.bf16)
         m, w = perf.step_model(arch, gpu, memory), perf.RequestShape(1000, 100)
         times.append(perf.evaluate(m, w, 1).ttft_s - perf.prefill_s(m, 1000) - perf.decode_step_s(m, 1, 1050) * 1.5)
     assert times[1] - times[0] == pytest.approx(perf.MOE_DISPATCH_S_PER_LAYER * 32, rel=0.2)

@@ -28,14 +28,15 @@ from typing import Any
 
 from stack8s.catalogs.datafile import as_of, check_keys, read_mapping, unique_rows
 from stack8s.catalogs.kernels import expected_errors, kernel_ref, method_for
-from stack8s.planning.hardware import GpuSpec
+from stack8s.planning.hardware import UNKNOWN_MEMORY_TYPE, USABLE_FRACTION, GpuSpec, usable_memory_rule
 
 DATA_FILE = Path(__file__).parent / "data" / "gpus.yaml"
 
 VENDORS = frozenset({"nvidia", "amd", "intel", "google", "aws"})
 INTERCONNECTS = frozenset({"nvlink", "pcie", "xgmi", "ici", "neuronlink", "roce", "none"})
 _SPEC_FIELDS = tuple(f.name for f in fields(GpuSpec) if f.name not in ("kernels", "expected_error"))
-_TEXT_FIELDS = frozenset({"name", "vendor", "interconnect", "source"})
+_TEXT_FIELDS = frozenset({"name", "vendor", "memory_type", "interconnect", "source"})
+_USABLE_FIELDS = ("usable_memory_gib", "usable_memory_source")  # both null -> the memory type's rule
 _OPTIONAL_FIELDS = frozenset({"fp16_tflops", "bf16_tflops", "fp8_tflops", "int8_tops", "fp4_tflops"})
 _FAMILY_KEYS = frozenset({"pattern", "name", "variants"})
 _TOP_KEYS = frozenset({"as_of", "gpus", "families", "vendor_words"})
@@ -101,6 +102,8 @@ def _spec(entry: Any, where: str) -> GpuSpec:
     values: dict[str, Any] = {}
     for key in _SPEC_FIELDS:
         value = entry[key]
+        if key in _USABLE_FIELDS:
+            continue
         if key in _TEXT_FIELDS:
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{label}: {key} must be non-empty text, not {value!r}")
@@ -118,7 +121,26 @@ def _spec(entry: Any, where: str) -> GpuSpec:
         raise ValueError(
             f"{label}: interconnect must be one of {sorted(INTERCONNECTS)}, not {values['interconnect']!r}"
         )
+    if values["memory_type"] not in USABLE_FRACTION:
+        raise ValueError(
+            f"{label}: memory_type must be one of {sorted(USABLE_FRACTION)}, not {values['memory_type']!r}"
+        )
+    values.update(_usable(entry, values["memory_gb"], values["memory_type"], label))
     return GpuSpec(**values)
+
+
+def _usable(entry: dict[str, Any], memory_gb: float, memory_type: str, label: str) -> dict[str, Any]:
+    """The published usable memory and its source, or the memory type's rule when both are null."""
+    figure, source = entry["usable_memory_gib"], entry["usable_memory_source"]
+    if figure is None and source is None:
+        rule = f"rule: {memory_gb:g} GB x {USABLE_FRACTION[memory_type]:g} ({memory_type}; no published figure)"
+        return {"usable_memory_gib": usable_memory_rule(memory_gb, memory_type), "usable_memory_source": rule}
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError(f"{label}: usable_memory_gib needs a usable_memory_source (or both null for the rule)")
+    usable = _number(figure, f"{label}: usable_memory_gib")
+    if not 0 < usable <= memory_gb:
+        raise ValueError(f"{label}: usable_memory_gib must be in (0, memory_gb], not {figure!r}")
+    return {"usable_memory_gib": usable, "usable_memory_source": source.strip()}
 
 
 def _specs(entries: Any, file: str) -> dict[str, GpuSpec]:
@@ -249,6 +271,14 @@ def gpu_memory_gb(canonical: str | None) -> float | None:
         return float(GPU_MEMORY_GB[canonical])
     normalized = normalize_gpu(canonical)
     return float(GPU_MEMORY_GB[normalized]) if normalized in GPU_MEMORY_GB else None
+
+
+def usable_memory_gib(gpu_model: str | None, listed_gb: float) -> float:
+    """One GPU's usable memory in GiB (the CUDA total vLLM's utilisation multiplies): the GPU row's figure,
+    else the rule applied to the GB an instance lists, with the most cautious memory type. The one place
+    that answers "how much of this GPU can vLLM use" for callers that may hold an unknown GPU."""
+    spec = gpu_spec(gpu_model)
+    return spec.usable_memory_gib if spec is not None else usable_memory_rule(listed_gb, UNKNOWN_MEMORY_TYPE)
 
 
 def gpu_spec(name: str | None) -> GpuSpec | None:

@@ -183,7 +183,7 @@ class BatchLlm:
                 continue
             memory = vllm_memory(
                 self.arch,
-                gpu_memory_gb=gpu.memory_gb,
+                usable_gib=gpu.usable_memory_gib,
                 tensor_parallel=tp,
                 fmt=self.fmt,
                 max_model_len=self.input_tokens + self.output_tokens,

@@ -64,7 +64,7 @@ def tensor_parallel_options(
             continue
         memory = vllm_memory(
             arch,
-            gpu_memory_gb=gpu.memory_gb,
+            usable_gib=gpu.usable_memory_gib,
             tensor_parallel=tp,
             fmt=fmt,
             kv_dtype=kv_dtype,
@@ -77,21 +77,21 @@ def tensor_parallel_options(
 
 def smallest_fit(
     arch: ModelArch,
-    gpu_memory_gb: float,
+    usable_gib: float,
     gpu_count: int,
     *,
     fmt: WeightFormat,
     max_model_len: int,
     kv_dtype: str = "auto",
 ) -> VllmMemory | None:
-    """The smallest TP group of `gpu_count` GPUs of `gpu_memory_gb` that holds one copy (vLLM's budget), or
+    """The smallest TP group of `gpu_count` GPUs of `usable_gib` each that holds one copy (vLLM's budget), or
     None: `fits` for instances the estimator has no performance row for, by the same memory model."""
     for tp in TP_SIZES:
         if tp > gpu_count or tensor_parallel_problem(arch, tp):
             continue
         memory = vllm_memory(
             arch,
-            gpu_memory_gb=gpu_memory_gb,
+            usable_gib=usable_gib,
             tensor_parallel=tp,
             fmt=fmt,
             kv_dtype=kv_dtype,

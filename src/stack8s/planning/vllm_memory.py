@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from stack8s.planning.arch import ModelArch, hidden_of, kv_heads_of, layers_of
+from stack8s.planning.hardware import USABLE_GIB_PER_GB_CEILING
 from stack8s.planning.precision import INT4_QUANT_ALLOWANCE_BYTES, SCALE_BYTES_PER_PARAM
 from stack8s.planning.sizing import GPU_MEMORY_UTILISATION
 from stack8s.planning.spec import Precision
@@ -27,10 +28,6 @@ GIB = 1024**3
 
 DEFAULT_GPU_MEMORY_UTILIZATION = GPU_MEMORY_UTILISATION  # vLLM --gpu-memory-utilization default, one place
 
-DEVICE_MEMORY_FRACTION = 0.99
-"""Of a GPU's nominal memory (read as GiB), the part CUDA reports as total: an 80 GB H100 shows
-79.18-79.19 GiB in vLLM's start-up log (llm-d-planner docs/empirical-vllm-memory-results.md and
-accuracy/results/v0.19.0 logs), the rest is held by the driver/firmware."""
 
 # --- weight formats --------------------------------------------------------------------------------
 
@@ -276,14 +273,10 @@ class VllmMemory:
         )
 
 
-def device_gib(gpu_memory_gb: float) -> float:
-    return gpu_memory_gb * DEVICE_MEMORY_FRACTION
-
-
 def vllm_memory(
     arch: ModelArch,
     *,
-    gpu_memory_gb: float,
+    usable_gib: float,
     tensor_parallel: int = 1,
     fmt: WeightFormat = WeightFormat.bf16,
     kv_dtype: str = "auto",
@@ -291,12 +284,13 @@ def vllm_memory(
     gpu_memory_utilization: float = DEFAULT_GPU_MEMORY_UTILIZATION,
     profile: EngineProfile = VLLM_CURRENT,
 ) -> VllmMemory:
-    """vLLM's start-up memory budget for one GPU of a TP group (see the module docstring)."""
+    """vLLM's start-up memory budget for one GPU of a TP group (see the module docstring). `usable_gib` is
+    the GPU's CUDA-reported total (``GpuSpec.usable_memory_gib``, or ``catalogs.gpus.usable_memory_gib``)."""
     if not 0 < gpu_memory_utilization <= 1:
         raise ValueError("gpu_memory_utilization must be in (0, 1]")
-    if tensor_parallel < 1 or max_model_len < 1 or gpu_memory_gb <= 0:
-        raise ValueError("tensor_parallel, max_model_len and gpu_memory_gb must be positive")
-    total = device_gib(gpu_memory_gb)
+    if tensor_parallel < 1 or max_model_len < 1 or usable_gib <= 0:
+        raise ValueError("tensor_parallel, max_model_len and usable_gib must be positive")
+    total = usable_gib
     weights = weight_bytes(arch, fmt) / tensor_parallel / GIB
     act, non_torch = activation_gib(arch, profile), non_torch_gib(tensor_parallel, profile)
     kv = gpu_memory_utilization * total - weights - act - non_torch
@@ -370,7 +364,8 @@ def weights_floor_gb(
     arch: ModelArch, fmt: WeightFormat, gpu_memory_utilization: float = DEFAULT_GPU_MEMORY_UTILIZATION
 ) -> float:
     """Nominal GPU memory (GB as catalogs list it) an instance needs in total for the weights alone: a true
-    lower bound of every placement (`vllm_memory` gives each GPU utilisation x 0.99 x its GB as GiB, and
-    the weights are split over at most all of them). A search may drop instances below it, never above."""
-    usable_per_nominal_gb = gpu_memory_utilization * DEVICE_MEMORY_FRACTION * GIB
+    lower bound of every placement (`vllm_memory` gives each GPU utilisation x its usable GiB, never more than
+    its GB read as GiB, and the weights are split over at most all of them). A search may drop instances
+    below it, never above."""
+    usable_per_nominal_gb = gpu_memory_utilization * USABLE_GIB_PER_GB_CEILING * GIB
     return weight_bytes(arch, fmt) / usable_per_nominal_gb

@@ -180,7 +180,7 @@ def _run(arch: ModelArch, body: EstimateRequest, spec: Any, model_id: str | None
     length = body.max_model_len or body.input_tokens + body.output_tokens
     memory = vllm_memory(
         arch,
-        gpu_memory_gb=spec.memory_gb,
+        usable_gib=spec.usable_memory_gib,
         tensor_parallel=tp,
         fmt=fmt,
         kv_dtype=body.kv_dtype,

@@ -15,7 +15,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from stack8s.agents.architect.workload import Workload
-from stack8s.catalogs.gpus import gpu_spec
+from stack8s.catalogs.gpus import gpu_spec, usable_memory_gib
 from stack8s.planning import fleet as fleets
 from stack8s.planning import placement as placing
 from stack8s.planning.plan import HOURS_PER_MONTH, GpuRecommendation
@@ -94,7 +94,7 @@ def holds(w: Workload, hit: ComputeHit, nodes: int = 1) -> bool:
         return smallest_fit_on(w.need, hit.gpu_model, hit.vram_per_gpu_gb, hit.gpu_count) is not None
     memory = vllm_memory(
         w.need.arch,
-        gpu_memory_gb=_gpu_memory_gb(hit.gpu_model, hit.vram_per_gpu_gb),
+        usable_gib=usable_memory_gib(hit.gpu_model, hit.vram_per_gpu_gb),
         tensor_parallel=gpus,
         fmt=w.need.fmt,
         kv_dtype=w.need.kv_dtype,
@@ -103,19 +103,13 @@ def holds(w: Workload, hit: ComputeHit, nodes: int = 1) -> bool:
     return memory.fits
 
 
-def _gpu_memory_gb(gpu_model: str | None, vram_per_gpu_gb: float) -> float:
-    """One GPU's memory: the GPU catalog's figure, else what the instance row lists."""
-    spec = gpu_spec(gpu_model)
-    return spec.memory_gb if spec is not None else vram_per_gpu_gb
-
-
 def smallest_fit_on(
     need: fleets.ServingNeed, gpu_model: str | None, vram_per_gpu_gb: float, gpu_count: int
 ) -> VllmMemory | None:
     """The smallest tensor-parallel group of an instance's GPUs that holds one copy (vLLM's budget)."""
     return placing.smallest_fit(
         need.arch,
-        _gpu_memory_gb(gpu_model, vram_per_gpu_gb),
+        usable_memory_gib(gpu_model, vram_per_gpu_gb),
         gpu_count,
         fmt=need.fmt,
         max_model_len=need.max_model_len,

@@ -17,6 +17,11 @@ Rules (see shared/data/README.md for the quirks they handle):
 * One row per (provider, instance_type, region): the cheapest zone's on-demand price wins; the spot
   price is the cheapest spot price over the region's zones. Spot prices <= 0 (Vast's ``0.00``) -> None.
 * Vast's free-text regions lose leading/trailing commas and spaces (``", US, NA"`` -> ``"US, NA"``).
+* An instance type that says PCIe names a PCIe card even when its accelerator column does not (Lambda
+  ``gpu_1x_h100_pcie``: "H100"; Vast ``2x-A100_PCIE-...``: "A100"): the GPU is read as "<accelerator> PCIe",
+  which `normalize_gpu` maps to the PCIe row (H100-PCIE, A100-PCIE-*) when the GPU catalog has one.
+* Instance types whose card is documented but spelled like the faster part (`_CARD_BY_TYPE`): Azure's
+  NC(C)ads H100 v5 family is the H100 NVL (94 GB, PCIe), listed as plain "H100".
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from stack8s.catalogs.gpus import gpu_memory_gb, normalize_gpu
+from stack8s.catalogs.gpus import gpu_memory_gb, gpu_spec, normalize_gpu
 from stack8s.catalogs.importers.base import ImportResult, RowError, RowProblem, as_float
 from stack8s.catalogs.rows import InstanceRow
 
@@ -57,6 +62,12 @@ _TPU_HOST = re.compile(r"-tpu$")
 _NON_GPU_ACCELERATOR = re.compile(r"inferentia|trainium|qualcomm", re.IGNORECASE)
 _SIZE = re.compile(r"([\d.]+)\s*(TiB|TB|GiB|GB|MiB|MB)\b", re.IGNORECASE)
 _SIZE_FACTOR = {"tib": 1024.0, "tb": 1000.0, "gib": 1.0, "gb": 1.0, "mib": 1 / 1024, "mb": 1 / 1000}
+_PCIE_WORD = re.compile(r"(?<![a-z0-9])pcie(?![a-z0-9])", re.IGNORECASE)
+# Microsoft Learn, "NCads H100 v5 sizes series" (NC40ads/NC80adis) and the NCCads H100 v5 confidential series:
+# NVIDIA H100 NVL, 94 GB per GPU (the shipped instances.csv lists them as H100-NVL too).
+_CARD_BY_TYPE: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"^Standard_NCC?\d+adi?s_H100_v5$"), "H100", "H100 NVL"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +211,19 @@ def _price(record: dict[str, str]) -> tuple[float, float | None]:
     return price, spot
 
 
+def _accelerator_name(accelerator: str, instance_type: str, memory: float | None) -> str:
+    """The accelerator column, told "PCIe" when only the instance type says so and the GPU catalog has a
+    PCIe row for it ("H100" in gpu_1x_h100_pcie -> "H100 PCIe" -> H100-PCIE), or the documented card of the
+    instance type (`_CARD_BY_TYPE`)."""
+    for regex, listed, card in _CARD_BY_TYPE:
+        if accelerator == listed and regex.match(instance_type):
+            return card
+    if not accelerator or not _PCIE_WORD.search(instance_type) or _PCIE_WORD.search(accelerator):
+        return accelerator
+    pcie = f"{accelerator} PCIe"
+    return pcie if gpu_spec(normalize_gpu(pcie, memory)) is not None else accelerator
+
+
 def _parse_record(record: dict[str, str], ctx: _Context) -> _Offer | _Accelerator:
     instance_type = (record.get("InstanceType") or "").strip()
     accelerator = (record.get("AcceleratorName") or "").strip()
@@ -215,6 +239,7 @@ def _parse_record(record: dict[str, str], ctx: _Context) -> _Offer | _Accelerato
             raise RowProblem("empty InstanceType")
         return _Accelerator(accelerator, max(count, 1), zone, prices[0], prices[1], memory)
     specs = (_number(record, "vCPUs", 0.0) or 0.0, _number(record, "MemoryGiB", 0.0) or 0.0)
+    accelerator = _accelerator_name(accelerator, instance_type, memory)
     gpu = (accelerator or None, max(count, 1) if accelerator else 0, memory)
     return _Offer(_make_row(ctx, instance_type, region, gpu, specs, prices), zone)
 
