@@ -50,6 +50,7 @@ class Errors:
     per_gpu: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
     engine_rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     engine_compared: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    engine_expressible: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, source: str, engine: str, metric: str, estimate: float, measured: float) -> None:
         if measured > 0:
@@ -139,6 +140,25 @@ def _beyond_peak(row: dict[str, str], arch: ModelArch, peak_tflops: float, gpus:
     return float(row["concurrency"]) / e2e * 2 * active * (i + o) > peak_tflops * 1e12 * gpus
 
 
+def _format(row: dict[str, str]) -> WeightFormat:
+    return {"fp8": WeightFormat.fp8, "int4": WeightFormat.int4, "fp4": WeightFormat.nvfp4}.get(
+        row["precision"].lower(), WeightFormat.bf16
+    )
+
+
+def _expressible(row: dict[str, str], arch: ModelArch, gpu: GpuSpec) -> bool:
+    """The estimator gives this row's model, GPU, precision and layout a figure (whether or not the row
+    publishes a load to compare with): one tensor-parallel group that holds the model."""
+    tp = int(row["tensor_parallel"] or row["gpu_count"] or 1)
+    if int(row["gpu_count"] or tp) != tp:
+        return False
+    length = int(float(row["input_tokens"] or 0) + float(row["output_tokens"] or 0)) or 4096
+    memory = vllm_memory(
+        arch, usable_gib=gpu.usable_memory_gib, tensor_parallel=tp, fmt=_format(row), max_model_len=length
+    )
+    return memory.fits
+
+
 def serving_errors(
     shared: Path, archs: dict[str, ModelArch], variant: Callable[[GpuSpec], GpuSpec | None] | None = None
 ) -> Errors:
@@ -150,6 +170,8 @@ def serving_errors(
         arch, gpu = _arch(archs, row["model"]), gpu_spec(row["gpu"])
         if variant is not None and gpu is not None:
             gpu = variant(gpu) if "vllm" in engine and row["source_id"] == "aic_silicon" else None
+        if arch is not None and gpu is not None and _expressible(row, arch, gpu):
+            errors.engine_expressible[engine] += 1
         if arch is None or gpu is None or not row["input_tokens"] or not row["tensor_parallel"]:
             errors.skipped += 1
             continue
@@ -161,10 +183,7 @@ def serving_errors(
             # were computed is not published (TTFT 45 ms for 574-token prompts on a 34B model).
             errors.prefix_cached += 1
             continue
-        precision = row["precision"].lower()
-        fmt = {"fp8": WeightFormat.fp8, "int4": WeightFormat.int4, "fp4": WeightFormat.nvfp4}.get(
-            precision, WeightFormat.bf16
-        )
+        fmt = _format(row)
         tp = int(row["tensor_parallel"])
         if fmt is None or int(row["gpu_count"] or tp) != tp:
             errors.skipped += 1  # attention-DP and expert-parallel layouts are not expressed
@@ -286,7 +305,12 @@ if __name__ == "__main__":
     print(f"serving rows served from a shared prefix cache (not compared): {serving.prefix_cached}")
     print(f"serving rows implying more FLOP/s than the GPUs' peak (not compared): {serving.beyond_peak}")
     rows, compared = serving.engine_rows["vllm"], serving.engine_compared["vllm"]
-    print(f"\nvLLM rows: {compared} of {rows} estimated ({100 * compared / max(rows, 1):.0f}%)")
+    expressible = serving.engine_expressible["vllm"]
+    print(
+        f"\nvLLM rows the estimator expresses (model, GPU, precision, layout): {expressible} of {rows}"
+        f" ({100 * expressible / max(rows, 1):.0f}%)"
+    )
+    print(f"vLLM rows compared (a published load and a mean or unstated statistic): {compared} of {rows}")
     for metric in ("ttft_ms", "tpot_ms", "output_tokens_per_s"):
         value = serving.by_model(metric)
         print(f"vLLM {metric}, MAPE averaged over models: " + (f"{value:.1f}%" if value is not None else "no rows"))

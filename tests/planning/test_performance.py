@@ -163,6 +163,22 @@ def test_accuracy_against_published_measurements() -> None:
 
     by_model = errors(SHARED)[1].by_model("ttft_ms")
     assert by_model is not None and by_model <= 25.0
+
+
+@needs_shared()
+def test_the_error_each_estimate_carries_is_what_the_bench_measures() -> None:
+    """estimator_error.yaml (shown with every estimate) agrees with bench/accuracy.py to a point; the methods
+    rank as they should: a GPU's own kernels beat another GPU's transferred, which beat no kernels."""
+    from bench.accuracy import method_errors
+
+    from stack8s.catalogs.kernels import expected_errors
+
+    measured = method_errors(SHARED)
+    shipped = expected_errors()
+    for method, (ttft, tpot, rows) in measured.items():
+        assert rows > 200
+        assert abs(shipped[method].ttft_pct - ttft) <= 1.0 and abs(shipped[method].tpot_pct - tpot) <= 1.0, method
+    assert measured["kernel-measured"][1] <= measured["kernel-transferred"][1] <= measured["roofline"][1]
     assert table[("trtllm_perf_overview", "trtllm", "output_tokens_per_s")][1] <= 20.0
     assert math.isfinite(VLLM_CURRENT.activation_dense)
 
