@@ -69,6 +69,9 @@ class HFModelRow:
     aliases: tuple[str, ...] = ()
     source: str = ""
     as_of: date | None = None
+    full_attention_layers: int | None = (
+        None  # layers with a full-length KV cache, when others use linear/sliding attention
+    )
 
 
 @dataclass(frozen=True, slots=True)

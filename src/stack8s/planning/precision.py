@@ -12,8 +12,12 @@ BYTES_PER_PARAM: dict[Precision, float] = {
     Precision.fp8: 1.0,
     Precision.int8: 1.0,
     Precision.int4: 0.5,
+    Precision.nvfp4: 4.5 / 8,
+    Precision.mxfp4: 4.25 / 8,
 }
-"""Nominal storage size of one value. Used as is for KV-cache values and activations."""
+"""Nominal storage size of one value. Used as is for KV-cache values and activations. The FP4 formats carry
+their block scales: NVFP4 one FP8 E4M3 scale per 16 values (4.5 bits; NVIDIA, 'Introducing NVFP4', 2025),
+MXFP4 one E8M0 scale per 32 (4.25 bits; OCP Microscaling Formats v1.0, 2023)."""
 
 INT4_GROUP_SIZE = 128
 INT4_GROUP_OVERHEAD_BYTES = 2.5

@@ -29,6 +29,7 @@ QUANT_PRECISION = {
     "int8": "int8",
     "gguf": "int4",
     "mxfp4": "int4",
+    "nvfp4": "nvfp4",
 }
 # Parameter counts (billions) used when the user names no model; documented per domain/task.
 DEFAULT_PARAMS = {
@@ -121,12 +122,28 @@ def _params(spec: WorkloadSpec, row: HFModelRow | None, notes: list[str]) -> flo
     return default
 
 
+def unknown_model_note(named: str, row: HFModelRow | None, params: float) -> str:
+    """What the plan says when the model named is not in the catalog: what was sized instead, and how to fix it."""
+    fix = (
+        f"say its parameter count, or import its config.json (`stack8s catalog import hf config.json --model-id "
+        f"{named}`) to size it exactly"
+    )
+    if row is not None:
+        return (
+            f"{named!r} is not in the model catalog: planned with the closest known member of its family, "
+            f"{row.model_id} ({params:g}B parameters); {fix}."
+        )
+    return f"{named!r} is not in the model catalog: sized as a {params:g}B-parameter model of estimated shape; {fix}."
+
+
 def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     notes: list[str] = [f"Assumed {d}." for d in spec.defaults_applied]
     if spec.currency_note:
         notes.append(f"Budget converted to USD: {spec.currency_note}.")
     row = model.row if model else None
     params = _params(spec, row, notes)
+    if spec.unknown_model:
+        notes.append(unknown_model_note(spec.unknown_model, row, params))
     replicas = spec.replicas or 1
     if spec.gpu_needed is False or (spec.domain == "tabular" and not params):
         return _cpu_workload(spec, model, params, replicas, notes)
@@ -158,11 +175,21 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     return Workload(spec, task, model, is_llm, is_llm, result, 0.0, replicas, tuple(notes), need=need)
 
 
+def serving_format(precision: str | None, quantization: str | None) -> WeightFormat:
+    """The weight format vLLM serves: the precision asked for, else the checkpoint's own (a Kimi-K2.5 INT4, an
+    NVFP4 export). NVFP4 is sized as 4-bit linear layers with 16-bit embeddings (WeightFormat.int4) until the
+    vLLM memory model has a WeightFormat of its own for it."""
+    wanted = precision or (quantization if quantization in ("int4", "nvfp4") else None)
+    if wanted == "nvfp4" and wanted not in WeightFormat._value2member_map_:
+        return WeightFormat.int4
+    return weight_format(wanted, None) if wanted else weight_format(None, quantization)
+
+
 def _serving_need(spec: WorkloadSpec, row: HFModelRow | None, params: float, precision: str) -> ServingNeed:
     load = derive_load(spec)
     return ServingNeed(
         arch=_arch(row, params),
-        fmt=weight_format(spec.precision, (row.quantization if row else None)),
+        fmt=serving_format(spec.precision, row.quantization if row else None),
         load=load,
         max_model_len=_max_model_len(spec, row, load),
         min_replicas=spec.replicas or 1,
