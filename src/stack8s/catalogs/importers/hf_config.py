@@ -200,9 +200,22 @@ def _decilm_layers(c: Config) -> tuple[int, int]:
         if ffn.get("replace_with_linear"):
             total += hidden * hidden
         elif not ffn.get("no_op"):
-            width = 256 * math.ceil(int(2 * float(ffn.get("ffn_mult") or 0) * hidden / 3) / 256)
-            total += _dense_ffn(c, width)
+            total += _dense_ffn(c, _decilm_width(hidden, ffn))
     return total, attending
+
+
+def _decilm_width(hidden: int, ffn: Mapping[str, Any]) -> int:
+    """DeciLM's FFN width from its multiplier: 2/3 x mult x hidden, rounded up to a multiple of 256."""
+    return 256 * math.ceil(int(2 * float(ffn.get("ffn_mult") or 0) * hidden / 3) / 256)
+
+
+def _intermediate(c: Config) -> int | None:
+    """The FFN width (per expert for MoE); for per-layer blocks the most common width."""
+    blocks = c.get("block_configs")
+    if isinstance(blocks, list):
+        widths = [_decilm_width(_int(c, "hidden_size"), b["ffn"]) for b in blocks if not b.get("ffn", {}).get("no_op")]
+        return max(sorted(set(widths)), key=widths.count) if widths else None
+    return _int(c, "moe_intermediate_size", "intermediate_size") or None
 
 
 def _vision(config: Config) -> int:
@@ -327,7 +340,7 @@ def row_from_config(
         kv_bytes_per_token=mla_kv_bytes_per_token(config),
         vocab_size=_int(c, "vocab_size", "padded_vocab_size") or None,
         tie_word_embeddings=c.get("tie_word_embeddings") if isinstance(c.get("tie_word_embeddings"), bool) else None,
-        intermediate_size=_int(c, "moe_intermediate_size", "intermediate_size") or None,
+        intermediate_size=_intermediate(c),
         num_experts_per_tok=experts_per_token(c) or None if moe else None,
         sliding_window=_sliding_window(c),
         torch_dtype=torch_dtype_of(c.get("torch_dtype") or c.get("dtype")),
