@@ -31,7 +31,9 @@ except ImportError:  # pragma: no cover - the dev install has it
     CONFIGS = None
 
 needs_aiconfigurator = pytest.mark.skipif(CONFIGS is None, reason="aiconfigurator_core is not importable")
-FILES = sorted(p for p in CONFIGS.glob("*_config.json") if not p.name.endswith("_hf_quant_config.json")) if CONFIGS else []
+FILES = (
+    sorted(p for p in CONFIGS.glob("*_config.json") if not p.name.endswith("_hf_quant_config.json")) if CONFIGS else []
+)
 _VARIANT = re.compile(r"-(?:FP8(?:-Static-PerTensor)?|NVFP4|BF16)$")
 _RESULT, _ = load_models(default_paths()["models"])
 ROWS = {row.model_id: row for row in _RESULT.rows}

@@ -124,9 +124,10 @@ def _params(spec: WorkloadSpec, row: HFModelRow | None, notes: list[str]) -> flo
 
 def unknown_model_note(named: str, row: HFModelRow | None, params: float) -> str:
     """What the plan says when the model named is not in the catalog: what was sized instead, and how to fix it."""
+    model_id = named if "/" in named else "ORG/NAME"
     fix = (
         f"say its parameter count, or import its config.json (`stack8s catalog import hf config.json --model-id "
-        f"{named}`) to size it exactly"
+        f"{model_id}`) to size it exactly"
     )
     if row is not None:
         return (

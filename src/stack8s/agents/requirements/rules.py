@@ -1105,7 +1105,8 @@ def unknown_model_question(named: str) -> str:
     return (
         f"I don't know the model {named!r}: how many parameters does it have (for example '13B', or '400B with "
         "17B active' for a mixture of experts)? Or give me its config.json: `stack8s catalog import hf "
-        f"path/to/config.json --model-id {named}` adds it to the catalog with its architecture."
+        f"path/to/config.json --model-id {named if '/' in named else 'ORG/NAME'}` adds it to the catalog with its "
+        "architecture."
     )
 
 
