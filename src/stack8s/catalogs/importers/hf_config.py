@@ -345,7 +345,7 @@ def row_from_config(
         sliding_window=_sliding_window(c),
         torch_dtype=torch_dtype_of(c.get("torch_dtype") or c.get("dtype")),
         quantization=quantization_of_config(config),
-        family=str(c.get("model_type") or "") or None,
+        family=None,  # the name's own words; model_type ("llama", "deepseek_v3") is a code path, not a family
         source=source,
         as_of=as_of,
         full_attention_layers=full_attention_layers(config),
