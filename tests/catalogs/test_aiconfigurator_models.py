@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from stack8s.agents.requirements.model_names import ModelLexicon
+from stack8s.agents.requirements.rules import clarifying_questions, extract_spec
 from stack8s.catalogs.importers.hf_config import (
     count_params,
     experts_of,
@@ -149,3 +150,28 @@ def test_an_unknown_model_is_named_with_its_closest_family_member(text: str, nam
     unknown = LEX.unknown(text)
     assert unknown is not None and unknown.named == named
     assert (unknown.closest.model_id if unknown.closest else None) == closest
+
+
+@pytest.mark.parametrize(
+    ("text", "model_id", "precision"),
+    [
+        ("GLM-5 in FP8 on 8 H200s, 16 concurrent users", "zai-org/GLM-5", "fp8"),
+        ("Qwen3.5 397B with NVFP4 on B200", "Qwen/Qwen3.5-397B-A17B", "nvfp4"),
+        ("serve Qwen3.5-397B-A17B in fp4", "Qwen/Qwen3.5-397B-A17B", "nvfp4"),
+        ("MiniMax M2.5 in MXFP4 on H100", "MiniMaxAI/MiniMax-M2.5", "mxfp4"),
+        ("serve Kimi K2.5 on B200s", "moonshotai/Kimi-K2.5", None),  # the checkpoint's own INT4
+    ],
+)
+def test_the_request_carries_the_variant_weight_format(text: str, model_id: str, precision: str | None) -> None:
+    spec = extract_spec([text], LEX)
+    assert (spec.model_id, spec.precision, spec.unknown_model) == (model_id, precision, None)
+    assert spec.params_billion == ROWS[model_id].params_billion
+
+
+def test_an_unknown_hub_id_is_asked_about_not_sized_as_7b() -> None:
+    spec = extract_spec(["deploy acme-labs/Zeta-Chat-v2 for our support bot"], LEX)
+    assert (spec.model_id, spec.params_billion, spec.unknown_model) == (None, None, "acme-labs/Zeta-Chat-v2")
+    questions = clarifying_questions(spec)
+    assert "acme-labs/Zeta-Chat-v2" in questions[0] and "config.json" in questions[0]
+    later = extract_spec(["deploy acme-labs/Zeta-Chat-v2 for our support bot", "actually, Llama 3.1 8B"], LEX)
+    assert (later.model_id, later.unknown_model) == ("meta-llama/Llama-3.1-8B-Instruct", None)
