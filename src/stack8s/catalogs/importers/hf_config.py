@@ -254,28 +254,35 @@ def count_params(config: Config) -> ParamCount:
     return ParamCount(round(total / 1e9, 2), round(active / 1e9, 2) if moe else None)
 
 
-def _indexes(values: object, keep: Any) -> int | None:
-    return sum(1 for v in values if keep(v)) if isinstance(values, list) and values else None
+_WINDOWED = ("linear_attention", "sliding_attention")
+
+
+def _per_layer_count(c: Config) -> int | None:
+    """Full-attention layers from a per-layer list: ``layer_types`` (when some layer is linear or windowed),
+    MiMo's ``hybrid_layer_pattern`` (0 = full) or DeepSeek-V4's ``compress_ratios`` (0 = window only)."""
+    types = c.get("layer_types")
+    if isinstance(types, list) and any(t in _WINDOWED for t in types):
+        return sum(1 for t in types if t == _FULL)
+    pattern, ratios = c.get("hybrid_layer_pattern"), c.get("compress_ratios")
+    if isinstance(pattern, list) and pattern:
+        return sum(1 for v in pattern if v == 0)
+    if isinstance(ratios, list) and ratios:
+        return sum(1 for v in ratios if v != 0)
+    return None
 
 
 def full_attention_layers(config: Config) -> int | None:
     """Layers that keep a KV cache for every token of the context; None when that is every layer."""
     c = text_config(config)
-    layers = len(layer_kinds(c)) if c.get("hybrid_override_pattern") or c.get("layers_block_type") else None
-    if layers:
-        return sum(1 for kind in layer_kinds(c) if "A" in kind)
     linear = c.get("linear_attn_config")
-    if isinstance(linear, Mapping) and isinstance(linear.get("full_attn_layers"), list):
-        return len(linear["full_attn_layers"])
-    if c.get("block_configs"):
-        return _decilm_layers(c)[1]
-    found = (
-        _indexes(c.get("layer_types"), lambda t: t == _FULL)
-        if any(t != _FULL for t in c.get("layer_types") or [] if t in ("linear_attention", "sliding_attention"))
-        else None
-    )
-    found = found if found is not None else _indexes(c.get("hybrid_layer_pattern"), lambda v: v == 0)
-    found = found if found is not None else _indexes(c.get("compress_ratios"), lambda v: v != 0)
+    if c.get("hybrid_override_pattern") or c.get("layers_block_type"):
+        found: int | None = sum(1 for kind in layer_kinds(c) if "A" in kind)
+    elif isinstance(linear, Mapping) and isinstance(linear.get("full_attn_layers"), list):
+        found = len(linear["full_attn_layers"])
+    elif c.get("block_configs"):
+        found = _decilm_layers(c)[1]
+    else:
+        found = _per_layer_count(c)
     return found if found is not None and found != _int(c, "num_hidden_layers") else None
 
 
