@@ -175,3 +175,15 @@ def test_an_unknown_hub_id_is_asked_about_not_sized_as_7b() -> None:
     assert "acme-labs/Zeta-Chat-v2" in questions[0] and "config.json" in questions[0]
     later = extract_spec(["deploy acme-labs/Zeta-Chat-v2 for our support bot", "actually, Llama 3.1 8B"], LEX)
     assert (later.model_id, later.unknown_model) == ("meta-llama/Llama-3.1-8B-Instruct", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "set up prometheus-community/kube-prometheus-stack and MLflow",
+        "compare A100/H100 prices for training",
+        "docs at https://huggingface.co/acme/Zeta-2-13B",
+    ],
+)
+def test_charts_gpus_and_links_are_no_unknown_models(text: str) -> None:
+    assert LEX.unknown(text) is None

@@ -69,9 +69,8 @@ class HFModelRow:
     aliases: tuple[str, ...] = ()
     source: str = ""
     as_of: date | None = None
-    full_attention_layers: int | None = (
-        None  # layers with a full-length KV cache, when others use linear/sliding attention
-    )
+    # layers that cache every token, when the others use linear attention, Mamba or a sliding window
+    full_attention_layers: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

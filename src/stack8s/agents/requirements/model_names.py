@@ -398,7 +398,8 @@ class UnknownModel:
     closest: ModelMatch | None = None
 
 
-# "org/name" as on the Hub: the name has a letter and a separator ("acme/Zeta-2-13B"), so "A100/H100" is no id.
+# "org/name" as on the Hub: the name has a letter, a digit and a separator ("acme/Zeta-2-13B"), so "A100/H100"
+# and Helm charts ("prometheus-community/kube-prometheus-stack") are no model ids.
 _HUB_ID = re.compile(r"(?<![\w./-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w]*[-_.][\w.-]*[A-Za-z][\w.-]*)(?![\w/])")
 
 
@@ -554,8 +555,9 @@ class ModelLexicon:
             entry = self._entries[closest]
             named = " ".join(w for w in (*words, mention.version, mention.size) if w)
             return UnknownModel(named, self._match(mention.hit, entry, corrected, corrected, 0, 0))
-        hub = _HUB_ID.search(text[:MAX_TEXT_CHARS])
-        return UnknownModel(hub.group(1)) if hub else None
+        hubs = (found.group(1) for found in _HUB_ID.finditer(text[:MAX_TEXT_CHARS]))
+        hub = next((h for h in hubs if any(ch.isdigit() for ch in h.split("/")[1])), None)
+        return UnknownModel(hub) if hub else None
 
     def _family_hits(self, tokens: Sequence[str]) -> list[_Hit]:
         hits: list[_Hit] = []
