@@ -33,6 +33,8 @@ def test_a_current_model_is_planned_as_named(
     assert low_gb <= plan["sizing"]["weights_gb"] <= high_gb, plan["sizing"]["method"]
     assert plan["model_recommendations"][0]["model_id"] == model_id
     assert plan["model_recommendations"][0]["params_billion"] == plan["sizing"]["params_billion"]
+    fp4_note = any("vLLM cannot quantise to NVFP4" in a for a in plan["assumptions"])
+    assert fp4_note is (precision == "nvfp4")  # an NVFP4 plan says which checkpoint to serve
 
 
 def test_glm5_fp8_on_eight_h200s_fills_one_node_not_eight_replicas(client: httpx.Client) -> None:

@@ -122,6 +122,21 @@ def _params(spec: WorkloadSpec, row: HFModelRow | None, notes: list[str]) -> flo
     return default
 
 
+FP4_CHECKPOINT_ONLY = ("nvfp4", "mxfp4")
+"""Formats vLLM does not produce when it loads 16-bit weights (its --quantization fp8 does, bitsandbytes 4-bit
+does): they are served from a checkpoint exported in that format."""
+
+
+def fp4_checkpoint_note(precision: str, model_id: str | None) -> str:
+    name = (model_id or "ORG/NAME").split("/")[-1]
+    example = f"nvidia/{name}-NVFP4" if precision == "nvfp4" else f"an MXFP4 export of {name}"
+    return (
+        f"Sized at {precision.upper()}: vLLM cannot quantise to {precision.upper()} when it loads the 16-bit weights, "
+        f"so serve a checkpoint exported in that format (such as {example}, or one made with NVIDIA ModelOpt or "
+        "llm-compressor) in place of the model id in the commands below."
+    )
+
+
 def unknown_model_note(named: str, row: HFModelRow | None, params: float) -> str:
     """What the plan says when the model named is not in the catalog: what was sized instead, and how to fix it."""
     model_id = named if "/" in named else "ORG/NAME"
@@ -152,6 +167,8 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     task = TaskType(spec.task_type or TaskType.inference)
     precision = _precision(spec, row, notes)
     serving = is_llm and task is TaskType.inference
+    if serving and precision in FP4_CHECKPOINT_ONLY and (row is None or row.quantization != precision):
+        notes.append(fp4_checkpoint_note(precision, row.model_id if row else spec.model_id))
     need = _serving_need(spec, row, params, precision) if serving else None
     if task in TRAINING and is_llm:
         result = _size_training(spec, row, params, precision, notes)
