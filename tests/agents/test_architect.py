@@ -31,8 +31,13 @@ def check_invariants(plan: dict) -> None:
             assert r["fits"] is True  # placed by vLLM's memory budget, the one model of 'fits'
         elif plan.get("vllm") is None and plan.get("job") is None:
             assert r["fits"] == (r["total_vram_gb"] * r["nodes"] >= need) or not plan["sizing"]["gpu_needed"]
-    scores = [m["score"] for m in plan["model_recommendations"]]
-    assert scores == sorted(scores, reverse=True) and len(scores) <= 5
+    models, named = plan["model_recommendations"], plan["workload_spec"].get("model_id")
+    assert len(models) <= 5
+    if named and any(m["model_id"] == named for m in models):
+        assert models[0]["model_id"] == named  # the model that was sized leads the table
+        models = models[1:]
+    scores = [m["score"] for m in models]
+    assert scores == sorted(scores, reverse=True)
     assert len(plan["deployment_steps"]) >= 3
     cost = plan["cost_estimate"]
     assert cost["total_monthly_usd"] == pytest.approx(sum(c["monthly_usd"] for c in cost["breakdown"]), abs=0.011)

@@ -87,3 +87,58 @@ def test_stats_is_a_table_and_json_on_request(data_dir: Path, folder: Path) -> N
         assert str(source["as_of"]) in row and str(source["imported_at"])[:10] in row
     with pytest.raises(json.JSONDecodeError):
         json.loads(table)
+
+
+# --- one model from its config.json (issue 18, item 3) ------------------------------------------------------
+
+ZETA_CONFIG = {
+    "architectures": ["LlamaForCausalLM"],
+    "model_type": "llama",
+    "hidden_size": 2048,
+    "intermediate_size": 8192,
+    "num_hidden_layers": 24,
+    "num_attention_heads": 16,
+    "num_key_value_heads": 4,
+    "head_dim": 128,
+    "max_position_embeddings": 32768,
+    "vocab_size": 64000,
+    "tie_word_embeddings": False,
+    "torch_dtype": "bfloat16",
+}
+# embeddings 2 x 64000 x 2048 + 24 x (attention 2 x 2048 x 2048 + 2 x 2048 x 512 + MLP 3 x 2048 x 8192)
+ZETA_PARAMS = round((2 * 64000 * 2048 + 24 * (2 * 2048 * 2048 + 2 * 2048 * 512 + 3 * 2048 * 8192)) / 1e9, 2)
+
+
+def test_a_config_json_is_imported_with_its_architecture_and_planned(data_dir: Path, tmp_path: Path) -> None:
+    checkout = tmp_path / "Zeta-2-Chat"
+    checkout.mkdir()
+    (checkout / "config.json").write_text(json.dumps(ZETA_CONFIG))
+    result = ok(stack8s("catalog", "import", "hf", str(checkout), "--model-id", "acme/Zeta-2-Chat", data_dir=data_dir))
+    assert f"acme/Zeta-2-Chat: {ZETA_PARAMS:g}B parameters (counted from the config's shapes), 24 layers" in (
+        result.stderr
+    )
+    assert "models hf:acme/Zeta-2-Chat: 1 rows, 0 skipped" in result.stderr
+    reply = json.loads(ok(stack8s("ask", "serve acme/Zeta-2-Chat on an L4", "--json", data_dir=data_dir)).stdout)
+    spec, sizing = reply["workload_spec"], reply["deployment_plan"]["sizing"]
+    assert spec["model_id"] == sizing["model_id"] == "acme/Zeta-2-Chat" and spec["unknown_model"] is None
+    assert sizing["params_billion"] == ZETA_PARAMS
+    # 24 layers x 4 KV heads x 128 x K and V x 2 B = 49,152 B per token, the config's GQA cache
+    assert sizing["kv_cache_gb"] == pytest.approx(49_152 * sizing["max_model_len"] / 1e9, abs=0.01), sizing["method"]
+
+
+def test_a_stated_parameter_count_wins_over_the_count(data_dir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(ZETA_CONFIG))
+    args = ("catalog", "import", "hf", str(config), "--model-id", "acme/Zeta-2-Base", "--params-billion", "2.5")
+    assert "acme/Zeta-2-Base: 2.5B parameters (as given), 24 layers" in ok(stack8s(*args, data_dir=data_dir)).stderr
+
+
+def test_a_config_import_needs_a_model_id_and_a_config(data_dir: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(ZETA_CONFIG))
+    missing = stack8s("catalog", "import", "hf", str(config), data_dir=data_dir)
+    assert missing.returncode == 2 and "--model-id" in missing.stderr
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "config.json").write_text(json.dumps({"model_type": "resnet"}))
+    bad = stack8s("catalog", "import", "hf", str(tmp_path / "bad"), "--model-id", "acme/Bad", data_dir=data_dir)
+    assert bad.returncode == 1 and "no hidden_size" in bad.stderr

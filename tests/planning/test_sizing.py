@@ -13,7 +13,13 @@ from stack8s.planning.non_llm import cpu_ram_gb, size_cpu_only, size_non_llm
 from stack8s.planning.precision import weight_bytes_per_param
 from stack8s.planning.sizing import nodes_needed, tensor_parallel_gpus
 from stack8s.planning.training import lora_adapter_params_billion, size_training, training_activations_gb
-from stack8s.planning.vllm_memory import LINEAR_BYTES_PER_PARAM, WeightFormat, replica_need, weight_format
+from stack8s.planning.vllm_memory import (
+    LINEAR_BYTES_PER_PARAM,
+    WeightFormat,
+    kv_bytes_per_token_per_gpu,
+    replica_need,
+    weight_format,
+)
 
 # Architectures from the models' config.json on Hugging Face.
 LLAMA31_8B = ModelArch(
@@ -88,6 +94,30 @@ def sizing_sum(s) -> float:
 )
 def test_kv_bytes_per_token_published(arch: ModelArch, expected: int) -> None:
     assert kv_bytes_per_token(arch, "fp16") == expected
+
+
+QWEN35_397B = ModelArch(
+    params_billion=397.0,
+    num_layers=60,
+    num_attention_heads=32,
+    num_kv_heads=2,
+    head_dim=256,
+    full_attention_layers=15,  # layer_types: one full-attention layer in four, the rest gated linear attention
+)
+
+
+def test_only_full_attention_layers_cache_every_token() -> None:
+    # 2 x 15 layers x 2 KV heads x 256 x 2 B; the 45 linear-attention layers hold a fixed-size state
+    assert kv_bytes_per_token(QWEN35_397B, "fp16") == 30_720
+    per_gpu = kv_bytes_per_token_per_gpu(QWEN35_397B, value_bytes=2, tensor_parallel=2)
+    assert per_gpu == 15_360  # one KV head per rank
+    everywhere = ModelArch(params_billion=397.0, num_layers=60, num_attention_heads=32, num_kv_heads=2, head_dim=256)
+    assert kv_bytes_per_token(everywhere, "fp16") == 4 * 30_720
+
+
+def test_fp4_precisions_carry_their_block_scales() -> None:
+    assert weight_bytes_per_param("nvfp4") == 4.5 / 8  # E2M1 + one FP8 scale per 16 values
+    assert weight_bytes_per_param("mxfp4") == 4.25 / 8  # E2M1 + one E8M0 scale per 32 values
 
 
 def test_kv_bytes_70b_is_0_3125_mib() -> None:

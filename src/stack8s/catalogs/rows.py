@@ -69,6 +69,8 @@ class HFModelRow:
     aliases: tuple[str, ...] = ()
     source: str = ""
     as_of: date | None = None
+    # layers that cache every token, when the others use linear attention, Mamba or a sliding window
+    full_attention_layers: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,7 @@ INSTANCE_COLUMNS = (
     "source",
     "as_of",
 )
-_QUANTIZATIONS = frozenset({"awq", "gptq", "fp8", "mxfp4", "gguf"})
+_QUANTIZATIONS = frozenset({"awq", "gptq", "fp8", "mxfp4", "nvfp4", "int4", "gguf"})
 _TORCH_DTYPES = frozenset({"bfloat16", "float16", "float32"})
 
 
@@ -335,6 +335,7 @@ def _model(entry: dict[str, Any], as_of: date, source: str) -> HFModelRow:
         aliases=_aliases(entry.get("aliases")),
         source=source,
         as_of=as_of,
+        full_attention_layers=count("full_attention_layers"),
     )
 
 

@@ -131,6 +131,41 @@ def _hf_inputs(path: Path, cards: Path | None) -> tuple[list[Path], Path | None]
     return metadata, cards or (default_cards if default_cards.is_dir() else None)
 
 
+def is_config(path: Path) -> bool:
+    """A model's config.json: the file itself, or a folder (a model checkout) holding one."""
+    return path.name == "config.json" or (path.is_dir() and (path / "config.json").is_file())
+
+
+def _import_hf_config(path: Path, model_id: str, params_billion: float | None) -> list[ImportReport]:
+    """One model from its config.json: architecture read, parameters counted unless given, stored without a card."""
+    from stack8s.catalogs import service
+    from stack8s.catalogs.importers.hf_config import parse_hf_config
+
+    result = parse_hf_config(path, model_id, params_billion)
+    if not result.rows:
+        _print_errors(result.errors)
+        raise typer.Exit(1)
+    checksum = service.checksum_of(path / "config.json" if path.is_dir() else path)
+    reports = asyncio.run(_store_models(f"hf:{model_id}", result, checksum))
+    row = result.rows[0]
+    active = f", {row.active_params_billion:g}B active" if row.active_params_billion else ""
+    how = "as given" if params_billion is not None else "counted from the config's shapes"
+    console.print(f"{model_id}: {row.params_billion:g}B parameters{active} ({how}), {row.num_layers} layers")
+    return reports
+
+
+async def _store_models(source: str, result: ImportResult[Any], checksum: str) -> list[ImportReport]:
+    from stack8s.catalogs import service
+    from stack8s.cli._run import database
+    from stack8s.embeddings import get_embedder
+    from stack8s.settings import Settings
+
+    settings = Settings()
+    async with database(settings) as conn:
+        embedder = get_embedder(settings)
+        return [await service.store_models(conn, source, result.rows, [], result.errors, checksum, embedder)]
+
+
 async def _import_hf(path: Path, cards_path: Path | None) -> list[ImportReport]:
     from rich.progress import Progress
 
@@ -216,6 +251,12 @@ def import_(
         "--as-of",
         help="skypilot: the prices' date (YYYY-MM-DD); default: each file's git commit date, else its file time",
     ),
+    model_id: str | None = typer.Option(
+        None, "--model-id", help="hf: the id of the model whose config.json PATH is (a file or a folder holding it)"
+    ),
+    params_billion: float | None = typer.Option(
+        None, "--params-billion", min=0.001, help="hf config.json: parameters in billions (default: counted)"
+    ),
 ) -> None:
     """Import a real source: upserts in one transaction per file; bad rows and files are reported and skipped."""
     from stack8s.catalogs import service
@@ -235,6 +276,10 @@ def import_(
         plan = plan_files(path, _helm_reason)
         reports = asyncio.run(_import_files("helm", plan, parse_helm_index, service.store_charts))
         skipped = plan.skipped
+    elif model_id is not None or is_config(path):
+        if not model_id:
+            raise typer.BadParameter("a config.json import needs --model-id ORG/NAME (the id the model is known by)")
+        reports = _import_hf_config(path, model_id.strip(), params_billion)
     else:
         reports = asyncio.run(_import_hf(path, cards))
     _print(reports, skipped, time.perf_counter() - started)

@@ -49,6 +49,7 @@ class ModelArch:
     sliding_window: int | None = None
     torch_dtype: str | None = None  # checkpoint dtype: bfloat16 | float16 | float32
     pipeline_tag: str | None = None  # image-text-to-text marks a multimodal model
+    full_attention_layers: int | None = None  # layers caching every token; the rest are linear or sliding-window
 
     @classmethod
     def from_record(cls, record: object) -> ModelArch | None:
@@ -94,6 +95,13 @@ def layers_of(arch: ModelArch) -> float:
     return float(arch.num_layers) if arch.num_layers is not None else estimated_layers(arch)
 
 
+def kv_layers_of(arch: ModelArch) -> float:
+    """Layers whose KV cache grows with the context: the full-attention layers when the others use linear
+    attention (a fixed-size state) or a sliding window (at most the window's tokens, left out here), else
+    every layer."""
+    return float(arch.full_attention_layers) if arch.full_attention_layers else layers_of(arch)
+
+
 def hidden_of(arch: ModelArch) -> float:
     """Hidden size, or sqrt(params / (12 x layers)) when unknown (see DENSE_PARAMS_PER_LAYER_HIDDEN_SQ)."""
     if arch.hidden_size is not None:
@@ -116,7 +124,7 @@ def kv_dim_of(arch: ModelArch) -> float:
 
 
 def kv_bytes_per_token(arch: ModelArch, kv_precision: Precision | str = Precision.fp16) -> float:
-    """K and V of every layer: 2 x layers x kv_heads x head_dim x bytes per value (GQA-aware).
+    """K and V of every full-attention layer: 2 x layers x kv_heads x head_dim x bytes per value (GQA-aware).
 
     Unknown fields are estimated (see DEFAULT_KV_HEADS, LAYERS_PER_CUBE_ROOT_BILLION). A model whose
     cache has another shape (multi-head latent attention) carries its fp16 figure in kv_bytes_per_token,
@@ -124,7 +132,7 @@ def kv_bytes_per_token(arch: ModelArch, kv_precision: Precision | str = Precisio
     bytes_per_value = BYTES_PER_PARAM[Precision(kv_precision)]
     if arch.kv_bytes_per_token:
         return arch.kv_bytes_per_token * bytes_per_value / BYTES_PER_PARAM[Precision.fp16]
-    return 2 * layers_of(arch) * kv_dim_of(arch) * bytes_per_value
+    return 2 * kv_layers_of(arch) * kv_dim_of(arch) * bytes_per_value
 
 
 def kv_heads_of(arch: ModelArch) -> int:

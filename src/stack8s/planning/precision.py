@@ -15,7 +15,8 @@ BYTES_PER_PARAM: dict[Precision, float] = {
     Precision.nvfp4: 0.5,
     Precision.mxfp4: 0.5,
 }
-"""Nominal storage size of one value. Used as is for KV-cache values and activations."""
+"""Nominal storage size of one value (4 bits for the FP4 formats; their block scales are in
+SCALE_BYTES_PER_PARAM). Used as is for KV-cache values and activations."""
 
 INT4_GROUP_SIZE = 128
 INT4_GROUP_OVERHEAD_BYTES = 2.5

@@ -31,7 +31,7 @@ class Precision(StrEnum):
     fp8 = "fp8"
     int8 = "int8"
     int4 = "int4"  # W4A16: AWQ / GPTQ weight-only
-    nvfp4 = "nvfp4"  # NVIDIA FP4 (E2M1 + FP8 scale per 16): FP4 tensor cores on Blackwell
+    nvfp4 = "nvfp4"  # NVIDIA FP4 (E2M1 + FP8 scale per 16; "fp4" alone means this): FP4 math on Blackwell
     mxfp4 = "mxfp4"  # OCP MXFP4 (E2M1 + E8M0 scale per 32), as gpt-oss ships its experts
 
 
@@ -69,6 +69,9 @@ class WorkloadSpec(BaseModel):
     model_needs: str | None = Field(None, description="free text for model search")
     model_id: str | None = Field(None, description="resolved catalog id when the user named a model")
     params_billion: float | None = Field(None, ge=0)
+    unknown_model: str | None = Field(
+        None, description="a model the user named that the catalog does not know (model_id: the closest known, if any)"
+    )
     precision: Precision | None = None
     fine_tuning_method: FineTuningMethod | None = None
     budget_monthly_usd: float | None = Field(None, ge=0)

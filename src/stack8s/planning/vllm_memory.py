@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from stack8s.planning.arch import ModelArch, hidden_of, kv_heads_of, layers_of
+from stack8s.planning.arch import ModelArch, hidden_of, kv_heads_of, kv_layers_of
 from stack8s.planning.hardware import USABLE_GIB_PER_GB_CEILING
 from stack8s.planning.precision import INT4_QUANT_ALLOWANCE_BYTES, SCALE_BYTES_PER_PARAM
 from stack8s.planning.sizing import GPU_MEMORY_UTILISATION
@@ -223,7 +223,7 @@ def kv_bytes_per_token_per_gpu(arch: ModelArch, value_bytes: int, tensor_paralle
         arch.hidden_size // arch.num_attention_heads if arch.hidden_size and arch.num_attention_heads else 128
     )
     heads = max(1, kv_heads_of(arch) // tensor_parallel)
-    return 2 * layers_of(arch) * heads * head_dim * value_bytes
+    return 2 * kv_layers_of(arch) * heads * head_dim * value_bytes
 
 
 def tensor_parallel_problem(arch: ModelArch, tensor_parallel: int) -> str | None:

@@ -10,12 +10,11 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from stack8s.agents.architect import instances
-from stack8s.agents.architect.workload import Workload, arch_of
+from stack8s.agents.architect.workload import Workload, arch_of, serving_format
 from stack8s.catalogs.gpus import gpu_spec
 from stack8s.planning import jobs
 from stack8s.planning.load import USE_CASES, use_case_of
 from stack8s.planning.plan import HOURS_PER_MONTH, GpuRecommendation, Job
-from stack8s.planning.vllm_memory import weight_format
 from stack8s.tools import compute
 from stack8s.tools.schemas import ComputeHit
 
@@ -120,7 +119,7 @@ def _batch(w: Workload) -> JobWork:
         notes = []
         if not (spec.input_tokens and spec.output_tokens):
             notes.append(f"Tokens per item: {i:,} in, {o:,} out ({case.source}).")
-        fmt = weight_format(spec.precision, w.model.row.quantization if w.model else None)
+        fmt = serving_format(spec.precision, w.model.row.quantization if w.model else None)
         work = jobs.llm_batch_work(arch_of(w), fmt, spec.job_items, i, o)
         return JobWork(work, [*notes, f"Work: {work.chain}."])
     return JobWork(None, [], f"batch throughput of {spec.domain or 'this'} models is not estimated")

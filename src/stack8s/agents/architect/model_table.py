@@ -164,11 +164,13 @@ async def recommend_models(
     elif band is not None:
         low, high = band
         hits = [h for h in hits if h.params_billion is None or low <= h.params_billion <= high]
+    first: list[ModelHit] = []
     if named and (
         not spec.license_filter or (named.row.license or "").lower() in {lic.lower() for lic in spec.license_filter}
     ):
-        hits = [_named(named), *[h for h in hits if h.model_id != named.row.model_id]]
-    ordered = sorted(hits, key=lambda h: (-h.score, h.model_id))[:MAX_MODELS]
+        first = [_named(named)]  # the model that was sized leads the table, whatever its popularity
+        hits = [h for h in hits if h.model_id != named.row.model_id]
+    ordered = [*first, *sorted(hits, key=lambda h: (-h.score, h.model_id))][:MAX_MODELS]
     named_id = named.row.model_id if named else None
     return [
         ModelRecommendation(

@@ -122,12 +122,44 @@ def _params(spec: WorkloadSpec, row: HFModelRow | None, notes: list[str]) -> flo
     return default
 
 
+FP4_CHECKPOINT_ONLY = ("nvfp4", "mxfp4")
+"""Formats vLLM does not produce when it loads 16-bit weights (its --quantization fp8 does, bitsandbytes 4-bit
+does): they are served from a checkpoint exported in that format."""
+
+
+def fp4_checkpoint_note(precision: str, model_id: str | None) -> str:
+    name = (model_id or "ORG/NAME").split("/")[-1]
+    example = f"nvidia/{name}-NVFP4" if precision == "nvfp4" else f"an MXFP4 export of {name}"
+    return (
+        f"Sized at {precision.upper()}: vLLM cannot quantise to {precision.upper()} when it loads the 16-bit weights, "
+        f"so serve a checkpoint exported in that format (such as {example}, or one made with NVIDIA ModelOpt or "
+        "llm-compressor) in place of the model id in the commands below."
+    )
+
+
+def unknown_model_note(named: str, row: HFModelRow | None, params: float) -> str:
+    """What the plan says when the model named is not in the catalog: what was sized instead, and how to fix it."""
+    model_id = named if "/" in named else "ORG/NAME"
+    fix = (
+        f"say its parameter count, or import its config.json (`stack8s catalog import hf config.json --model-id "
+        f"{model_id}`) to size it exactly"
+    )
+    if row is not None:
+        return (
+            f"{named!r} is not in the model catalog: planned with the closest known member of its family, "
+            f"{row.model_id} ({params:g}B parameters); {fix}."
+        )
+    return f"{named!r} is not in the model catalog: sized as a {params:g}B-parameter model of estimated shape; {fix}."
+
+
 def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     notes: list[str] = [f"Assumed {d}." for d in spec.defaults_applied]
     if spec.currency_note:
         notes.append(f"Budget converted to USD: {spec.currency_note}.")
     row = model.row if model else None
     params = _params(spec, row, notes)
+    if spec.unknown_model:
+        notes.append(unknown_model_note(spec.unknown_model, row, params))
     replicas = spec.replicas or 1
     if spec.gpu_needed is False or (spec.domain == "tabular" and not params):
         return _cpu_workload(spec, model, params, replicas, notes)
@@ -135,6 +167,8 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     task = TaskType(spec.task_type or TaskType.inference)
     precision = _precision(spec, row, notes)
     serving = is_llm and task is TaskType.inference
+    if serving and precision in FP4_CHECKPOINT_ONLY and (row is None or row.quantization != precision):
+        notes.append(fp4_checkpoint_note(precision, row.model_id if row else spec.model_id))
     need = _serving_need(spec, row, params, precision) if serving else None
     if task in TRAINING and is_llm:
         result = _size_training(spec, row, params, precision, notes)
@@ -159,11 +193,18 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     return Workload(spec, task, model, is_llm, is_llm, result, 0.0, replicas, tuple(notes), need=need)
 
 
+def serving_format(precision: str | None, quantization: str | None) -> WeightFormat:
+    """The weight format vLLM serves: the precision asked for, else the checkpoint's own (a Kimi-K2.5 INT4, an
+    NVFP4 export)."""
+    wanted = precision or (quantization if quantization in ("int4", "nvfp4") else None)
+    return weight_format(wanted, None) if wanted else weight_format(None, quantization)
+
+
 def _serving_need(spec: WorkloadSpec, row: HFModelRow | None, params: float, precision: str) -> ServingNeed:
     load = derive_load(spec)
     return ServingNeed(
         arch=_arch(row, params),
-        fmt=weight_format(spec.precision, (row.quantization if row else None)),
+        fmt=serving_format(spec.precision, row.quantization if row else None),
         load=load,
         max_model_len=_max_model_len(spec, row, load),
         min_replicas=spec.replicas or 1,

@@ -191,6 +191,8 @@ PRECISIONS = Table[tuple[Precision, str | None]](
         (r"awq", (Precision.int4, "awq")),
         (r"gptq", (Precision.int4, "gptq")),
         (r"gguf", (Precision.int4, "gguf")),
+        (r"mxfp-?4", (Precision.mxfp4, "mxfp4")),
+        (r"nv-?fp-?4|fp-?4", (Precision.nvfp4, "nvfp4")),  # "fp4" alone: NVIDIA's FP4 (Blackwell's format)
         (r"8[- ]?bits?|int-?8|w8a8", (Precision.int8, "int8")),
         (r"fp-?8|float-?8|e4m3", (Precision.fp8, "fp8")),
         (r"fp-?16|float-?16|half[- ]precision|16[- ]bits?", (Precision.fp16, None)),

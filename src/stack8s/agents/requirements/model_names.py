@@ -10,11 +10,12 @@ wanted, longest alias matched, instruct over base, fewest unrequested variant wo
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stack8s.agents.requirements.lexicon import PRECISIONS
 from stack8s.catalogs.rows import HFModelRow
@@ -224,9 +225,12 @@ _QUANT_WORDS = frozenset(
         "8bit",
         "w4a16",
         "nf4",
+        "nvfp4",
+        "mxfp4",
+        "fp4",
     }
 )
-_NOISE = frozenset({"hf", "meta", "diffusers", "dynamic", "v0", "1k", "in"})
+_NOISE = frozenset({"hf", "meta", "diffusers", "dynamic", "v0", "1k", "in", "bf16"})
 _QUANT_SETS: dict[str, frozenset[str]] = {
     "awq": frozenset({"awq"}),
     "gptq": frozenset({"gptq"}),
@@ -234,6 +238,8 @@ _QUANT_SETS: dict[str, frozenset[str]] = {
     "fp8": frozenset({"fp8"}),
     "int8": frozenset({"int8"}),
     "int4": frozenset({"awq", "gptq", "int4", "bnb"}),
+    "nvfp4": frozenset({"nvfp4"}),
+    "mxfp4": frozenset({"mxfp4"}),
 }
 
 
@@ -380,7 +386,21 @@ class ModelMatch:
     confidence: float
     matched: str
     pipeline_tag: str | None = None
-    quantization: str | None = None
+    quantization: str | None = None  # the weight format a variant marker names (-FP8, -NVFP4, AWQ), else the row's
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownModel:
+    """A model the user named that the catalog does not have: its name as written, and the closest known member
+    of its family (same family words, nearest version, then nearest size) when it belongs to one."""
+
+    named: str
+    closest: ModelMatch | None = None
+
+
+# "org/name" as on the Hub: the name has a letter, a digit and a separator ("acme/Zeta-2-13B"), so "A100/H100"
+# and Helm charts ("prometheus-community/kube-prometheus-stack") are no model ids.
+_HUB_ID = re.compile(r"(?<![\w./-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w]*[-_.][\w.-]*[A-Za-z][\w.-]*)(?![\w/])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,7 +522,8 @@ class ModelLexicon:
         mentions = _mentions(corrected, self._family_hits(corrected) + aliases, capitals)
         if not mentions:
             return None
-        wanted = _QUANT_SETS.get(quantization or _quant_in(text) or "", frozenset())
+        marker = quantization or _quant_in(text)
+        wanted = _QUANT_SETS.get(marker or "", frozenset())
         alias_len: dict[int, int] = {}
         for hit in aliases:
             alias_len[hit.candidates[0]] = max(alias_len.get(hit.candidates[0], 0), len(hit.words))
@@ -517,7 +538,26 @@ class ModelLexicon:
         key, mention, index = min(ranked, key=lambda r: r[0])
         score = -key[0]
         entry = self._entries[index]
-        return self._match(mention.hit, entry, original, corrected, alias_len.get(index, 0), score)
+        found = self._match(mention.hit, entry, original, corrected, alias_len.get(index, 0), score)
+        return replace(found, quantization=marker) if marker and marker != "none" else found
+
+    def unknown(self, text: str) -> UnknownModel | None:
+        """The model `text` names when `resolve` finds none: a family named with a version or size none of its
+        catalog members has ("GLM-7", "Qwen 9 12B"), else a Hub id the catalog does not know."""
+        corrected = [self._vocab.correct(t) or t for t in tokenize(text)]
+        for mention in _mentions(corrected, self._family_hits(corrected)):
+            words = mention.hit.words
+            if not (mention.size or mention.version) or all(w in AMBIGUOUS or w in GENERIC for w in words):
+                continue
+            if any(_rank(mention, self._entries[i], frozenset(), 0) is not None for i in mention.hit.candidates):
+                continue
+            closest = min(mention.hit.candidates, key=lambda i: _distance(mention, self._entries[i]))
+            entry = self._entries[closest]
+            named = " ".join(w for w in (*words, mention.version, mention.size) if w)
+            return UnknownModel(named, self._match(mention.hit, entry, corrected, corrected, 0, 0))
+        hubs = (found.group(1) for found in _HUB_ID.finditer(text[:MAX_TEXT_CHARS]))
+        hub = next((h for h in hubs if any(ch.isdigit() for ch in h.split("/")[1])), None)
+        return UnknownModel(hub) if hub else None
 
     def _family_hits(self, tokens: Sequence[str]) -> list[_Hit]:
         hits: list[_Hit] = []
@@ -626,6 +666,23 @@ def _rank(
         -entry.row.downloads,
         entry.row.model_id,
     )
+
+
+def _number(text: str | None) -> float | None:
+    found = re.match(r"\d+(?:\.\d+)?", text or "")
+    return float(found.group()) if found else None
+
+
+def _distance(mention: _Mention, entry: _Entry) -> tuple[float, float, int, str]:
+    """How far a family member is from the version and size named: version gap, then size ratio, then the
+    more downloaded, then the id (a total order)."""
+    wanted, have = _number(mention.version), _number(entry.version)
+    version_gap = abs(wanted - have) if wanted is not None and have is not None else 0.0
+    stated = _number(mention.size) if mention.size and "x" not in mention.size else None
+    stated = stated / 1000 if stated and mention.size and mention.size.endswith("m") else stated
+    params = entry.row.params_billion
+    size_gap = abs(math.log(params / stated)) if stated and params else 0.0
+    return (version_gap, size_gap, -entry.row.downloads, entry.row.model_id)
 
 
 def _match_words(tokens: Sequence[str], start: int, words: Sequence[str]) -> int | None:

@@ -17,7 +17,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from stack8s.agents.requirements import lexicon as lx
-from stack8s.agents.requirements.model_names import COUNT_NOUNS, MAX_TEXT_CHARS, FuzzyVocab, ModelLexicon, ModelMatch
+from stack8s.agents.requirements.model_names import (
+    COUNT_NOUNS,
+    MAX_TEXT_CHARS,
+    FuzzyVocab,
+    ModelLexicon,
+    ModelMatch,
+    UnknownModel,
+)
 from stack8s.catalogs import fx
 from stack8s.catalogs.gpus import gpu_name_regex, match_gpu_preference
 from stack8s.planning.plan import HOURS_PER_MONTH
@@ -30,6 +37,7 @@ State = dict[str, Any]
 class Message:
     text: str  # accents folded, dashes and spaces normalised, case kept
     model: ModelMatch | None
+    unknown: UnknownModel | None = None  # a model named that the catalog does not know (when `model` is None)
 
 
 Extractor = Callable[[Message, Mapping[str, Any]], State]
@@ -233,7 +241,11 @@ def _model(msg: Message, state: Mapping[str, Any]) -> State:
     if sized:
         out["size"] = _size_of(sized)
     if msg.model:
-        out.update(model=msg.model, model_text=msg.text, size=out.get("size"))
+        out.update(model=msg.model, model_text=msg.text, size=out.get("size"), unknown_model=None)
+    elif msg.unknown:
+        # Never a silent default: the closest known member of the family is planned and the plan says so;
+        # with none, the user is asked for the size (or for the config.json) unless they stated it.
+        out.update(model=msg.unknown.closest, model_text=msg.text, unknown_model=msg.unknown.named)
     return out
 
 
@@ -1041,7 +1053,8 @@ def _read(user_messages: Sequence[str], models: ModelLexicon) -> State:
     for raw in user_messages:
         directives, text = _directives(clean(raw or ""), state)
         state.update(directives)
-        message = Message(text, models.resolve(text))
+        model = models.resolve(text)
+        message = Message(text, model, None if model else models.unknown(text))
         for extractor in EXTRACTORS:
             state.update(extractor(message, state))
     return state
@@ -1080,8 +1093,21 @@ QUESTIONS: dict[str, str] = {
 
 
 def clarifying_questions(spec: WorkloadSpec) -> list[str]:
-    """One question per missing critical field, in the order task, domain, GPU; [] when none is missing."""
-    return [QUESTIONS[name] for name in CRITICAL_FIELDS if getattr(spec, name) is None]
+    """One question per missing critical field, in the order task, domain, GPU; [] when none is missing. A model
+    the catalog does not know, with no size given and no family member to stand in, is asked about first."""
+    questions = [QUESTIONS[name] for name in CRITICAL_FIELDS if getattr(spec, name) is None]
+    if spec.unknown_model and spec.model_id is None and spec.params_billion is None:
+        questions.insert(0, unknown_model_question(spec.unknown_model))
+    return questions[:3]
+
+
+def unknown_model_question(named: str) -> str:
+    return (
+        f"I don't know the model {named!r}: how many parameters does it have (for example '13B', or '400B with "
+        "17B active' for a mixture of experts)? Or give me its config.json: `stack8s catalog import hf "
+        f"path/to/config.json --model-id {named if '/' in named else 'ORG/NAME'}` adds it to the catalog with its "
+        "architecture."
+    )
 
 
 # --------------------------------------------------------------------------- derived fields
@@ -1096,6 +1122,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "gpu_needed": gpu,
         "model_id": model.model_id if model else None,
         "params_billion": params,
+        "unknown_model": state.get("unknown_model"),
         "precision": state.get("precision"),
         "fine_tuning_method": state.get("fine_tuning_method"),
         **_exclusions(state),
