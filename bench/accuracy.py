@@ -17,8 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 from pathlib import Path
 
+from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.catalogs.gpus import gpu_spec
 from stack8s.catalogs.kernels import ERROR_FILE, _nearest, _systems, load_tables
 from stack8s.catalogs.shipped import default_paths, load_models
@@ -27,16 +29,6 @@ from stack8s.planning.arch import ModelArch
 from stack8s.planning.hardware import GpuSpec
 from stack8s.planning.op_latency import KernelRef
 from stack8s.planning.vllm_memory import WeightFormat, engine_profile, vllm_memory, weight_format
-
-ALIASES = {
-    "meta-llama/Llama-3.1-70B": "meta-llama/Llama-3.1-70B-Instruct",
-    "meta-llama/Llama-3.1-8B": "meta-llama/Llama-3.1-8B-Instruct",
-    "nvidia/Llama-3.1-8B-Instruct-FP8": "meta-llama/Llama-3.1-8B-Instruct",
-    "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic": "meta-llama/Llama-3.3-70B-Instruct",
-    "amd/Llama-3.1-70B-Instruct-FP8-KV": "meta-llama/Llama-3.1-70B-Instruct",
-    "amd/Llama-3.1-405B-Instruct-FP8-KV": "meta-llama/Llama-3.1-405B-Instruct",
-    "Qwen/Qwen3-235B-A22B-FP8": "Qwen/Qwen3-235B-A22B",
-}
 
 
 @dataclass
@@ -87,8 +79,17 @@ def architectures(shared: Path) -> dict[str, ModelArch]:
     return archs
 
 
+@cache
+def _lexicon() -> ModelLexicon:
+    result, _ = load_models(default_paths()["models"])
+    return ModelLexicon.from_rows(result.rows)
+
+
 def _arch(archs: dict[str, ModelArch], model: str) -> ModelArch | None:
-    return archs.get(model) or archs.get(ALIASES.get(model, ""))
+    """The row's model as the product reads it: the catalog's own row, else the catalog row the planner's
+    name resolver gives it (base / Instruct / -FP8 variants), else llmfit's config."""
+    match = None if model in archs else _lexicon().resolve(model)
+    return (archs.get(match.model_id) if match else None) or archs.get(model)
 
 
 def memory_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
