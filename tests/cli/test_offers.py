@@ -112,7 +112,7 @@ def test_group_by_provider(server: LiveServer) -> None:
     groups = remote(server, "--gpu", "H100", "--group-by", "provider", "--json")["groups"]
     assert sorted(g["provider"] for g in groups) == sorted({r["provider"] for r in rows})
     assert sum(g["offers"] for g in groups) == len(rows)
-    assert all(set(g["gpus"]) <= {"H100", "H100-NVL", "H100-MEGA"} for g in groups)
+    assert all(set(g["gpus"]) <= {"H100", "H100-NVL", "H100-PCIE", "H100-MEGA"} for g in groups)
 
 
 def test_names_stay_whole_in_an_80_column_terminal(server: LiveServer) -> None:
@@ -142,4 +142,4 @@ def test_without_a_server_a_fresh_data_folder_gets_the_shipped_catalog(tmp_path:
     result = ok(stack8s("offers", "--gpu", "h100", "--json", data_dir=tmp_path / "data", STACK8S_SEED_CATALOGS="true"))
     listing = json.loads(result.stdout)
     assert listing["origin"] == "in-process" and listing["total"] > 0
-    assert all(row["gpu_model"] in ("H100", "H100-NVL") for row in listing["offers"])  # the H100 and its variant
+    assert all(row["gpu_model"] in ("H100", "H100-NVL", "H100-PCIE") for row in listing["offers"])  # H100 and variants

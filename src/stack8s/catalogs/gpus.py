@@ -28,7 +28,13 @@ from typing import Any
 
 from stack8s.catalogs.datafile import as_of, check_keys, read_mapping, unique_rows
 from stack8s.catalogs.kernels import expected_errors, kernel_ref, method_for
-from stack8s.planning.hardware import UNKNOWN_MEMORY_TYPE, USABLE_FRACTION, GpuSpec, usable_memory_rule
+from stack8s.planning.hardware import (
+    UNKNOWN_MEMORY_TYPE,
+    USABLE_FRACTION,
+    USABLE_GIB_PER_GB_CEILING,
+    GpuSpec,
+    usable_memory_rule,
+)
 
 DATA_FILE = Path(__file__).parent / "data" / "gpus.yaml"
 
@@ -138,7 +144,7 @@ def _usable(entry: dict[str, Any], memory_gb: float, memory_type: str, label: st
     if not isinstance(source, str) or not source.strip():
         raise ValueError(f"{label}: usable_memory_gib needs a usable_memory_source (or both null for the rule)")
     usable = _number(figure, f"{label}: usable_memory_gib")
-    if not 0 < usable <= memory_gb:
+    if not 0 < usable <= memory_gb * USABLE_GIB_PER_GB_CEILING:
         raise ValueError(f"{label}: usable_memory_gib must be in (0, memory_gb], not {figure!r}")
     return {"usable_memory_gib": usable, "usable_memory_source": source.strip()}
 

@@ -21,8 +21,6 @@ class ExpectedError:
     tpot_pct: float
 
 
-GIB = 1024**3
-
 USABLE_FRACTION: dict[str, float] = {"hbm": 0.98, "gddr-ecc": 0.91, "gddr": 0.98}
 """The rule for a GPU without a published usable-memory figure: the CUDA runtime's total memory, in GiB, as a
 fraction of the nominal GB read as GiB (an "80 GB" HBM card has 80 GiB of DRAM; the driver keeps ~0.45 GiB and,
