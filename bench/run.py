@@ -161,6 +161,43 @@ def plan_latency(url: str, token: str, repeat: int, label: str) -> None:
         report(label, plans[len(PLANS) :] or plans)
 
 
+def estimator_latency(repeat: int) -> None:
+    """One serving estimate in-process (the estimator alone: vLLM memory, step model, scheduler), cold
+    step tables each time, for three GPUs (measured, transferred, FP4)."""
+    from stack8s.catalogs.gpus import gpu_spec
+    from stack8s.tools.estimate import Architecture, EstimateRequest, architecture_of, run
+
+    arch = Architecture(
+        params_billion=8.03,
+        num_hidden_layers=32,
+        hidden_size=4096,
+        num_attention_heads=32,
+        num_key_value_heads=8,
+        vocab_size=128256,
+        intermediate_size=14336,
+    )
+    for gpu, precision, load in (
+        ("H100", None, {"concurrency": 32}),
+        ("L4", None, {"request_rate": 1.0}),
+        ("B200", "nvfp4", {"concurrency": 64}),
+    ):
+        body = EstimateRequest(
+            architecture=arch, gpu=gpu, precision=precision, input_tokens=2000, output_tokens=256, **load
+        )
+        spec = gpu_spec(gpu)
+        run(architecture_of(arch), body, spec, None)  # the kernel tables load once
+        times = []
+        for _ in range(repeat * 5):
+            started = time.perf_counter()
+            run(architecture_of(arch), body, spec, None)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        print(
+            f"  estimate {gpu:<5} {precision or 'bf16':<6} p50 {statistics.median(times):6.2f} ms"
+            f"   p95 {times[int(len(times) * 0.95)]:6.2f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
@@ -173,6 +210,8 @@ def main() -> None:
 
     from tests.conftest import JWT_SECRET, make_settings, start_server, token_for
 
+    print("serving estimator, in-process:")
+    estimator_latency(args.repeat)
     settings = make_settings(data_dir, SUPABASE_JWT_SECRET=JWT_SECRET)
     started = time.perf_counter()
     server = start_server(settings, timeout=300)

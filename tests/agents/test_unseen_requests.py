@@ -34,7 +34,7 @@ def test_a_bare_size_is_an_llm_and_replicas_multiply_compute(client: httpx.Clien
 def test_quantised_release_is_sized_at_its_shipped_precision(client: httpx.Client) -> None:
     plan = plan_for(client, "Serve gpt-oss 120b on H100s")["deployment_plan"]
     check_invariants(plan)
-    assert plan["sizing"]["precision"] == "int4" and plan["sizing"]["weights_gb"] < 80
+    assert plan["sizing"]["precision"] == "mxfp4" and plan["sizing"]["weights_gb"] < 80
     assert plan["gpu_recommendations"][0]["gpu_model"].startswith("H100")
 
 

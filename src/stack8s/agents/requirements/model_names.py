@@ -443,10 +443,19 @@ def _family_words(tokens: Sequence[str]) -> tuple[str, ...]:
     return specific or words
 
 
+def _version_token(token: str) -> str | None:
+    """A version as written: "3.1", or "v2" / "v3.1" without its v."""
+    if _is_number(token):
+        return token
+    return token[1:] if token[:1] == "v" and _is_number(token[1:]) else None
+
+
 def _version(tokens: Sequence[str], family_words: Sequence[str]) -> str | None:
+    """The version written after the family: "llama 3.1", "deepseek v2" (a leading v is dropped, so DeepSeek
+    V2 never passes for DeepSeek V3)."""
     for i, token in enumerate(tokens[:-1]):
-        if token in family_words and _is_number(tokens[i + 1]):
-            return tokens[i + 1]
+        if token in family_words and (version := _version_token(tokens[i + 1])):
+            return version
     return None
 
 
@@ -618,13 +627,15 @@ def _mentions(tokens: Sequence[str], hits: Sequence[_Hit], capitals: frozenset[s
     """One mention per distinct context (repeated text is ranked once), at most MAX_MENTIONS."""
     seen: dict[tuple[object, ...], _Mention] = {}
     for hit in sorted(hits, key=lambda h: (h.start, h.end, h.candidates)):
-        version = next((t for t in tokens[hit.start + 1 : hit.end + 1] if _is_number(t)), None)
+        version = next((v for t in tokens[hit.start + 1 : hit.end + 1] if (v := _version_token(t))), None)
         named = _named_outright(tokens, hit, capitals)
         mention = _Mention(hit, _stated_size(tokens, hit), version, frozenset(_window(tokens, hit)), named)
         seen.setdefault((hit.words, hit.candidates, mention.size, version, mention.window, named), mention)
         if len(seen) >= MAX_MENTIONS:
             break
-    return list(seen.values())
+    # A family named twice, once with a version ("deepseek-ai/DeepSeek-V2-Lite"): the version holds for both.
+    versions = {m.hit.words: m.version for m in seen.values() if m.version}
+    return [replace(m, version=versions.get(m.hit.words)) if not m.version else m for m in seen.values()]
 
 
 def _named_outright(tokens: Sequence[str], hit: _Hit, capitals: frozenset[str]) -> bool:
