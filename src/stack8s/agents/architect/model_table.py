@@ -56,7 +56,9 @@ def search_text(spec: WorkloadSpec) -> str:
 
 def _named(model: CatalogModel) -> ModelHit:
     row = model.row
-    score = round(hf.RELEVANCE_WEIGHT * 1.0 + hf.POPULARITY_WEIGHT * model.popularity, 4)
+    # The model the user named is an exact match to the request: the table's top score, whatever its
+    # popularity (a model released this month has few downloads), so the table stays sorted by score.
+    score = 1.0
     return ModelHit(
         model_id=row.model_id,
         pipeline_tag=row.pipeline_tag,

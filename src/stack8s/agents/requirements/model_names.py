@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from stack8s.agents.requirements.lexicon import PRECISIONS
+from stack8s.catalogs.gpus import match_gpu_preference
 from stack8s.catalogs.rows import HFModelRow
 
 MAX_TEXT_CHARS = 20_000
@@ -400,6 +401,14 @@ class UnknownModel:
 
 # "org/name" as on the Hub: the name has a letter, a digit and a separator ("acme/Zeta-2-13B"), so "A100/H100"
 # and Helm charts ("prometheus-community/kube-prometheus-stack") are no model ids.
+_PRODUCT_NAME = re.compile(
+    r"\b(?i:serve|run|deploy|host|self-host|fine-?tune|use)\s+(?i:the\s+|a\s+|an\s+|our\s+|my\s+)?"
+    r"([A-Z][A-Za-z]{2,}[A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*[-_.]?\d[\w.-]*)"
+)
+"""A product-like name after a deploy verb ("serve Zorblax-9000"): a capitalised word with a digit in it. Only
+asked about when no catalog model was found; a GPU name or a bare size is not one."""
+_SIZE_ONLY = re.compile(r"[A-Za-z]*\d+(?:\.\d+)?[bBmMkK]?")
+
 _HUB_ID = re.compile(r"(?<![\w./-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w]*[-_.][\w.-]*[A-Za-z][\w.-]*)(?![\w/])")
 
 
@@ -566,7 +575,13 @@ class ModelLexicon:
             return UnknownModel(named, self._match(mention.hit, entry, corrected, corrected, 0, 0))
         hubs = (found.group(1) for found in _HUB_ID.finditer(text[:MAX_TEXT_CHARS]))
         hub = next((h for h in hubs if any(ch.isdigit() for ch in h.split("/")[1])), None)
-        return UnknownModel(hub) if hub else None
+        if hub:
+            return UnknownModel(hub)
+        for found in _PRODUCT_NAME.finditer(text[:MAX_TEXT_CHARS]):
+            name = found.group(1).rstrip(".-")
+            if not match_gpu_preference(name) and not _SIZE_ONLY.fullmatch(name):
+                return UnknownModel(name)
+        return None
 
     def _family_hits(self, tokens: Sequence[str]) -> list[_Hit]:
         hits: list[_Hit] = []
