@@ -143,6 +143,9 @@ def test_variants_resolve_to_the_base_with_their_weight_format(
         ("serve GLM-7 for our agents", "glm 7", "zai-org/GLM-5.3"),
         ("Qwen 9 32B on H100", "qwen 9 32b", "Qwen/Qwen3.6-35B-A3B"),
         ("deploy acme-labs/Zeta-2-13B", "acme-labs/Zeta-2-13B", None),
+        # "V2" is a version: DeepSeek V2 Lite is not DeepSeek V3 (it was sized as the 671B model)
+        ("deepseek-ai/DeepSeek-V2-Lite-Chat", "deepseek 2", "deepseek-ai/DeepSeek-V3"),
+        ("Serve Zorblax-9000 for our chatbot", "Zorblax-9000", None),
     ],
 )
 def test_an_unknown_model_is_named_with_its_closest_family_member(text: str, named: str, closest: str | None) -> None:
