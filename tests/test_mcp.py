@@ -233,3 +233,45 @@ def test_the_cli_has_an_mcp_command() -> None:
     result = CliRunner().invoke(app, ["mcp", "--help"])
     assert result.exit_code == 0, result.output
     assert "stdio" in result.output
+
+
+def _conversations(db_dsn: str, user_id: str) -> int:
+    with psycopg.connect(db_dsn) as conn:
+        row = conn.execute("SELECT count(*) FROM chat.conversations WHERE user_id = %s", (user_id,)).fetchone()
+        return int(row[0]) if row else 0
+
+
+def test_a_nul_in_the_first_message_is_refused_and_leaves_no_conversation(backend: Backend, db_dsn: str) -> None:
+    """Issue 21: the whole plan was computed, then storing it failed, and an empty conversation was left."""
+    user = backend.principal.user_id
+    before = _conversations(db_dsn, user)
+    result = call(backend, "plan_deployment", {"message": "Serve Mistral 7B\u0000 on AWS"})
+    assert result.is_error and "NUL" in text(result)
+    assert _conversations(db_dsn, user) == before
+
+
+def test_an_impossible_architecture_is_a_tool_error_naming_the_field(backend: Backend) -> None:
+    arch = {
+        "params_billion": 8,
+        "num_hidden_layers": 32,
+        "hidden_size": 4096,
+        "num_attention_heads": 32,
+        "num_local_experts": 8,
+        "num_experts_per_tok": 64,
+    }
+    request = {"architecture": arch, "gpu": "H100", "input_tokens": 512, "output_tokens": 256}
+    result = call(backend, "estimate_performance", {"request": request})
+    assert result.is_error and "num_experts_per_tok must not exceed num_local_experts" in text(result)
+    bad = call(backend, "estimate_performance", {"request": {**request, "input_tokens": "many"}})
+    assert bad.is_error and "input_tokens" in text(bad)
+    for leaked in ("input_value", "errors.pydantic.dev", "many"):
+        assert leaked not in text(bad) and leaked not in text(result), text(bad)
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_http_mcp_answers_405_to_anything_but_post(live: LiveServer, method: str) -> None:
+    """Stateless JSON mode has no stream to hold open (GET held one forever, a ping every 15 s)."""
+    headers = {"Authorization": f"Bearer {token_for('mcp-405')}", "Accept": "text/event-stream"}
+    response = httpx.request(method, f"{live.url}/mcp", headers=headers, timeout=10)
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "POST" and response.json()["error"] == "MethodNotAllowed"

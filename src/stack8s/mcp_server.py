@@ -24,12 +24,13 @@ from uuid import UUID
 
 from fastapi import FastAPI
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import CallToolResult, InputRequiredResult
 from psycopg import InterfaceError, OperationalError
 from psycopg_pool import PoolTimeout
-from pydantic import Field
+from pydantic import Field, ValidationError
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -37,8 +38,9 @@ from starlette.types import Receive, Scope, Send
 
 from stack8s import __version__
 from stack8s.api.deps import State, get_turn_context
+from stack8s.api.errors import describe_errors
 from stack8s.auth import Principal
-from stack8s.chat import repository, service
+from stack8s.chat import service
 from stack8s.chat.schemas import ChatReply
 from stack8s.chat.service import TurnContext
 from stack8s.errors import Stack8sError, Unauthorized
@@ -89,9 +91,26 @@ async def _tool_errors() -> AsyncIterator[None]:
         raise ToolError("the database is unavailable; retry shortly") from None
 
 
+class _Server(MCPServer[Any]):
+    """The SDK's server, with argument errors worded as the API words them: the SDK's text is pydantic's,
+    which echoes the rejected value (``input_value=...``) and a documentation link."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc, UnexpectedToolError) or not isinstance(exc.__cause__, ValidationError):
+                raise
+            raise ToolError(
+                f"Error executing tool {name}: {describe_errors(exc.__cause__.errors())}"
+            ) from exc.__cause__
+
+
 def build_server(resolve: Resolver) -> MCPServer[Any]:
     """The MCP server; `resolve` gives each call its Backend (fixed for stdio, from the request for HTTP)."""
-    server: MCPServer[Any] = MCPServer(
+    server: MCPServer[Any] = _Server(
         "stack8s", title="Stack8s deployment planner", version=__version__, instructions=INSTRUCTIONS
     )
 
@@ -111,9 +130,7 @@ def build_server(resolve: Resolver) -> MCPServer[Any]:
         user_id = backend.principal.user_id
         async with _tool_errors():
             if conversation_id is None:
-                service.validate_message(message, backend.turns.settings.max_message_chars)
-                async with backend.turns.connect() as conn:
-                    conversation_id = (await repository.create(conn, user_id, None))["conversation_id"]
+                return await service.first_message(user_id, message, backend.turns)
             return await service.handle_message(user_id, conversation_id, message, backend.turns)
 
     @server.tool(
@@ -182,6 +199,13 @@ class _Endpoint:
         self.manager: StreamableHTTPSessionManager | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("method") != "POST":
+            # Stateless JSON mode: no session to stream to (GET) or to end (DELETE); the transport allows 405.
+            detail = "MCP here is stateless streamable HTTP: send JSON-RPC requests with POST"
+            await JSONResponse(
+                {"error": "MethodNotAllowed", "detail": detail}, status_code=405, headers={"Allow": "POST"}
+            )(scope, receive, send)
+            return
         state: State = scope["state"]
         try:
             principal = await state["authenticator"].authenticate(Headers(scope=scope).get("authorization"))

@@ -37,3 +37,33 @@ def test_no_generated_request_gets_a_server_error(live: LiveServer) -> None:
     summary = result.stdout[-3000:]
     assert result.returncode == 0, summary + result.stderr[-2000:]
     assert "passed" in summary
+
+
+def test_the_estimator_with_generated_inline_architectures_never_500s(live: LiveServer) -> None:
+    """Issue 21: the estimator's inline architectures (any shapes the schema allows) get 200 or a 4xx."""
+    result = subprocess.run(
+        [
+            str(BIN),
+            "run",
+            f"{live.url}/openapi.json",
+            "--include-path",
+            "/api/v1/tools/performance/estimate",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "150",
+            "--seed",
+            "20261207",
+            "--suppress-health-check",
+            "all",
+            "--no-color",
+            "-H",
+            f"Authorization: Bearer {token_for('schemathesis-estimate')}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    summary = result.stdout[-3000:]
+    assert result.returncode == 0, summary + result.stderr[-2000:]
+    assert "No issues found" in summary and "1 selected" in summary, summary

@@ -143,3 +143,13 @@ def test_without_a_server_a_fresh_data_folder_gets_the_shipped_catalog(tmp_path:
     listing = json.loads(result.stdout)
     assert listing["origin"] == "in-process" and listing["total"] > 0
     assert all(row["gpu_model"] in ("H100", "H100-NVL", "H100-PCIE") for row in listing["offers"])  # H100 and variants
+
+
+@pytest.mark.parametrize("gpu", ["!!!", "%", " "])
+def test_a_gpu_that_names_nothing_is_refused(server: LiveServer, gpu: str) -> None:
+    """As the API answers 422: the filter is refused, never dropped (issue 21)."""
+    for result in (
+        stack8s("offers", "--gpu", gpu, "--url", server.url, "--token", token_for(str(uuid.uuid4()))),
+        stack8s("offers", "--gpu", gpu, data_dir=server.settings.data_dir),
+    ):
+        assert result.returncode == 2 and "names no GPU" in result.stderr and result.stdout == "", result.stderr

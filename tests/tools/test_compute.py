@@ -147,3 +147,16 @@ def test_offers_with_bad_filters_are_422_naming_the_filter(client: httpx.Client,
     response = client.get("/api/v1/offers", params=params)
     assert response.status_code == 422, response.text
     assert response.json()["error"] and response.json()["detail"]
+
+
+@pytest.mark.parametrize("gpu", ["!!!", "%", "\x00", " ", ""])
+def test_a_gpu_filter_that_names_no_gpu_is_422_not_dropped(client: httpx.Client, gpu: str) -> None:
+    """Issue 21: `gpu=!!!` (or %, NUL, a space) returned every offer with `gpu: null`."""
+    response = client.get("/api/v1/offers", params={"gpu": gpu})
+    assert response.status_code == 422, response.text
+    assert "names no GPU" in response.json()["detail"] or "NUL" in response.json()["detail"]
+
+
+def test_a_gpu_filter_that_names_an_unknown_gpu_lists_nothing(client: httpx.Client) -> None:
+    body = client.get("/api/v1/offers", params={"gpu": "notagpu"}).json()
+    assert body["count"] == 0 and body["offers"] == []

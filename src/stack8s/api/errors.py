@@ -22,8 +22,13 @@ def _body(error: str, detail: str, **extra: Any) -> dict[str, Any]:
     return {"error": error, "detail": detail, **extra}
 
 
+_SOURCES = ("body", "query", "path", "header")
+
+
 def _location(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    """The field's dotted path without FastAPI's leading source ("body", "query", ...): a field that is
+    itself named "query" (the search bodies) keeps its name."""
+    parts = [str(p) for p in (loc[1:] if loc and loc[0] in _SOURCES else loc)]
     return ".".join(parts) or "body"
 
 
@@ -54,6 +59,12 @@ def _describe(err: dict[str, Any]) -> str:
     if err.get("type") == "uuid_parsing":
         return f"{where} must be a UUID such as 123e4567-e89b-12d3-a456-426614174000"
     return f"{where}: {err.get('msg', 'invalid value')}"
+
+
+def describe_errors(errors: Any) -> str:
+    """Pydantic's errors of a tool's arguments (no FastAPI source in their location) as the API words them
+    ("field: what is wrong"), without the rejected values or pydantic's documentation links."""
+    return "; ".join(_describe({**e, "loc": ("body", *e.get("loc", ()))}) for e in errors) or "invalid arguments"
 
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:

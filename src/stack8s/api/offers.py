@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from stack8s.api.deps import CurrentUser, DbConn
 from stack8s.api.errors import ERROR_RESPONSES
-from stack8s.catalogs.gpus import match_gpu_preference, normalize_gpu
+from stack8s.catalogs.gpus import gpu_matches, gpu_named
 from stack8s.errors import Unprocessable
 from stack8s.tools import compute
 from stack8s.tools.schemas import ComputeHit, ComputeQuery
@@ -26,12 +26,6 @@ class OffersOut(BaseModel):
     offers: list[ComputeHit] = Field(description="cheapest first (spot price with spot=true)")
     count: int
     gpu: str | None = Field(description="the canonical GPU name `gpu` was read as")
-
-
-def gpu_matches(row_gpu: str | None, wanted: str) -> bool:
-    """The named GPU and its variants ("A100" takes A100-80GB), never a longer name ("L4" is not L40S)."""
-    name, wanted = (row_gpu or "").lower(), wanted.lower()
-    return name == wanted or name.startswith(wanted + "-")
 
 
 @router.get("/offers", response_model=OffersOut, summary="GPU instance offers of the catalog")
@@ -49,7 +43,10 @@ async def offers(
     max_price: Annotated[float | None, Query(ge=0, le=10_000, description="USD per hour")] = None,
 ) -> OffersOut:
     """Every GPU offer matching the filters, cheapest first. Filters combine with AND."""
-    canonical = (match_gpu_preference(gpu) or normalize_gpu(gpu)) if gpu else None
+    try:
+        canonical = gpu_named(gpu) if gpu is not None else None
+    except ValueError as exc:
+        raise Unprocessable(str(exc)) from None
     try:
         query = ComputeQuery(
             gpu_needed=True,

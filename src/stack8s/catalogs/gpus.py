@@ -306,6 +306,22 @@ def all_gpu_specs() -> tuple[GpuSpec, ...]:
     return tuple(_CATALOG.specs.values())
 
 
+def gpu_named(text: str) -> str:
+    """The canonical GPU a filter names ("h100", "a100 80gb", "rtx 4090"); ValueError when the text names no
+    GPU at all ("!!!", "%", a space, NUL): such a filter is refused, never dropped."""
+    canonical = match_gpu_preference(text) or normalize_gpu(text)
+    if not canonical:
+        raise ValueError(f"gpu {text!r} names no GPU: give one such as H100, A100-80GB or 'rtx 4090'")
+    return canonical
+
+
+def gpu_matches(row_gpu: str | None, wanted: str) -> bool:
+    """The named GPU and its variants ("A100" takes A100-80GB, "H100" takes H100-NVL), never a longer
+    name ("L4" is not L40S): the rule the compute search uses to rule GPUs out."""
+    name, wanted = (row_gpu or "").lower(), wanted.lower()
+    return name == wanted or name.startswith(wanted + "-")
+
+
 def match_gpu_preference(text: str) -> str | None:
     """First GPU mentioned in free user text ("two h100s", "a100 80gb", "RTX 4090"), canonical; else None.
 

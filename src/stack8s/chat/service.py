@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -40,7 +40,10 @@ TITLE_CHARS = 80
 
 
 def validate_message(text: str, max_chars: int) -> str:
-    cleaned = text.strip()  # NUL characters were already refused by request validation
+    """The message every path admits (HTTP, MCP, the command line): text without NUL, not empty, not too long."""
+    if "\x00" in text:
+        raise Unprocessable("message must not contain NUL (\\u0000) characters")
+    cleaned = text.strip()
     if not cleaned:
         raise Unprocessable("message is empty: send the workload you want to plan, in words")
     if len(cleaned) > max_chars:
@@ -171,6 +174,22 @@ async def handle_message(user_id: str, conversation_id: UUID, text: str, ctx: Tu
     """Answer one user message: admit it, compute the reply, store the turn."""
     async with admit(user_id, conversation_id, text, ctx) as turn:
         return await answer(turn, ctx)
+
+
+async def first_message(user_id: str, text: str, ctx: TurnContext) -> ChatReply:
+    """Start a conversation with its first message (MCP, the command line): the conversation is kept only
+    when that turn is answered and stored; a refused or failed first turn leaves no empty conversation."""
+    validate_message(text, ctx.settings.max_message_chars)
+    async with ctx.connect() as conn:
+        conversation_id: UUID = (await repository.create(conn, user_id, None))["conversation_id"]
+    try:
+        return await handle_message(user_id, conversation_id, text, ctx)
+    except BaseException:
+        with suppress(Exception):  # the refusal is what the caller needs to see
+            async with ctx.connect() as conn:
+                if not await repository.messages(conn, conversation_id):
+                    await repository.delete(conn, user_id, conversation_id)
+        raise
 
 
 async def start_turn(user_id: str, conversation_id: UUID, text: str, ctx: TurnContext) -> asyncio.Task[ChatReply]:

@@ -13,7 +13,7 @@ from psycopg import AsyncConnection
 from stack8s.agents.requirements.cache import LexiconCache
 from stack8s.auth import LOCAL_PRINCIPAL
 from stack8s.catalogs.seed import seed_shipped
-from stack8s.chat import repository, service
+from stack8s.chat import service
 from stack8s.cli._run import database
 from stack8s.embeddings import get_embedder
 from stack8s.llm import get_chat_model
@@ -28,8 +28,6 @@ async def ask_in_process(message: str, conversation: UUID | None) -> dict[str, A
     async with database(settings) as conn:
         if settings.seed_catalogs:
             await seed_shipped(conn, embedder)
-        if conversation is None:
-            conversation = (await repository.create(conn, LOCAL_PRINCIPAL.user_id, None))["conversation_id"]
 
         @asynccontextmanager
         async def lend() -> AsyncIterator[AsyncConnection[dict[str, Any]]]:
@@ -44,6 +42,9 @@ async def ask_in_process(message: str, conversation: UUID | None) -> dict[str, A
             chat_model=get_chat_model(settings),
             cluster=ClusterProbe(),
         )
-        reply = await service.handle_message(LOCAL_PRINCIPAL.user_id, conversation, message, context)
+        if conversation is None:
+            reply = await service.first_message(LOCAL_PRINCIPAL.user_id, message, context)
+        else:
+            reply = await service.handle_message(LOCAL_PRINCIPAL.user_id, conversation, message, context)
         await conn.commit()
         return reply.model_dump(mode="json")

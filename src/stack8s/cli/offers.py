@@ -101,28 +101,15 @@ def fetch(filters: Filters, url: str | None, token: str | None) -> Listing:
     return asyncio.run(_fetch_local(filters))
 
 
-def resolve_gpu(text: str) -> str | None:
-    """The canonical GPU name, as the planner reads a GPU named by a user ("h100", "a100 80gb")."""
-    from stack8s.catalogs.gpus import match_gpu_preference, normalize_gpu
-
-    return match_gpu_preference(text) or normalize_gpu(text)
-
-
-def gpu_matches(row_gpu: str | None, wanted: str) -> bool:
-    """The named GPU and its variants ("A100" takes A100-80GB, "H100" takes H100-NVL), never a longer
-    name ("L4" is not L40S): the rule the compute search uses to rule GPUs out."""
-    name, wanted = (row_gpu or "").lower(), wanted.lower()
-    return name == wanted or name.startswith(wanted + "-")
-
-
 async def _fetch_local(filters: Filters) -> Listing:
+    from stack8s.catalogs.gpus import gpu_matches, gpu_named
     from stack8s.catalogs.seed import seed_shipped
     from stack8s.cli._run import database
     from stack8s.embeddings import get_embedder
     from stack8s.settings import Settings
     from stack8s.tools import compute
 
-    gpu = resolve_gpu(filters.gpu) if filters.gpu else None
+    gpu = gpu_named(filters.gpu) if filters.gpu is not None else None
     settings = Settings()
     async with database(settings) as conn:
         if settings.seed_catalogs:  # a fresh data folder gets the shipped catalog, as `serve` does (the card
@@ -380,6 +367,14 @@ def offers(
     providers = [p.strip().lower() for value in provider for p in value.split(",") if p.strip()]
     regions = [r.strip() for value in region for r in value.split(",") if r.strip()]
     filters = Filters(gpu, count, min_count, min_memory, min_total_memory, providers, regions, spot, max_price)
+    if gpu is not None:
+        from stack8s.catalogs.gpus import gpu_named
+
+        try:
+            gpu_named(gpu)
+        except ValueError as exc:  # what the API answers with a 422: a filter that names no GPU is refused
+            Console(stderr=True).print(f"[red]{exc}[/red]", soft_wrap=True)
+            raise typer.Exit(2) from None
     try:
         listing = fetch(filters, url, token)
     except ServerError as exc:
