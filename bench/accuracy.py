@@ -30,6 +30,9 @@ from stack8s.planning.hardware import GpuSpec
 from stack8s.planning.op_latency import KernelRef
 from stack8s.planning.vllm_memory import WeightFormat, engine_profile, vllm_memory, weight_format
 
+LATENT_ATTENTION = frozenset({"deepseek_v2", "deepseek_v3", "kimi_k2", "glm_moe_dsa"})
+"""Model types whose KV cache is a latent (MLA): config.json's kv_lora_rank decides its size."""
+
 
 @dataclass
 class Errors:
@@ -69,6 +72,8 @@ def architectures(shared: Path) -> dict[str, ModelArch]:
             name = e.get("name")
             if name in archs or not e.get("num_hidden_layers") or not e.get("parameters_raw"):
                 continue
+            if e.get("architecture") in LATENT_ATTENTION and not e.get("kv_lora_rank"):
+                continue  # llmfit's excerpt has no kv_lora_rank: the latent KV cache cannot be expressed
             # llmfit keeps config.json's names, plus its own active_experts / active_parameters
             arch = ModelArch.from_hf_config(e["parameters_raw"] / 1e9, e)
             archs[name] = replace(
