@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.catalogs.conftest import gpu_row as _row
 
 from stack8s.agents.architect.instances import smallest_fit_on
-from stack8s.catalogs.gpus import DATA_FILE, all_gpu_specs, gpu_spec, load_gpu_catalog, usable_memory_gib
+from stack8s.catalogs.gpus import all_gpu_specs, gpu_spec, load_gpu_catalog, usable_memory_gib
 from stack8s.planning import placement
 from stack8s.planning.arch import ModelArch
 from stack8s.planning.fleet import ServingNeed
@@ -139,16 +140,6 @@ def test_every_vllm_budget_in_src_reads_the_one_lookup() -> None:
 
 
 # ====================================================================== the loader refuses broken figures
-
-
-@pytest.fixture
-def data() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
-    return loaded
-
-
-def _row(data: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(r for r in data["gpus"] if r["name"] == name)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.catalogs.conftest import gpu_row as _row
 
 from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.agents.requirements.rules import extract_spec
@@ -166,16 +167,6 @@ def _write(tmp_path: Path, data: dict[str, Any]) -> Path:
     path = tmp_path / "gpus.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
-
-
-@pytest.fixture
-def data() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
-    return loaded
-
-
-def _row(data: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(r for r in data["gpus"] if r["name"] == name)
 
 
 def test_loader_reads_a_copy_of_the_shipped_file(tmp_path: Path, data: dict[str, Any]) -> None:
