@@ -131,6 +131,9 @@ def check_artifacts(plan: dict[str, Any]) -> set[str]:
         _known_keys(values, chart_schema)
         spec = values["servingEngineSpec"]["modelSpec"][0]
         assert spec["modelURL"] == sizing["model_id"]
+        # a ReadWriteOnce volume attaches to one node: servers on several nodes each keep their own cache
+        multi_node = top["instance_count"] > 1 or top["nodes"] > 1
+        assert ("pvcStorage" in spec) is not multi_node or "ReadWriteMany" in spec.get("pvcAccessMode", [])
         assert spec["vllmConfig"]["tensorParallelSize"] == spec["requestGPU"] == tp
         assert spec["vllmConfig"]["maxModelLen"] == sizing["max_model_len"]
         if perf is not None:
@@ -151,6 +154,12 @@ def check_artifacts(plan: dict[str, Any]) -> set[str]:
         assert service["resources"]["instance_type"] == top["instance_type"]
         assert _arg(service["run"], "--tensor-parallel-size") == str(tp)
         assert _arg(service["run"], "--max-model-len") == str(sizing["max_model_len"])
+        # one engine version: the one whose profile sized the memory, in every artifact and step (issue 22)
+        version = vllm["version"]
+        assert spec["tag"] == f"v{version}" and f"pip install vllm=={version}" in service["setup"]
+        assert any(f"served as vLLM {version}" in a for a in plan["assumptions"]), plan["assumptions"]
+        installs = [c for step in plan["deployment_steps"] for c in step["commands"] if "vllm-stack" in c]
+        assert all(f"tag=v{version}" in c for c in installs if "modelSpec[0].tag" in c) and installs
         command = _serve_command(plan)  # the plan's own steps say the same
         assert command is not None
         assert _arg(command, "--tensor-parallel-size") == str(tp)
@@ -221,6 +230,17 @@ def test_multi_gpu_llm_plan_carries_tensor_parallel_into_the_artifacts(client: h
     content = next(a["content"] for a in plan["artifacts"] if a["format"] == "vllm-production-stack-values")
     values = yaml.safe_load(content)
     assert values["servingEngineSpec"]["modelSpec"][0]["vllmConfig"]["tensorParallelSize"] >= 2
+
+
+def test_servers_on_many_nodes_share_no_read_write_once_volume(client: httpx.Client) -> None:
+    """Issue 22: 13 one-GPU nodes all mounted the chart's single ReadWriteOnce claim and hung on attach."""
+    plan = plan_for(client, "Llama 3.1 8B at 100 requests/s")["deployment_plan"]
+    check_artifacts(plan)
+    top = plan["gpu_recommendations"][0]
+    assert top["instance_count"] > 1, top
+    content = next(a["content"] for a in plan["artifacts"] if a["format"] == "vllm-production-stack-values")
+    spec = yaml.safe_load(content)["servingEngineSpec"]["modelSpec"][0]
+    assert "pvcStorage" not in spec and "its own cache" in content
 
 
 def test_artifacts_endpoint(client: httpx.Client, live: LiveServer) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from stack8s.planning.spec import WorkloadSpec
+from stack8s.planning.vllm_memory import VLLM_CURRENT
 
 HOURS_PER_MONTH = 730
 
@@ -178,7 +179,10 @@ class Artifact(BaseModel):
     content: str = Field(description="YAML text")
 
 
-VLLM_VERSION = "0.11.0"
+VLLM_VERSION = VLLM_CURRENT.serve_version
+"""The vLLM release every serving artifact pins: the release whose start-up profile sizes the memory
+(VLLM_CURRENT, measured on v0.19), so the engine deployed is the engine the numbers describe. One setting."""
+VLLM_IMAGE = "vllm/vllm-openai"
 """The vLLM release the serving artifacts pin (image tag and pip), one place."""
 
 

@@ -149,10 +149,12 @@ class EngineProfile:
     non_torch_tp1: float
     non_torch_tpn: float
     source: str
+    serve_version: str  # the vLLM release a plan sized with this profile pins (image tag, pip)
 
 
 VLLM_CURRENT = EngineProfile(
     name="vLLM >= 0.17",
+    serve_version="0.19.0",
     activation_dense=2.2,
     activation_moe=2.5,
     activation_multimodal=3.9,
@@ -167,6 +169,7 @@ VLLM_CURRENT = EngineProfile(
 )
 VLLM_0_11 = EngineProfile(
     name="vLLM 0.11-0.16",
+    serve_version="0.11.0",
     activation_dense=5.5,
     activation_moe=8.0,
     activation_multimodal=2.5,
@@ -269,7 +272,8 @@ class VllmMemory:
             f"vLLM budget per GPU: {self.gpu_memory_utilization:g} x {self.device_gib:.2f} GiB - weights "
             f"{self.weights_gib:.2f} ({self.weight_format}) - activation {self.activation_gib:.2f} - non-torch "
             f"{self.non_torch_gib:.2f} = KV {self.kv_cache_gib:.2f} GiB = {self.kv_cache_tokens:,} tokens at "
-            f"{self.kv_bytes_per_token:,.0f} B/token/GPU; profile {self.profile.name}"
+            f"{self.kv_bytes_per_token:,.0f} B/token/GPU; profile {self.profile.name} (served as vLLM "
+            f"{self.profile.serve_version})"
         )
 
 

@@ -13,10 +13,9 @@ from typing import Any
 
 import yaml
 
-from stack8s.planning.plan import Artifact, DeploymentPlan, GpuRecommendation, VllmServing
+from stack8s.planning.plan import VLLM_IMAGE, Artifact, DeploymentPlan, GpuRecommendation, VllmServing
 
 NAMESPACE = "stack8s"
-VLLM_REPOSITORY = "vllm/vllm-openai"
 VLLM_PORT = 8000
 TRAIN_IMAGE = "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime"
 INSTANCE_LABEL = "node.kubernetes.io/instance-type"
@@ -103,19 +102,21 @@ def _vllm_values(plan: DeploymentPlan, top: GpuRecommendation, vllm: VllmServing
         config["extraArgs"] = extra
     spec: dict[str, Any] = {
         "name": _slug(_model(plan)),
-        "repository": VLLM_REPOSITORY,
+        "repository": VLLM_IMAGE,
         "tag": f"v{vllm.version}",
         "modelURL": _model(plan),
         "replicaCount": serving_replicas(plan, top),
         "requestCPU": max(1, int(top.vcpu * 0.8) // copies),
         "requestMemory": f"{max(1, int(top.ram_gb * 0.8) // copies)}Gi",
         "requestGPU": tp,
-        "pvcStorage": f"{max(10, round(plan.sizing.weights_gb * 1.2) + 10)}Gi",
         "vllmConfig": config,
         "nodeSelectorTerms": [
             {"matchExpressions": [{"key": INSTANCE_LABEL, "operator": "In", "values": [top.instance_type]}]}
         ],
     }
+    spread = top.instance_count > 1 or top.nodes > 1
+    if not spread:  # one node: the chart's ReadWriteOnce volume keeps the weights across restarts
+        spec["pvcStorage"] = f"{max(10, round(plan.sizing.weights_gb * 1.2) + 10)}Gi"
     header = [
         _origin(plan, top),
         f"{spec['replicaCount']} vLLM server(s), tensor parallel {tp} each"
@@ -125,6 +126,11 @@ def _vllm_values(plan: DeploymentPlan, top: GpuRecommendation, vllm: VllmServing
         f"helm upgrade --install vllm-stack vllm/vllm-stack -n {NAMESPACE} --create-namespace "
         "-f vllm-stack-values.yaml",
     ]
+    if spread:
+        header.append(
+            f"The servers run on {top.instance_count} nodes: each pod downloads the weights into its own cache "
+            "(no shared volume: the chart's volume is ReadWriteOnce, which one node at a time can attach)."
+        )
     if top.nodes > 1:
         header.append(f"One copy spans {top.nodes} nodes: add a raySpec to the modelSpec (not generated here).")
     data = {"servingEngineSpec": {"modelSpec": [spec]}, "routerSpec": {"routingLogic": "roundrobin"}}

@@ -11,7 +11,7 @@ from psycopg import AsyncConnection
 
 from stack8s.agents.architect.steps import vllm_max_model_len
 from stack8s.agents.architect.workload import Workload
-from stack8s.planning.plan import ChartRecommendation
+from stack8s.planning.plan import VLLM_IMAGE, VLLM_VERSION, ChartRecommendation
 from stack8s.tools import k8s
 from stack8s.tools.schemas import ChartHit, ChartQuery
 
@@ -93,8 +93,8 @@ def _values(need: str, w: Workload) -> list[str]:
         context = vllm_max_model_len(w)
         return [
             f"{spec}.name=llm",
-            f"{spec}.repository=vllm/vllm-openai",
-            f"{spec}.tag=latest",
+            f"{spec}.repository={VLLM_IMAGE}",
+            f"{spec}.tag=v{VLLM_VERSION}",
             f"{spec}.modelURL={model}",
             f"{spec}.replicaCount={w.replicas * w.copies_per_node}",
             f"{spec}.requestGPU={w.sizing.tensor_parallel}",
