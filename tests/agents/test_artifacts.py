@@ -77,6 +77,11 @@ def _serve_command(plan: dict[str, Any]) -> str | None:
     return None
 
 
+PLACEHOLDER = re.compile(r"BUCKET|MODEL_ID|model-id|CHANGE_?ME|<[a-z][a-z _-]*>|\bTODO\b")
+"""What a user would have to find and replace: none may stay in an artifact (inputs only the user knows are
+named at the top as required variables instead)."""
+
+
 def check_artifacts(plan: dict[str, Any]) -> set[str]:
     """Validate every artifact against its schema and check its numbers against the plan; the formats."""
     artifacts = {a["format"]: a for a in plan["artifacts"]}
@@ -89,24 +94,46 @@ def check_artifacts(plan: dict[str, Any]) -> set[str]:
     sizing, perf, job = plan["sizing"], top["performance"], plan["job"]
     tp = sizing["tensor_parallel"]
     copies = 1 if top["nodes"] > 1 else max(1, top["gpu_count"] // tp)
-    docs = {f: yaml.safe_load(a["content"]) for f, a in artifacts.items()}
+    docs = {f: yaml.safe_load(a["content"]) for f, a in artifacts.items() if f != "kubernetes-job"}
+    for a in plan["artifacts"]:  # no value a user must find and replace silently (issue 22)
+        assert not PLACEHOLDER.search(a["content"]), (a["format"], PLACEHOLDER.search(a["content"]))
+        for name in re.findall(r"\$\{([A-Z_]+)\}", a["content"]):  # a value to fill is named at the top
+            assert f"Required: {name}:" in a["content"], (a["format"], name)
     task = plan["workload_spec"]["task_type"] or "inference"
     if job is not None or task in ("training", "fine_tuning", "batch_inference"):
-        assert set(docs) == {"kubernetes-job", "skypilot-task"}, set(docs)
+        assert set(docs) | {"kubernetes-job"} == set(artifacts) == {"kubernetes-job", "skypilot-task"}, set(artifacts)
         instances = job["instances"] if job else top["instance_count"]
-        k8s_job = docs["kubernetes-job"]
-        kubernetes_validate.validate(k8s_job, K8S_VERSION, strict=True)
+        manifests = list(yaml.safe_load_all(artifacts["kubernetes-job"]["content"]))
+        for manifest in manifests:
+            kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
+        k8s_job = next(m for m in manifests if m["kind"] == "Job")
+        required = [n for n in ("DATA_URI", "INPUT_URI") if f"${n}" in str(k8s_job)]
+        assert required and all(f"Required: {n}:" in artifacts["kubernetes-job"]["content"] for n in required)
         assert k8s_job["spec"]["completions"] == k8s_job["spec"]["parallelism"] == instances
         container = k8s_job["spec"]["template"]["spec"]["containers"][0]
         if top["gpu_count"]:
             assert container["resources"]["limits"]["nvidia.com/gpu"] == top["gpu_count"]
         assert "--checkpoint-dir" in container["command"][-1] or task == "batch_inference"
+        distributed = instances > 1 and task != "batch_inference" and top["gpu_count"]
+        if distributed:  # one torchrun job over the nodes, not N copies of one script (issue 22)
+            service = next(m for m in manifests if m["kind"] == "Service")
+            assert service["spec"]["clusterIP"] == "None"
+            assert service["spec"]["selector"].items() <= k8s_job["spec"]["template"]["metadata"]["labels"].items()
+            assert k8s_job["spec"]["template"]["spec"]["subdomain"] == service["metadata"]["name"]
+            assert f"--nnodes={instances}" in container["command"][-1]
+            assert (
+                f"--master-addr={k8s_job['metadata']['name']}-0.{service['metadata']['name']}"
+                in container["command"][-1]
+            )
         task_yaml = docs["skypilot-task"]
         _sky(task_yaml, "task")
         _sky(task_yaml["resources"], "resources")
         for mount in task_yaml["file_mounts"].values():
             _sky(mount, "storage")
         assert task_yaml["num_nodes"] == instances
+        if distributed:
+            assert "torchrun" in task_yaml["run"] and "$SKYPILOT_NODE_RANK" in task_yaml["run"]
+        assert all(task_yaml["envs"][n] is None for n in ("DATA_URI", "INPUT_URI") if n in task_yaml["envs"])
         assert task_yaml["resources"]["instance_type"] == top["instance_type"]
         assert "/checkpoints" in task_yaml["file_mounts"]
         if top["gpu_model"] and top["gpu_count"]:
@@ -175,7 +202,7 @@ def check_artifacts(plan: dict[str, Any]) -> set[str]:
             assert limits["nvidia.com/gpu"] == tp
         else:
             assert "nvidia.com/gpu" not in limits
-    return set(docs)
+    return set(artifacts)
 
 
 # --- the schemas themselves catch mistakes (so a pass means something) ---
@@ -312,3 +339,46 @@ def test_every_eval_case_plan_has_valid_artifacts(client: httpx.Client, case: di
     assert plans or not wanted, "the case expects a plan and none came"
     if plans == 0:
         pytest.skip("the case expects no plan (clarifications only)")
+
+
+def _artifact(plan: dict[str, Any], fmt: str) -> str:
+    return str(next(a["content"] for a in plan["artifacts"] if a["format"] == fmt))
+
+
+def test_a_model_the_hugging_face_server_cannot_serve_gets_a_runtime_that_can(client: httpx.Client) -> None:
+    """Issue 22: ResNet-50 went to KServe's Hugging Face server, which fails with "Task couldn't be inferred"."""
+    plan = plan_for(client, "ResNet-50 on GCP")["deployment_plan"]
+    check_artifacts(plan)
+    content = _artifact(plan, "kserve-inferenceservice")
+    model = yaml.safe_load(content)["spec"]["predictor"]["model"]
+    assert model["modelFormat"]["name"] == "pytorch" and model["storageUri"] == "${MODEL_URI}"
+    assert "Required: MODEL_URI:" in content and "torch-model-archiver" in content
+    steps = " ".join(c for s in plan["deployment_steps"] for c in s["commands"])
+    assert "name: pytorch" in steps and "huggingface" not in steps
+
+
+def test_a_text_classifier_runs_on_the_hugging_face_server_with_its_task(client: httpx.Client) -> None:
+    plan = plan_for(client, "Serve distilbert-base-uncased-finetuned-sst-2-english for sentiment on AWS")[
+        "deployment_plan"
+    ]
+    check_artifacts(plan)
+    model = yaml.safe_load(_artifact(plan, "kserve-inferenceservice"))["spec"]["predictor"]["model"]
+    assert model["modelFormat"]["name"] == "huggingface" and "--task=sequence_classification" in model["args"]
+
+
+def test_a_multi_node_fine_tune_is_one_distributed_job(client: httpx.Client) -> None:
+    """Issue 22: 13 nodes each ran `python train.py` on its own (no rendezvous, no master address)."""
+    plan = plan_for(client, "Full fine-tune of Llama 3.1 70B on 10B tokens in 2 days")["deployment_plan"]
+    check_artifacts(plan)  # asserts the headless Service, torchrun --nnodes and SkyPilot's node ranks
+    assert plan["job"]["instances"] > 1, plan["job"]
+    manifests = list(yaml.safe_load_all(_artifact(plan, "kubernetes-job")))
+    assert [m["kind"] for m in manifests] == ["Service", "Job"]
+
+
+def test_pretraining_names_the_architecture_it_needs(client: httpx.Client) -> None:
+    """No `--model MODEL_ID`: the architecture to train is a required input named at the top."""
+    plan = plan_for(client, "Pretrain a 1.3B GPT model from scratch on 26B tokens")["deployment_plan"]
+    check_artifacts(plan)
+    for fmt in ("kubernetes-job", "skypilot-task"):
+        content = _artifact(plan, fmt)
+        assert "$MODEL_CONFIG" in content and "Required: MODEL_CONFIG:" in content

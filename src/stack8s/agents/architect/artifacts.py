@@ -9,6 +9,7 @@ length and replicas are the plan's own (tests check that they agree)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -21,6 +22,139 @@ TRAIN_IMAGE = "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime"
 INSTANCE_LABEL = "node.kubernetes.io/instance-type"
 BURST_FACTOR = 2  # SkyServe max_replicas = this x the replicas sized for the load (bursts, billed while up)
 JOB_TASKS = ("training", "fine_tuning", "batch_inference")
+JOB_NAME = "stack8s-job"
+JOB_INPUTS = "stack8s-job-inputs"  # the ConfigMap holding a run's inputs (data location, checkpoints)
+MASTER_PORT = 29500  # torchrun's rendezvous port on the rank-0 pod
+
+
+@dataclass(frozen=True)
+class JobShape:
+    """What a job's launch needs, from the plan: one place for the Kubernetes Job, the SkyPilot task and the
+    plan's steps. A run on several nodes is one distributed job (torchrun with a rendezvous on rank 0: an
+    indexed Job with a headless Service, or SkyPilot's node ranks), never N copies of one script."""
+
+    task: str  # training | fine_tuning | batch_inference
+    model: str | None  # None: pretraining an architecture the user names (MODEL_CONFIG)
+    method: str
+    epochs: float | None
+    nodes: int
+    gpus_per_node: int
+
+    def inputs(self) -> dict[str, str]:
+        """The values only the user knows, named at the top of every artifact that needs them."""
+        if self.task == "batch_inference":
+            out = {
+                "INPUT_URI": "where the inputs are, an object-storage path such as s3://your-bucket/input/",
+                "OUTPUT_URI": "where the outputs go, an object-storage path",
+            }
+        else:
+            out = {"DATA_URI": "where the training data is, an object-storage path such as s3://your-bucket/data/"}
+        if self.model is None:
+            out["MODEL_CONFIG"] = (
+                "the architecture to train: a Hugging Face model id whose config.json the run starts from "
+                "(the plan's model table lists references of this size)"
+            )
+        return out
+
+    def bucket(self) -> str:
+        return f"stack8s-checkpoints-{_slug(self.model, self.task.replace('_', '-'), 30)}"
+
+    def command(self, launcher: str) -> str:
+        """The run's command under `launcher` ("kubernetes": an indexed Job; "skypilot": a managed job)."""
+        model = self.model or "$MODEL_CONFIG"
+        rank = "$JOB_COMPLETION_INDEX" if launcher == "kubernetes" else "$SKYPILOT_NODE_RANK"
+        if self.task == "batch_inference":
+            shard = f" --shard {rank} --num-shards {self.nodes}" if self.nodes > 1 else ""
+            return f"python batch.py --model {model} --input $INPUT_URI --output $OUTPUT_URI{shard}"
+        epochs = f" --epochs {self.epochs:g}" if self.epochs else ""
+        script = (
+            f"train.py --model {model} --method {self.method}{epochs} --data $DATA_URI "
+            "--checkpoint-dir $CHECKPOINT_DIR --resume-from-latest"
+        )
+        if not self.gpus_per_node:
+            return f"python {script}"
+        if launcher == "skypilot":
+            launch = (
+                "torchrun --nnodes=$SKYPILOT_NUM_NODES --nproc-per-node=$SKYPILOT_NUM_GPUS_PER_NODE "
+                '--node-rank=$SKYPILOT_NODE_RANK --master-addr=$(echo "$SKYPILOT_NODE_IPS" | head -n1) '
+                f"--master-port={MASTER_PORT}"
+            )
+        elif self.nodes > 1:
+            launch = (
+                f"torchrun --nnodes={self.nodes} --nproc-per-node={self.gpus_per_node} "
+                f"--node-rank=$JOB_COMPLETION_INDEX --master-addr={JOB_NAME}-0.{JOB_NAME} --master-port={MASTER_PORT}"
+            )
+        else:
+            launch = f"torchrun --standalone --nproc-per-node={self.gpus_per_node}"
+        return f"{launch} {script}"
+
+    def configmap_command(self) -> str:
+        """The command that sets the run's inputs on Kubernetes (the Job reads them from the ConfigMap)."""
+        keys = [*self.inputs(), *([] if self.task == "batch_inference" else ["CHECKPOINT_URI"])]
+        literals = " ".join(f"--from-literal={k}=..." for k in keys)
+        return f"kubectl -n {NAMESPACE} create configmap {JOB_INPUTS} {literals}"
+
+    def kubernetes_header(self) -> list[str]:
+        lines = [f"Required: {name}: {what}." for name, what in self.inputs().items()]
+        if self.task != "batch_inference":
+            lines.append("Required: CHECKPOINT_URI: an object-storage path for checkpoints (a restarted pod resumes).")
+        lines.append(f"Set them first: {self.configmap_command()}")
+        if self.nodes > 1:
+            lines.append(
+                f"{self.nodes} pods, one per node, run as one torchrun job: rank 0 is {JOB_NAME}-0.{JOB_NAME} (the "
+                "headless Service below)."
+            )
+        return lines
+
+    def kubernetes_documents(self, instance_type: str) -> list[dict[str, Any]]:
+        """The headless Service (several nodes: torchrun's rendezvous) and the indexed Job."""
+        env: list[dict[str, Any]] = []
+        if self.task != "batch_inference":
+            ref = {"configMapKeyRef": {"name": JOB_INPUTS, "key": "CHECKPOINT_URI"}}
+            env.append({"name": "CHECKPOINT_DIR", "valueFrom": ref})
+        container: dict[str, Any] = {
+            "name": "job",
+            "image": TRAIN_IMAGE,
+            "command": ["bash", "-c", self.command("kubernetes")],
+            "envFrom": [{"configMapRef": {"name": JOB_INPUTS}}],
+            "env": env,
+        }
+        if self.nodes > 1:
+            container["ports"] = [{"containerPort": MASTER_PORT, "name": "rendezvous"}]
+        if self.gpus_per_node:
+            container["resources"] = {"limits": {"nvidia.com/gpu": self.gpus_per_node}}
+        pod: dict[str, Any] = {
+            "restartPolicy": "Never" if self.nodes > 1 else "OnFailure",
+            "nodeSelector": {INSTANCE_LABEL: instance_type},
+            "containers": [container],
+        }
+        if self.nodes > 1:
+            pod["subdomain"] = JOB_NAME
+        job = {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": JOB_NAME, "namespace": NAMESPACE},
+            "spec": {
+                "completions": self.nodes,
+                "parallelism": self.nodes,
+                "completionMode": "Indexed",
+                "backoffLimit": 3,
+                "template": {"metadata": {"labels": {"app": JOB_NAME}}, "spec": pod},
+            },
+        }
+        if self.nodes == 1:
+            return [job]
+        service = {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": JOB_NAME, "namespace": NAMESPACE},
+            "spec": {
+                "clusterIP": "None",
+                "selector": {"app": JOB_NAME},
+                "ports": [{"name": "rendezvous", "port": MASTER_PORT}],
+            },
+        }
+        return [service, job]
 
 
 def build_artifacts(plan: DeploymentPlan) -> list[Artifact]:
@@ -72,6 +206,15 @@ _Dumper.add_representer(str, _str)
 def _yaml(header: list[str], data: dict[str, Any]) -> str:
     comments = "".join(f"# {line}\n" for line in header)
     return comments + yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120)
+
+
+def _yaml_documents(header: list[str], documents: list[dict[str, Any]]) -> str:
+    """Several manifests in one file (`kubectl apply -f` takes them all), the header above the first."""
+    comments = "".join(f"# {line}\n" for line in header)
+    body = "---\n".join(
+        yaml.dump(d, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120) for d in documents
+    )
+    return comments + body
 
 
 def _slug(text: str | None, fallback: str = "model", limit: int = 40) -> str:
@@ -155,7 +298,7 @@ def _skyserve(plan: DeploymentPlan, top: GpuRecommendation, vllm: VllmServing) -
     if top.performance is not None and top.performance.requests_per_s > 0:
         policy["max_replicas"] = replicas * BURST_FACTOR
         policy["target_qps_per_replica"] = round(top.performance.requests_per_s * copies, 4)
-    args = ["vllm serve $MODEL_ID", f"--host 0.0.0.0 --port {VLLM_PORT}", *vllm.flags()]
+    args = ["vllm serve $MODEL", f"--host 0.0.0.0 --port {VLLM_PORT}", *vllm.flags()]
     if copies > 1:
         args.append(f"--data-parallel-size {copies}")
     if vllm.pipeline_parallel_size > 1:
@@ -170,7 +313,7 @@ def _skyserve(plan: DeploymentPlan, top: GpuRecommendation, vllm: VllmServing) -
     }
     if top.nodes > 1:
         data["num_nodes"] = top.nodes
-    data["envs"] = {"MODEL_ID": _model(plan)}
+    data["envs"] = {"MODEL": _model(plan)}
     data["setup"] = f"pip install vllm=={vllm.version}"
     data["run"] = " \\\n  ".join(args) + "\n"
     scaling = (
@@ -221,14 +364,72 @@ def _llm_inference_service(plan: DeploymentPlan, top: GpuRecommendation, vllm: V
     return Artifact(format="kserve-inferenceservice", filename="inferenceservice.yaml", content=_yaml(header, data))
 
 
+HF_SERVER_TASKS = {
+    "text-generation": "text_generation",
+    "text2text-generation": "text2text_generation",
+    "fill-mask": "fill_mask",
+    "token-classification": "token_classification",
+    "text-classification": "sequence_classification",
+    "feature-extraction": "text_embedding",
+    "sentence-similarity": "text_embedding",
+}
+"""Pipeline tags KServe's Hugging Face server serves, with its --task names (kserve huggingfaceserver); any
+other model (image classification, detection, speech, diffusion) fails there with "Task couldn't be inferred"."""
+
+MODEL_URI_NOTE = "MODEL_URI: where the model to serve is, an object-storage path such as s3://your-bucket/model/"
+
+
+@dataclass(frozen=True)
+class KServeModel:
+    """The predictor's model block for a non-vLLM model, the runtime that can serve it, and why."""
+
+    block: dict[str, Any]
+    runtime: str
+    notes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, model_id: str | None, pipeline_tag: str | None, tabular: bool) -> KServeModel:
+        if tabular:
+            notes = ("The scikit-learn runtime serves your trained model (a model.joblib) from MODEL_URI.",)
+            return cls({"modelFormat": {"name": "sklearn"}, "storageUri": "${MODEL_URI}"}, "sklearn", notes)
+        if model_id and pipeline_tag in HF_SERVER_TASKS:
+            args = [
+                f"--model_name={_slug(model_id)}",
+                f"--model_id={model_id}",
+                f"--task={HF_SERVER_TASKS[pipeline_tag]}",
+            ]
+            note = f"KServe's Hugging Face server, task {HF_SERVER_TASKS[pipeline_tag]}."
+            return cls({"modelFormat": {"name": "huggingface"}, "args": args}, "huggingface", (note,))
+        what = f"{model_id} ({pipeline_tag or 'this task'})" if model_id else "the model"
+        notes = (
+            f"KServe's Hugging Face server cannot serve {what}: TorchServe (KServe's pytorch runtime) serves it "
+            "from a model archive. Build one with torch-model-archiver (a handler for the task, e.g. "
+            "image_classifier) and upload it with its config.properties to MODEL_URI.",
+        )
+        return cls({"modelFormat": {"name": "pytorch"}, "storageUri": "${MODEL_URI}"}, "pytorch", notes)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return ("MODEL_URI",) if "storageUri" in self.block else ()
+
+    def header(self, filename: str) -> list[str]:
+        lines = list(self.notes)
+        if self.required:
+            lines.append(f"Required: {MODEL_URI_NOTE}.")
+            lines.append(f"MODEL_URI=... envsubst '$MODEL_URI' < {filename} | kubectl apply -f -")
+        else:
+            lines.append(f"kubectl apply -f {filename}")
+        return lines
+
+
+def kserve_model(plan: DeploymentPlan) -> KServeModel:
+    tag = next((m.pipeline_tag for m in plan.model_recommendations if m.model_id == plan.sizing.model_id), None)
+    return KServeModel.of(plan.sizing.model_id, tag, plan.workload_spec.domain == "tabular")
+
+
 def _inference_service(plan: DeploymentPlan, top: GpuRecommendation) -> Artifact:
-    tabular = plan.workload_spec.domain == "tabular"
-    runtime = "sklearn" if tabular else "huggingface"
-    model: dict[str, Any] = {"modelFormat": {"name": runtime}}
-    if tabular or plan.sizing.model_id is None:
-        model["storageUri"] = "s3://BUCKET/model/"  # the user brings the trained model
-    else:
-        model["args"] = [f"--model_name={_slug(_model(plan))}", f"--model_id={_model(plan)}"]
+    served = kserve_model(plan)
+    model: dict[str, Any] = dict(served.block)
     limits: dict[str, Any] = {"cpu": str(max(1, int(top.vcpu * 0.8))), "memory": f"{max(1, int(top.ram_gb * 0.8))}Gi"}
     if plan.sizing.gpu_needed and top.gpu_count:
         limits["nvidia.com/gpu"] = plan.sizing.tensor_parallel
@@ -246,78 +447,51 @@ def _inference_service(plan: DeploymentPlan, top: GpuRecommendation) -> Artifact
             }
         },
     }
-    header = [_origin(plan, top), "kubectl apply -f inferenceservice.yaml"]
+    header = [_origin(plan, top), *served.header("inferenceservice.yaml")]
     return Artifact(format="kserve-inferenceservice", filename="inferenceservice.yaml", content=_yaml(header, data))
-
-
-def _job_command(plan: DeploymentPlan, data: str, checkpoints: str) -> str:
-    spec = plan.workload_spec
-    model = _model(plan)
-    task = str(spec.task_type or "training")
-    if task == "batch_inference":
-        return f"python batch.py --model {model} --input {data}input/ --output {data}output/"
-    method = spec.fine_tuning_method or ("full" if task == "training" else "lora")
-    epochs = f" --epochs {spec.epochs:g}" if spec.epochs else ""
-    return (
-        f"python train.py --model {model} --method {method}{epochs} "
-        f"--data {data}data/ --checkpoint-dir {checkpoints} --resume-from-latest"
-    )
 
 
 def _instances(plan: DeploymentPlan, top: GpuRecommendation) -> int:
     return plan.job.instances if plan.job is not None else top.instance_count
 
 
+def job_shape(plan: DeploymentPlan, top: GpuRecommendation) -> JobShape:
+    spec = plan.workload_spec
+    task = str(spec.task_type or "training")
+    return JobShape(
+        task=task,
+        model=plan.sizing.model_id or spec.model_id,
+        method=str(spec.fine_tuning_method or ("full" if task == "training" else "lora")),
+        epochs=spec.epochs,
+        nodes=_instances(plan, top),
+        gpus_per_node=top.gpu_count,
+    )
+
+
 def _kubernetes_job(plan: DeploymentPlan, top: GpuRecommendation) -> Artifact:
-    """One pod per instance (indexed completions) with every GPU of the node; checkpoints in the bucket
-    so a restarted pod resumes."""
-    n = _instances(plan, top)
-    container: dict[str, Any] = {
-        "name": "job",
-        "image": TRAIN_IMAGE,
-        "command": ["bash", "-c", _job_command(plan, "s3://BUCKET/", "s3://BUCKET/checkpoints/")],
-        "env": [{"name": "CHECKPOINT_DIR", "value": "s3://BUCKET/checkpoints/"}],
-    }
-    if top.gpu_count:
-        container["resources"] = {"limits": {"nvidia.com/gpu": top.gpu_count}}
-    data = {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {"name": "stack8s-job", "namespace": NAMESPACE},
-        "spec": {
-            "completions": n,
-            "parallelism": n,
-            "completionMode": "Indexed",
-            "backoffLimit": 3,
-            "template": {
-                "spec": {
-                    "restartPolicy": "OnFailure",
-                    "nodeSelector": {INSTANCE_LABEL: top.instance_type},
-                    "containers": [container],
-                }
-            },
-        },
-    }
-    header = [_origin(plan, top), f"{n} pod(s), one per node.", "kubectl apply -f job.yaml"]
-    return Artifact(format="kubernetes-job", filename="job.yaml", content=_yaml(header, data))
+    shape = job_shape(plan, top)
+    header = [_origin(plan, top), *shape.kubernetes_header(), f"kubectl apply -n {NAMESPACE} -f job.yaml"]
+    content = _yaml_documents(header, shape.kubernetes_documents(top.instance_type))
+    return Artifact(format="kubernetes-job", filename="job.yaml", content=content)
 
 
 def _skypilot_task(plan: DeploymentPlan, top: GpuRecommendation) -> Artifact:
-    n = _instances(plan, top)
-    bucket = f"stack8s-checkpoints-{_slug(_model(plan), 'job', 30)}"
+    shape = job_shape(plan, top)
     resources = _resources(plan, top)
     resources["job_recovery"] = {"max_restarts_on_errors": 3}
     data: dict[str, Any] = {
-        "name": "stack8s-job",
-        "num_nodes": n,
+        "name": JOB_NAME,
+        "num_nodes": shape.nodes,
         "resources": resources,
-        "file_mounts": {"/checkpoints": {"name": bucket, "mode": "MOUNT"}},
-        "envs": {"CHECKPOINT_DIR": "/checkpoints"},
-        "run": _job_command(plan, "s3://BUCKET/", "/checkpoints") + "\n",
+        "file_mounts": {"/checkpoints": {"name": shape.bucket(), "mode": "MOUNT"}},
+        "envs": {**dict.fromkeys(shape.inputs()), "CHECKPOINT_DIR": "/checkpoints"},
+        "run": shape.command("skypilot") + "\n",
     }
+    required = " ".join(f"--env {name}=..." for name in shape.inputs())
     header = [
         _origin(plan, top),
-        f"Checkpoints go to the bucket {bucket} (created by SkyPilot); a recovered job resumes from them.",
-        "sky jobs launch job.sky.yaml  # managed job: recovers from spot preemption",
+        *(f"Required: {name}: {what}." for name, what in shape.inputs().items()),
+        f"Checkpoints go to the bucket {shape.bucket()} (created by SkyPilot); a recovered job resumes from them.",
+        f"sky jobs launch job.sky.yaml {required}  # managed job: recovers from spot preemption",
     ]
     return Artifact(format="skypilot-task", filename="job.sky.yaml", content=_yaml(header, data))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import shlex
 
+import yaml
+
+from stack8s.agents.architect.artifacts import MODEL_URI_NOTE, JobShape, KServeModel
 from stack8s.agents.architect.workload import Workload
 from stack8s.planning.plan import ChartRecommendation, DeploymentStep, GpuRecommendation, Job, VllmServing
 from stack8s.planning.spec import TaskType
@@ -89,7 +92,6 @@ def vllm_serving(w: Workload, top: GpuRecommendation | None) -> VllmServing | No
 
 
 def _serve_step(w: Workload, order: int, vllm: VllmServing | None) -> DeploymentStep:
-    model = w.sizing.model_id or "MODEL_ID"
     if vllm is not None:
         return DeploymentStep(
             order=order,
@@ -100,26 +102,33 @@ def _serve_step(w: Workload, order: int, vllm: VllmServing | None) -> Deployment
                 "kubectl -n stack8s rollout status deploy --timeout=20m",
             ],
         )
-    runtime = "sklearn" if w.spec.domain == "tabular" else "huggingface"
-    manifest = (
-        "kubectl apply -n stack8s -f - <<'EOF'\n"
-        "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: model\nspec:\n"
-        f"  predictor:\n    model:\n      modelFormat:\n        name: {runtime}\n"
-        f'      args: ["--model_id={model}"]\n'
-        + ("      resources:\n        limits:\n          nvidia.com/gpu: 1\n" if w.sizing.gpu_needed else "")
-        + "EOF"
+    served = KServeModel.of(
+        w.sizing.model_id, w.model.row.pipeline_tag if w.model else None, w.spec.domain == "tabular"
     )
+    model_block: dict[str, object] = dict(served.block)
+    if w.sizing.gpu_needed:
+        model_block["resources"] = {"limits": {"nvidia.com/gpu": 1}}
+    isvc = {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": {"name": "model"},
+        "spec": {"predictor": {"model": model_block}},
+    }
+    apply = (
+        "envsubst '$MODEL_URI' | kubectl apply -n stack8s -f -" if served.required else "kubectl apply -n stack8s -f -"
+    )
+    manifest = f"{apply} <<'EOF'\n{yaml.safe_dump(isvc, sort_keys=False, width=120)}EOF"
     return DeploymentStep(
         order=order,
         title="Deploy the model server (KServe InferenceService)",
-        details=f"Serves {model} with the {runtime} runtime.",
+        details=" ".join(served.notes) + (f" Set {MODEL_URI_NOTE} first." if served.required else ""),
         commands=[manifest],
     )
 
 
 def _train_step(w: Workload, order: int, top: GpuRecommendation | None) -> DeploymentStep:
     instances = top.nodes * w.replicas if top else 1
-    command = _kubernetes_job(w, top, instances) if top else _job_command(w)
+    command = _kubernetes_job(w, top, instances) if top else _shape(w, None, 1).command("kubernetes")
     return DeploymentStep(
         order=order,
         title="Run the training job (Kubernetes Job), checkpoints to object storage",
@@ -178,56 +187,48 @@ def build_steps(
     return steps
 
 
-def _job_command(w: Workload) -> str:
-    model = w.sizing.model_id or "MODEL_ID"
-    task = w.task
-    if task == "batch_inference":
-        return f"python batch.py --model {model} --input s3://BUCKET/input/ --output s3://BUCKET/output/"
-    method = w.spec.fine_tuning_method or ("full" if task == "training" else "lora")
-    epochs = f" --epochs {w.spec.epochs:g}" if w.spec.epochs else ""
-    return (
-        f"python train.py --model {model} --method {method}{epochs} "
-        "--data s3://BUCKET/data/ --checkpoint-dir s3://BUCKET/checkpoints/ --resume-from-latest"
+def _shape(w: Workload, top: GpuRecommendation | None, nodes: int) -> JobShape:
+    """The job's launch as the artifacts write it (one builder: `artifacts.JobShape`)."""
+    task = str(w.task)
+    return JobShape(
+        task=task,
+        model=w.sizing.model_id or w.spec.model_id,
+        method=str(w.spec.fine_tuning_method or ("full" if task == "training" else "lora")),
+        epochs=w.spec.epochs,
+        nodes=nodes,
+        gpus_per_node=top.gpu_count if top else 0,
     )
 
 
 def _kubernetes_job(w: Workload, top: GpuRecommendation, instances: int) -> str:
-    """A batch/v1 Job: one pod per instance (indexed completions), every GPU of the node, no restarts of
-    finished work; multi-node training would use the training operator's PyTorchJob instead."""
-    gpus = top.gpu_count
-    return (
-        "kubectl apply -n stack8s -f - <<'EOF'\n"
-        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: stack8s-job\nspec:\n"
-        f"  completions: {instances}\n  parallelism: {instances}\n  completionMode: Indexed\n"
-        "  backoffLimit: 3\n  template:\n    spec:\n      restartPolicy: OnFailure\n"
-        f"      nodeSelector:\n        node.kubernetes.io/instance-type: {top.instance_type}\n"
-        "      containers:\n        - name: job\n          image: pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime\n"
-        f'          command: ["bash", "-c", {json.dumps(_job_command(w))}]\n'
-        f"          resources:\n            limits:\n              nvidia.com/gpu: {gpus}\n"
-        "EOF"
+    """The inputs ConfigMap, then the job (an indexed Job; with a headless Service for several nodes)."""
+    shape = _shape(w, top, instances)
+    manifests = "---\n".join(
+        yaml.safe_dump(d, sort_keys=False, width=120) for d in shape.kubernetes_documents(top.instance_type)
     )
+    return f"{shape.configmap_command()}\nkubectl apply -n stack8s -f - <<'EOF'\n{manifests}EOF"
 
 
 def _skypilot_task(w: Workload, top: GpuRecommendation, job: Job) -> str:
-    accel = f"{top.gpu_model}:{top.gpu_count}" if top.gpu_model else None
-    lines = [
-        "cat > job.sky.yaml <<'EOF'",
-        "name: stack8s-job",
-        f"num_nodes: {job.instances}",
-        "resources:",
-        f"  cloud: {top.provider}",
-        f"  instance_type: {top.instance_type}",
-        *([f"  accelerators: {accel}"] if accel else []),
-        f"  use_spot: {'true' if w.spec.spot else 'false'}",
-        "file_mounts:",
-        "  /checkpoints:",
-        "    name: stack8s-checkpoints  # an object-storage bucket SkyPilot creates",
-        "    mode: MOUNT",
-        f"run: {_job_command(w)}",
-        "EOF",
-        "sky jobs launch job.sky.yaml  # managed job: recovers from spot preemption, resumes from checkpoints",
-    ]
-    return "\n".join(lines)
+    shape = _shape(w, top, job.instances)
+    task: dict[str, object] = {
+        "name": "stack8s-job",
+        "num_nodes": job.instances,
+        "resources": {
+            "cloud": top.provider,
+            "instance_type": top.instance_type,
+            **({"accelerators": f"{top.gpu_model}:{top.gpu_count}"} if top.gpu_model else {}),
+            "use_spot": bool(w.spec.spot),
+        },
+        "file_mounts": {"/checkpoints": {"name": shape.bucket(), "mode": "MOUNT"}},
+        "envs": {**dict.fromkeys(shape.inputs()), "CHECKPOINT_DIR": "/checkpoints"},
+        "run": shape.command("skypilot"),
+    }
+    required = " ".join(f"--env {name}=..." for name in shape.inputs())
+    return (
+        f"cat > job.sky.yaml <<'EOF'\n{yaml.safe_dump(task, sort_keys=False, width=120)}EOF\n"
+        f"sky jobs launch job.sky.yaml {required}  # managed job: recovers from spot preemption, resumes"
+    )
 
 
 def build_job_steps(
