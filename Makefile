@@ -37,6 +37,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/accuracy.py $(SHARED)
+	$(BIN)/python bench/understanding.py
 	$(BIN)/python bench/run.py --shared $(SHARED)
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/startup.py
