@@ -147,7 +147,7 @@ def check_artifacts(plan: dict[str, Any]) -> set[str]:
         predictor = isvc["spec"]["predictor"]
         args = predictor["model"]["args"]
         assert predictor["model"]["modelFormat"]["name"] == "huggingface" and "--backend=vllm" in args
-        assert f"--model_id={sizing['model_id']}" in args
+        assert f"--model_id={vllm['model']}" in args
         assert f"--tensor-parallel-size={tp}" in args and f"--max-model-len={sizing['max_model_len']}" in args
         assert predictor["model"]["resources"]["limits"]["nvidia.com/gpu"] == tp * vllm["pipeline_parallel_size"]
         servers = top["replicas"] if perf is not None else top["instance_count"] // top["nodes"] * copies
@@ -157,7 +157,7 @@ def check_artifacts(plan: dict[str, Any]) -> set[str]:
         jsonschema.validators.validator_for(chart_schema)(chart_schema).validate(values)
         _known_keys(values, chart_schema)
         spec = values["servingEngineSpec"]["modelSpec"][0]
-        assert spec["modelURL"] == sizing["model_id"]
+        assert spec["modelURL"] == vllm["model"]
         # a ReadWriteOnce volume attaches to one node: servers on several nodes each keep their own cache
         multi_node = top["instance_count"] > 1 or top["nodes"] > 1
         assert ("pvcStorage" in spec) is not multi_node or "ReadWriteMany" in spec.get("pvcAccessMode", [])

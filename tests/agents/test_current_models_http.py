@@ -33,8 +33,11 @@ def test_a_current_model_is_planned_as_named(
     assert low_gb <= plan["sizing"]["weights_gb"] <= high_gb, plan["sizing"]["method"]
     assert plan["model_recommendations"][0]["model_id"] == model_id
     assert plan["model_recommendations"][0]["params_billion"] == plan["sizing"]["params_billion"]
-    fp4_note = any("vLLM cannot quantise to NVFP4" in a for a in plan["assumptions"])
-    assert fp4_note is (precision == "nvfp4")  # an NVFP4 plan says which checkpoint to serve
+    # an NVFP4 plan serves NVIDIA's published export and says so
+    fp4_note = any("served from nvidia/" in a and "NVFP4 export" in a for a in plan["assumptions"])
+    assert fp4_note is (precision == "nvfp4")
+    if precision == "nvfp4":
+        assert plan["vllm"]["model"].startswith("nvidia/") and plan["vllm"]["model"].endswith("-NVFP4")
 
 
 def test_glm5_fp8_on_eight_h200s_fills_one_node_not_eight_replicas(client: httpx.Client) -> None:
@@ -68,3 +71,15 @@ def test_an_unknown_model_with_its_size_is_sized_at_that_size(client: httpx.Clie
     plan = body["deployment_plan"]
     assert plan["sizing"]["params_billion"] == 13
     assert any("'acme-labs/Zeta-Chat-v2' is not in the model catalog" in a for a in plan["assumptions"])
+
+
+def test_a_plan_in_a_published_format_serves_that_export(client: httpx.Client) -> None:
+    """The vLLM command loads the checkpoint the numbers assume: NVIDIA's NVFP4 export, the vendor's FP8 one
+    (vLLM cannot make NVFP4 weights when it loads 16-bit ones)."""
+    for text, served in (
+        ("Qwen3 235B A22B in NVFP4 on B200s", "nvidia/Qwen3-235B-A22B-NVFP4"),
+        ("GLM-5 in FP8 on 8 H200s, 16 concurrent users", "zai-org/GLM-5-FP8"),
+    ):
+        plan = plan_for(client, text)["deployment_plan"]
+        assert plan["vllm"]["model"] == served, (text, plan["vllm"])
+        assert plan["vllm"]["quantization"] is None  # an exported checkpoint is loaded as it is

@@ -48,3 +48,11 @@ def test_fp4_tables_only_on_blackwell() -> None:
         tables = load_tables(system)
         if "nvfp4" in tables.gemm:
             assert tables.peak.fp4_flops, system
+
+
+@pytest.mark.skipif(importlib.util.find_spec("aiconfigurator_core") is None, reason="aiconfigurator-core not installed")
+def test_published_checkpoints_are_what_the_script_generates_from_the_package() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "published_checkpoints.py"), "--check"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -244,10 +244,10 @@ def _vllm_values(plan: DeploymentPlan, top: GpuRecommendation, vllm: VllmServing
     if extra:
         config["extraArgs"] = extra
     spec: dict[str, Any] = {
-        "name": _slug(_model(plan)),
+        "name": _slug(vllm.model),
         "repository": VLLM_IMAGE,
         "tag": f"v{vllm.version}",
-        "modelURL": _model(plan),
+        "modelURL": vllm.model,
         "replicaCount": serving_replicas(plan, top),
         "requestCPU": max(1, int(top.vcpu * 0.8) // copies),
         "requestMemory": f"{max(1, int(top.ram_gb * 0.8) // copies)}Gi",
@@ -304,7 +304,7 @@ def _skyserve(plan: DeploymentPlan, top: GpuRecommendation, vllm: VllmServing) -
     if vllm.pipeline_parallel_size > 1:
         args.append(f"--pipeline-parallel-size {vllm.pipeline_parallel_size} --distributed-executor-backend ray")
     data: dict[str, Any] = {
-        "name": f"stack8s-{_slug(_model(plan))}",
+        "name": f"stack8s-{_slug(vllm.model)}",
         "service": {
             "readiness_probe": {"path": "/v1/models", "initial_delay_seconds": 1200},
             "replica_policy": policy,
@@ -313,7 +313,7 @@ def _skyserve(plan: DeploymentPlan, top: GpuRecommendation, vllm: VllmServing) -
     }
     if top.nodes > 1:
         data["num_nodes"] = top.nodes
-    data["envs"] = {"MODEL": _model(plan)}
+    data["envs"] = {"MODEL": vllm.model}
     data["setup"] = f"pip install vllm=={vllm.version}"
     data["run"] = " \\\n  ".join(args) + "\n"
     scaling = (

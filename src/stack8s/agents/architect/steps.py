@@ -9,6 +9,7 @@ import yaml
 
 from stack8s.agents.architect.artifacts import MODEL_URI_NOTE, JobShape, KServeModel
 from stack8s.agents.architect.workload import Workload
+from stack8s.catalogs.checkpoints import published_checkpoint
 from stack8s.planning.plan import ChartRecommendation, DeploymentStep, GpuRecommendation, Job, VllmServing
 from stack8s.planning.spec import TaskType
 
@@ -63,10 +64,22 @@ def vllm_max_model_len(w: Workload) -> int:
     return w.max_model_len if w.load is not None else (w.spec.context_length or w.max_model_len)
 
 
+def served_checkpoint(w: Workload) -> str | None:
+    """The repository vLLM loads: the published export in the sized format when the catalog model is not
+    itself in it (zai-org/GLM-5-FP8, nvidia/Qwen3-235B-A22B-NVFP4), else the model."""
+    model = w.sizing.model_id or w.spec.model_id
+    native = (w.model.row.quantization or "").lower() if w.model else ""
+    if w.sizing.precision and w.sizing.precision != native:
+        return published_checkpoint(model, w.sizing.precision) or model
+    return model
+
+
 def vllm_quantization(w: Workload) -> str | None:
     """vLLM --quantization for weights quantised on load (fp8, or bitsandbytes for 4-bit); None for 16-bit
-    weights or a checkpoint that is already quantised."""
+    weights or a checkpoint that is already quantised (the catalog's, or a published export it serves)."""
     if w.sizing.precision not in ("int4", "fp8") or (w.model and w.model.row.quantization):
+        return None
+    if served_checkpoint(w) != (w.sizing.model_id or w.spec.model_id):
         return None
     return "fp8" if w.sizing.precision == "fp8" else "bitsandbytes"
 
@@ -80,7 +93,7 @@ def vllm_serving(w: Workload, top: GpuRecommendation | None) -> VllmServing | No
     copies = 1 if top is None or nodes > 1 else max(1, top.gpu_count // tp)
     performance = top.performance if top is not None else None
     return VllmServing(
-        model=w.sizing.model_id or w.spec.model_id or "MODEL_ID",
+        model=served_checkpoint(w) or "MODEL_ID",
         tensor_parallel_size=tp,
         max_model_len=vllm_max_model_len(w),
         max_num_seqs=performance.max_concurrent_sequences if performance is not None else None,

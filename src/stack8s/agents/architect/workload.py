@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from stack8s.catalogs.checkpoints import published_checkpoint
 from stack8s.catalogs.rows import HFModelRow
 from stack8s.planning import non_llm, training
 from stack8s.planning.arch import ModelArch
@@ -168,7 +169,14 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     precision = _precision(spec, row, notes)
     serving = is_llm and task is TaskType.inference
     if serving and precision in FP4_CHECKPOINT_ONLY and (row is None or row.quantization != precision):
-        notes.append(fp4_checkpoint_note(precision, row.model_id if row else spec.model_id))
+        model_id = row.model_id if row else spec.model_id
+        published = published_checkpoint(model_id, precision)
+        if published:
+            notes.append(
+                f"Sized at {precision.upper()}: served from {published}, the published {precision.upper()} export."
+            )
+        else:
+            notes.append(fp4_checkpoint_note(precision, model_id))
     need = _serving_need(spec, row, params, precision) if serving else None
     if task in TRAINING and is_llm:
         result = _size_training(spec, row, params, precision, notes)
