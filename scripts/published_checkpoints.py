@@ -1,4 +1,4 @@
-"""Generate src/stack8s/catalogs/data/models/checkpoints.yaml: the published quantised checkpoints of catalog
+"""Generate src/stack8s/catalogs/data/checkpoints.yaml: the published quantised checkpoints of catalog
 models, from the model configs aiconfigurator-core ships (their file names are Hugging Face repository ids
 of the vendors' and NVIDIA's exports: zai-org/GLM-5-FP8, nvidia/Qwen3-235B-A22B-NVFP4, ...).
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-OUT = Path(__file__).resolve().parent.parent / "src" / "stack8s" / "catalogs" / "data" / "models" / "checkpoints.yaml"
+OUT = Path(__file__).resolve().parent.parent / "src" / "stack8s" / "catalogs" / "data" / "checkpoints.yaml"
 FORMATS = ("fp8", "nvfp4", "mxfp4", "int4")
 
 

@@ -1,4 +1,4 @@
-"""The published quantised checkpoints of catalog models (``catalogs/data/models/checkpoints.yaml``, generated
+"""The published quantised checkpoints of catalog models (``catalogs/data/checkpoints.yaml``, generated
 by scripts/published_checkpoints.py): which repository a plan serves when it sizes a model in FP8 or FP4."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from stack8s.catalogs.datafile import read_mapping
 
-DATA_FILE = Path(__file__).parent / "data" / "models" / "checkpoints.yaml"
+DATA_FILE = Path(__file__).parent / "data" / "checkpoints.yaml"
 
 
 @cache
