@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from stack8s.catalogs.datafile import as_of, check_keys, read_mapping, unique_rows
-from stack8s.catalogs.kernels import expected_errors, kernel_ref, method_for
+from stack8s.catalogs.kernels import expected_errors, kernel_ref
 from stack8s.planning.hardware import (
     UNKNOWN_MEMORY_TYPE,
     USABLE_FRACTION,
@@ -35,6 +35,7 @@ from stack8s.planning.hardware import (
     GpuSpec,
     usable_memory_rule,
 )
+from stack8s.planning.op_latency import method_of
 
 DATA_FILE = Path(__file__).parent / "data" / "gpus.yaml"
 
@@ -155,7 +156,7 @@ def _specs(entries: Any, file: str) -> dict[str, GpuSpec]:
     out = {}
     for name, spec in specs.items():
         ref = kernel_ref(spec, specs)
-        out[name] = replace(spec, kernels=ref, expected_error=errors.get(method_for(ref)))
+        out[name] = replace(spec, kernels=ref, expected_error=errors.get(method_of(ref)))
     return out
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from stack8s.catalogs.datafile import read_mapping
 from stack8s.planning.hardware import ExpectedError, GpuSpec
-from stack8s.planning.op_latency import KernelRef, KernelTables
+from stack8s.planning.op_latency import METHODS, KernelRef, KernelTables
 
 DATA_DIR = Path(__file__).parent / "data" / "kernels"
 
@@ -72,14 +72,6 @@ def _nearest(spec: GpuSpec, candidates: Mapping[str, GpuSpec]) -> str | None:
 
 
 ERROR_FILE = Path(__file__).parent / "data" / "estimator_error.yaml"
-METHODS = ("kernel-measured", "kernel-transferred", "roofline")
-
-
-def method_for(ref: KernelRef | None) -> str:
-    """The estimator's method on a GPU with these tables (see `planning.performance.method_of`)."""
-    if ref is None:
-        return "roofline"
-    return "kernel-measured" if ref.measured_on_this_gpu else "kernel-transferred"
 
 
 @cache

@@ -177,6 +177,17 @@ class KernelRef:
         return self.load()
 
 
+METHODS = ("kernel-measured", "kernel-transferred", "roofline")
+
+
+def method_of(ref: KernelRef | None) -> str:
+    """The data behind an estimate on a GPU with these tables: its own measured kernels, another GPU's
+    transferred, or none (a roofline)."""
+    if ref is None:
+        return "roofline"
+    return "kernel-measured" if ref.measured_on_this_gpu else "kernel-transferred"
+
+
 @dataclass(frozen=True)
 class OwnPeak:
     """The peak figures of the GPU being estimated (its datasheet row)."""

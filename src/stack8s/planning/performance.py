@@ -34,6 +34,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from stack8s.planning import op_latency
 from stack8s.planning.arch import ModelArch, hidden_of, kv_heads_of, layers_of
 from stack8s.planning.hardware import ExpectedError, GpuSpec
 from stack8s.planning.op_latency import MEMORY_EFFICIENCY, Device, OwnPeak, Roofline
@@ -42,6 +43,7 @@ from stack8s.planning.vllm_memory import (
     VllmMemory,
     WeightFormat,
     embedding_params,
+    expert_bytes_per_param,
     expert_params,
 )
 
@@ -188,10 +190,7 @@ def _device(gpu: GpuSpec) -> Device | Roofline:
 
 def method_of(gpu: GpuSpec) -> str:
     """Which data stand behind an estimate on this GPU (the first words of `describe`)."""
-    ref = gpu.kernels
-    if ref is None:
-        return "roofline"
-    return "kernel-measured" if ref.measured_on_this_gpu else "kernel-transferred"
+    return op_latency.method_of(gpu.kernels)
 
 
 def error_note(m: StepModel) -> str:
@@ -258,8 +257,6 @@ def step_model(arch: ModelArch, gpu: GpuSpec, memory: VllmMemory) -> StepModel:
     experts = arch.num_experts or 0
     topk = arch.num_experts_per_tok or 2
     moe_dtype = _moe_dtype(fmt, device)
-    from stack8s.planning.vllm_memory import expert_bytes_per_param
-
     expert_wb = expert_bytes_per_param(fmt)
     bandwidth = gpu.memory_bandwidth_gbps * 1e9 * MEMORY_EFFICIENCY
     act = 4 if fmt is WeightFormat.fp32 else 2

@@ -88,6 +88,21 @@ class JobShape:
             launch = f"torchrun --standalone --nproc-per-node={self.gpus_per_node}"
         return f"{launch} {script}"
 
+    def skypilot_task(self, resources: dict[str, Any]) -> dict[str, Any]:
+        """The SkyPilot managed job: the nodes, a checkpoint bucket it creates, the inputs as required envs."""
+        return {
+            "name": JOB_NAME,
+            "num_nodes": self.nodes,
+            "resources": {**resources, "job_recovery": {"max_restarts_on_errors": 3}},
+            "file_mounts": {"/checkpoints": {"name": self.bucket(), "mode": "MOUNT"}},
+            "envs": {**dict.fromkeys(self.inputs()), "CHECKPOINT_DIR": "/checkpoints"},
+            "run": self.command("skypilot") + "\n",
+        }
+
+    def skypilot_launch(self) -> str:
+        required = " ".join(f"--env {name}=..." for name in self.inputs())
+        return f"sky jobs launch job.sky.yaml {required}  # managed job: recovers from spot preemption"
+
     def configmap_command(self) -> str:
         """The command that sets the run's inputs on Kubernetes (the Job reads them from the ConfigMap)."""
         keys = [*self.inputs(), *([] if self.task == "batch_inference" else ["CHECKPOINT_URI"])]
@@ -281,12 +296,17 @@ def _vllm_values(plan: DeploymentPlan, top: GpuRecommendation, vllm: VllmServing
     return Artifact(format="vllm-production-stack-values", filename="vllm-stack-values.yaml", content=content)
 
 
-def _resources(plan: DeploymentPlan, top: GpuRecommendation) -> dict[str, Any]:
+def skypilot_resources(top: GpuRecommendation, spot: bool) -> dict[str, Any]:
+    """SkyPilot's `resources` for the recommended instance (the artifacts and the plan's steps)."""
     resources: dict[str, Any] = {"cloud": top.provider, "region": top.region, "instance_type": top.instance_type}
     if top.gpu_model and top.gpu_count:
         resources["accelerators"] = {top.gpu_model: top.gpu_count}
-    resources["use_spot"] = bool(plan.workload_spec.spot)
+    resources["use_spot"] = spot
     return resources
+
+
+def _resources(plan: DeploymentPlan, top: GpuRecommendation) -> dict[str, Any]:
+    return skypilot_resources(top, bool(plan.workload_spec.spot))
 
 
 def _skyserve(plan: DeploymentPlan, top: GpuRecommendation, vllm: VllmServing) -> Artifact:
@@ -477,21 +497,11 @@ def _kubernetes_job(plan: DeploymentPlan, top: GpuRecommendation) -> Artifact:
 
 def _skypilot_task(plan: DeploymentPlan, top: GpuRecommendation) -> Artifact:
     shape = job_shape(plan, top)
-    resources = _resources(plan, top)
-    resources["job_recovery"] = {"max_restarts_on_errors": 3}
-    data: dict[str, Any] = {
-        "name": JOB_NAME,
-        "num_nodes": shape.nodes,
-        "resources": resources,
-        "file_mounts": {"/checkpoints": {"name": shape.bucket(), "mode": "MOUNT"}},
-        "envs": {**dict.fromkeys(shape.inputs()), "CHECKPOINT_DIR": "/checkpoints"},
-        "run": shape.command("skypilot") + "\n",
-    }
-    required = " ".join(f"--env {name}=..." for name in shape.inputs())
+    data = shape.skypilot_task(_resources(plan, top))
     header = [
         _origin(plan, top),
         *(f"Required: {name}: {what}." for name, what in shape.inputs().items()),
         f"Checkpoints go to the bucket {shape.bucket()} (created by SkyPilot); a recovered job resumes from them.",
-        f"sky jobs launch job.sky.yaml {required}  # managed job: recovers from spot preemption",
+        shape.skypilot_launch(),
     ]
     return Artifact(format="skypilot-task", filename="job.sky.yaml", content=_yaml(header, data))

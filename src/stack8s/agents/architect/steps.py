@@ -7,9 +7,8 @@ import shlex
 
 import yaml
 
-from stack8s.agents.architect.artifacts import MODEL_URI_NOTE, JobShape, KServeModel
-from stack8s.agents.architect.workload import Workload
-from stack8s.catalogs.checkpoints import published_checkpoint
+from stack8s.agents.architect.artifacts import MODEL_URI_NOTE, JobShape, KServeModel, skypilot_resources
+from stack8s.agents.architect.workload import Workload, published_export
 from stack8s.planning.plan import ChartRecommendation, DeploymentStep, GpuRecommendation, Job, VllmServing
 from stack8s.planning.spec import TaskType
 
@@ -68,10 +67,7 @@ def served_checkpoint(w: Workload) -> str | None:
     """The repository vLLM loads: the published export in the sized format when the catalog model is not
     itself in it (zai-org/GLM-5-FP8, nvidia/Qwen3-235B-A22B-NVFP4), else the model."""
     model = w.sizing.model_id or w.spec.model_id
-    native = (w.model.row.quantization or "").lower() if w.model else ""
-    if w.sizing.precision and w.sizing.precision != native:
-        return published_checkpoint(model, w.sizing.precision) or model
-    return model
+    return published_export(w.model.row if w.model else None, model, w.sizing.precision) or model
 
 
 def vllm_quantization(w: Workload) -> str | None:
@@ -224,23 +220,9 @@ def _kubernetes_job(w: Workload, top: GpuRecommendation, instances: int) -> str:
 
 def _skypilot_task(w: Workload, top: GpuRecommendation, job: Job) -> str:
     shape = _shape(w, top, job.instances)
-    task: dict[str, object] = {
-        "name": "stack8s-job",
-        "num_nodes": job.instances,
-        "resources": {
-            "cloud": top.provider,
-            "instance_type": top.instance_type,
-            **({"accelerators": f"{top.gpu_model}:{top.gpu_count}"} if top.gpu_model else {}),
-            "use_spot": bool(w.spec.spot),
-        },
-        "file_mounts": {"/checkpoints": {"name": shape.bucket(), "mode": "MOUNT"}},
-        "envs": {**dict.fromkeys(shape.inputs()), "CHECKPOINT_DIR": "/checkpoints"},
-        "run": shape.command("skypilot"),
-    }
-    required = " ".join(f"--env {name}=..." for name in shape.inputs())
+    task = shape.skypilot_task(skypilot_resources(top, bool(w.spec.spot)))
     return (
-        f"cat > job.sky.yaml <<'EOF'\n{yaml.safe_dump(task, sort_keys=False, width=120)}EOF\n"
-        f"sky jobs launch job.sky.yaml {required}  # managed job: recovers from spot preemption, resumes"
+        f"cat > job.sky.yaml <<'EOF'\n{yaml.safe_dump(task, sort_keys=False, width=120)}EOF\n{shape.skypilot_launch()}"
     )
 
 

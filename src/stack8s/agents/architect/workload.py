@@ -128,6 +128,15 @@ FP4_CHECKPOINT_ONLY = ("nvfp4", "mxfp4")
 does): they are served from a checkpoint exported in that format."""
 
 
+def published_export(row: HFModelRow | None, model_id: str | None, precision: str | None) -> str | None:
+    """The published checkpoint a plan sized in `precision` serves (zai-org/GLM-5-FP8,
+    nvidia/Qwen3-235B-A22B-NVFP4), when the catalog model is not itself in that format; None otherwise."""
+    native = ((row.quantization if row else None) or "").lower()
+    if not precision or precision == native:
+        return None
+    return published_checkpoint(model_id, precision)
+
+
 def fp4_checkpoint_note(precision: str, model_id: str | None) -> str:
     name = (model_id or "ORG/NAME").split("/")[-1]
     example = f"nvidia/{name}-NVFP4" if precision == "nvfp4" else f"an MXFP4 export of {name}"
@@ -168,9 +177,9 @@ def plan_workload(spec: WorkloadSpec, model: CatalogModel | None) -> Workload:
     task = TaskType(spec.task_type or TaskType.inference)
     precision = _precision(spec, row, notes)
     serving = is_llm and task is TaskType.inference
+    model_id = row.model_id if row else spec.model_id
+    published = published_export(row, model_id, precision)
     if serving and precision in FP4_CHECKPOINT_ONLY and (row is None or row.quantization != precision):
-        model_id = row.model_id if row else spec.model_id
-        published = published_checkpoint(model_id, precision)
         if published:
             notes.append(
                 f"Sized at {precision.upper()}: served from {published}, the published {precision.upper()} export."
