@@ -28,7 +28,13 @@ from stack8s.planning import performance as perf
 from stack8s.planning.arch import ModelArch
 from stack8s.planning.hardware import GpuSpec
 from stack8s.planning.op_latency import KernelRef
-from stack8s.planning.vllm_memory import WeightFormat, engine_profile, vllm_memory, weight_format
+from stack8s.planning.vllm_memory import (
+    LINEAR_BYTES_PER_PARAM,
+    WeightFormat,
+    engine_profile,
+    vllm_memory,
+    weight_format,
+)
 
 LATENT_ATTENTION = frozenset({"deepseek_v2", "deepseek_v3", "kimi_k2", "glm_moe_dsa"})
 """Model types whose KV cache is a latent (MLA): config.json's kv_lora_rank decides its size."""
@@ -40,7 +46,7 @@ class Errors:
     skipped: int = 0
     oversubscribed: int = 0
     prefix_cached: int = 0
-    beyond_peak: int = 0
+    beyond_kernels: int = 0
     per_model: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
     per_gpu: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
     engine_rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -134,16 +140,23 @@ def memory_errors(shared: Path, archs: dict[str, ModelArch]) -> Errors:
     return errors
 
 
-def _beyond_peak(row: dict[str, str], arch: ModelArch, peak_tflops: float, gpus: int) -> bool:
-    """A closed-loop row whose own figures imply more FLOP/s than its GPUs' dense peak (requests/s = N /
-    (TTFT + (out - 1) x TPOT), each 2 x active parameters x tokens): it cannot be what it says (e.g. a
-    prefix cache served the random prompts), so it is counted apart, not compared."""
+def _beyond_kernels(row: dict[str, str], arch: ModelArch, gpu: GpuSpec, fmt: WeightFormat, tp: int) -> bool:
+    """A closed-loop row whose own figures (requests/s = N / (TTFT + (out - 1) x TPOT)) imply more work per
+    second than the GPU's measured GEMM kernels can do: each request's prompt and answer tokens need at
+    least their dense GEMMs at the most efficient batch the tables hold (8,192 tokens), before any
+    attention, communication or expert GEMM. Such a row cannot be what it says (e.g. vLLM's prefix cache
+    served repeated random prompts), so it is counted apart, not compared. Without kernel data the bound
+    is the dense peak."""
     if not (row["concurrency"] and row["ttft_ms"] and row["tpot_ms"]):
         return False
     i, o = float(row["input_tokens"]), float(row["output_tokens"])
     e2e = (float(row["ttft_ms"]) + (o - 1) * float(row["tpot_ms"])) / 1000
-    active = (arch.active_params_billion or arch.params_billion) * 1e9
-    return float(row["concurrency"]) / e2e * 2 * active * (i + o) > peak_tflops * 1e12 * gpus
+    device = perf._device(gpu)
+    gemms, _ = perf._layer_gemms(arch, tp)
+    best = perf.MAX_NUM_BATCHED_TOKENS
+    weight_bytes = LINEAR_BYTES_PER_PARAM[fmt]
+    per_token = sum(g.count * device.gemm_s(perf._gemm_dtype(fmt), best, g.n, g.k, weight_bytes) for g in gemms) / best
+    return float(row["concurrency"]) / e2e * per_token * (i + o) > 1.0
 
 
 def _format(row: dict[str, str]) -> WeightFormat:
@@ -206,11 +219,8 @@ def serving_errors(
         if not m.fits:
             errors.skipped += 1
             continue
-        peak = (gpu.fp4_tflops if fmt is WeightFormat.nvfp4 else None) or (
-            gpu.fp8_tflops if fmt is WeightFormat.fp8 else None
-        )
-        if _beyond_peak(row, arch, peak or gpu.peak_tflops_16bit or 1.0, tp):
-            errors.beyond_peak += 1
+        if _beyond_kernels(row, arch, gpu, fmt, tp):
+            errors.beyond_kernels += 1
             continue
         model, work = perf.step_model(arch, gpu, m), perf.RequestShape(i, o)
         limit = max(perf.max_batch(m, work), 1)
@@ -309,7 +319,7 @@ if __name__ == "__main__":
     print(f"rows not expressible (model, GPU, layout or statistic): memory {memory.skipped}, serving {serving.skipped}")
     print(f"serving rows whose clients oversubscribe the KV cache (preemption, not compared): {serving.oversubscribed}")
     print(f"serving rows served from a shared prefix cache (not compared): {serving.prefix_cached}")
-    print(f"serving rows implying more FLOP/s than the GPUs' peak (not compared): {serving.beyond_peak}")
+    print(f"rows needing more than the measured GEMM kernels can do (not compared): {serving.beyond_kernels}")
     rows, compared = serving.engine_rows["vllm"], serving.engine_compared["vllm"]
     expressible = serving.engine_expressible["vllm"]
     print(
