@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from stack8s.agents.requirements import lexicon as lx
+from stack8s.agents.requirements.numbers import canonical
 from stack8s.agents.requirements.model_names import (
     COUNT_NOUNS,
     MAX_TEXT_CHARS,
@@ -1051,7 +1052,10 @@ def _read(user_messages: Sequence[str], models: ModelLexicon) -> State:
     extractors on the rest of the message, so that "exclude L4" never names the L4 as the GPU wanted."""
     state: State = {}
     for raw in user_messages:
-        directives, text = _directives(clean(raw or ""), state)
+        written = canonical(clean(raw or ""))
+        if written.ranges:
+            state["ranges"] = [*state.get("ranges", []), *written.ranges]
+        directives, text = _directives(written.text, state)
         state.update(directives)
         model = models.resolve(text)
         message = Message(text, model, None if model else models.unknown(text))
