@@ -219,6 +219,9 @@ def _accept(run: list[str], words: Words, ambiguous: frozenset[str]) -> bool:
     return digit or not all(w in ambiguous for w in meaningful)
 
 
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*")
+
+
 def _word_numbers(text: str, words: Words, ambiguous: frozenset[str] = frozenset()) -> str:
     """Runs of number words (with a digit before a scale: "2 Millionen", "1.5 crore") as digits."""
     toks = [

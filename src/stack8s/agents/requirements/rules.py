@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from stack8s.agents.requirements import lexicon as lx
-from stack8s.agents.requirements.numbers import canonical
 from stack8s.agents.requirements.model_names import (
     COUNT_NOUNS,
     MAX_TEXT_CHARS,
@@ -26,6 +25,7 @@ from stack8s.agents.requirements.model_names import (
     ModelMatch,
     UnknownModel,
 )
+from stack8s.agents.requirements.numbers import canonical
 from stack8s.catalogs import fx
 from stack8s.catalogs.gpus import gpu_name_regex, match_gpu_preference
 from stack8s.planning.plan import HOURS_PER_MONTH
