@@ -580,8 +580,9 @@ LOAD_PHRASINGS: list[tuple[list[str], dict[str, Any]]] = [
     (["Serve Llama 3.1 8B with an FP8 KV cache"], {"precision": None, "kv_cache_dtype": "fp8"}),
     (["Serve Llama 3.1 8B, 200 users", "make it 2 requests per second"], {"requests_per_second": 2}),
     (["Mistral 7B, we need 5000 tokens/s"], {"slo": None}),  # a throughput, not a per-user latency
-    # volumes over a day or longer stay volumes (the load applies a peak factor); a month is 730 h
-    (["Serve Llama 3.1 8B for 1 million requests per day"], {"requests_per_day": 1e6, "requests_per_second": None}),
+    # volumes over a day or longer stay volumes (the load applies a peak factor), with their average rate (the
+    # contract's requests_per_second); a month is 730 h
+    (["Serve Llama 3.1 8B for 1 million requests per day"], {"requests_per_day": 1e6, "requests_per_second": 11.5741}),
     (["Llama 3 8B chatbot, 20,000 conversations a day"], {"requests_per_day": 20_000, "total_users": None}),
     (["3M messages a month on our support bot with Mistral 7B"], {"requests_per_day": 3e6 * 24 / 730}),
     (

@@ -114,7 +114,9 @@ def derive_load(spec: WorkloadSpec) -> LoadTarget:
             "(not stated; faster than people read)."
         )
     rate, users, share, per_day = spec.requests_per_second, None, None, None
-    if rate is None and spec.requests_per_day:
+    average = spec.requests_per_day / 86400 if spec.requests_per_day else None
+    if spec.requests_per_day and (rate is None or math.isclose(rate, average or 0.0, rel_tol=1e-3)):
+        # a daily volume (its average rate alongside): sized for the busy hours, not the average
         per_day = spec.requests_per_day
         rate = per_day / 86400 * PEAK_FACTOR
         notes.append(

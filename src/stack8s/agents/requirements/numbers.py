@@ -200,6 +200,7 @@ def _numeral(words: Words, seq: list[str]) -> float | None:
     return value if value > 0 else None
 
 
+MAX_VALUE = 1e15  # beyond any quantity a deployment names: left as written
 LONE_SCALE_MAX = 1000.0  # "mil usuarios", "hundert", "mille": a scale alone is a number up to a thousand
 
 
@@ -251,7 +252,8 @@ def _word_numbers(text: str, words: Words, ambiguous: frozenset[str] = frozenset
         if run:
             flat = [p for _, ps in run for p in ps]
             if _accept(flat, words, ambiguous) and (value := _numeral(words, flat)) is not None:
-                pieces.append((toks[run[0][0]][0], toks[run[-1][0]][1], value))
+                if value < MAX_VALUE:
+                    pieces.append((toks[run[0][0]][0], toks[run[-1][0]][1], value))
             i = run[-1][0] + 1
         else:
             i += 1

@@ -26,6 +26,7 @@ from stack8s.agents.requirements.model_names import (
     UnknownModel,
 )
 from stack8s.agents.requirements.numbers import canonical
+from stack8s.agents.requirements.roles import read_roles
 from stack8s.catalogs import fx
 from stack8s.catalogs.gpus import gpu_name_regex, match_gpu_preference
 from stack8s.planning.plan import HOURS_PER_MONTH
@@ -794,6 +795,23 @@ def _ranking(msg: Message, state: Mapping[str, Any]) -> State:
     return {"ranking": hits[-1]} if hits else {}
 
 
+def _roles(msg: Message, state: Mapping[str, Any]) -> State:
+    """What each number is by its unit and cue (roles.py): it overrides the older phrase rules it agrees with
+    and fills what they missed."""
+    found = read_roles(msg.text).fields()
+    if any(state.get(k) for k in ("job_items", "audio_hours", "runs_per_month")) and _batch_volume(msg, state):
+        # a stored volume processed on a schedule ("summarise 50k documents a day") is a job, not a serving rate
+        found.pop("requests_per_second", None)
+        found.pop("requests_per_day", None)
+    if "concurrent_users" in found and "total_users" not in found:
+        found["total_users"] = (
+            state.get("total_users") if state.get("total_users") != found["concurrent_users"] else None
+        )
+    if "requests_per_second" in found and "requests_per_day" not in found:
+        found["requests_per_day"] = None
+    return found
+
+
 def _accumulate(key: str, table: lx.Table[str]) -> Extractor:
     def extract(msg: Message, state: Mapping[str, Any]) -> State:
         found = table.values(msg.text)
@@ -831,6 +849,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     _ranking,
     _accumulate("kubernetes_needs", lx.KUBERNETES_NEEDS),
     _accumulate("needs", lx.MODEL_NEEDS),
+    _roles,
 )
 
 
@@ -1134,7 +1153,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "replicas": state.get("replicas") or (2 if state.get("high_availability") else None),
         "concurrent_users": state.get("concurrent_users"),
         "total_users": state.get("total_users"),
-        "requests_per_second": state.get("requests_per_second"),
+        "requests_per_second": state.get("requests_per_second") or _average_rate(state.get("requests_per_day")),
         "requests_per_day": state.get("requests_per_day"),
         "input_tokens": state.get("input_tokens"),
         "output_tokens": state.get("output_tokens"),
@@ -1163,6 +1182,11 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
     fields["missing_fields"] = missing
     fields["confidence"] = _confidence(missing)
     return WorkloadSpec(**fields)
+
+
+def _average_rate(per_day: float | None) -> float | None:
+    """A daily volume's average rate (the contract's requests_per_second; the load sizes for its peak)."""
+    return round(per_day / 86400, 4) if per_day else None
 
 
 LLM_SCALE_BILLION = 1.0  # a stated size of 1B+ parameters with no other domain signal is a language model

@@ -1,0 +1,398 @@
+"""A grammar of roles: what each number in a message is, from its unit and its cue, whatever the noun.
+
+Runs on the canonical text (`numbers.canonical`: numbers already plain digits, ranges at their upper end). Each
+number is read with the words after it (its unit: "tokens", "epochs", "days", a counted noun) and the words near
+it in its sentence (its cue: "at the same time", "per day", "each", "answers", "within"):
+
+- a count with a simultaneity cue is concurrency ("12 support agents typing at the same time", "8 simultaneous
+  video streams", "Zwölf Entwickler ... parallel"); the number nearest the cue wins ("1,200 employees, at most 150
+  at once" is 150 at once);
+- counted people without one are the population ("3 lakh users", "10K MAU");
+- a count with a rate cue is a rate ("86,400 scans per day", "25 frames per second", "2400 rpm", "1 req every 2
+  seconds"); "N x, M y each" multiplies ("40k chats a day, about 8 turns each"); of several rates the peak wins;
+- tokens go to the prompt or the answer by the nearest prompt or answer word ("each question comes with 6,000
+  tokens of retrieved chunks and the answer is maybe 400 tokens"), to the context window only when a window is
+  named, and to training when the sentence trains on them;
+- epochs, and durations after a deadline word ("within 3 days", "binnen 12 Stunden", "in 36 hrs").
+
+The words are data (`languages/roles.yaml`); this module holds only the grammar. The result is a typed `Roles`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TABLE = Path(__file__).with_name("languages") / "roles.yaml"
+
+PERIOD_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0}
+PERIOD_SECONDS["month"] = 730 * 3600.0  # a month of 730 hours, as the cost model counts it
+DURATION_HOURS = {"hour": 1.0, "day": 24.0, "week": 168.0, "month": 730.0}
+SUFFIX = {"k": 1e3, "m": 1e6, "mn": 1e6, "mio": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
+DAY_S = 86400.0
+TRAINING_TOKENS_MIN = 1e5  # a token count to train on is a dataset, never one prompt
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The numbers of one message, by role (None: not said)."""
+
+    concurrent_users: int | None = None
+    total_users: int | None = None
+    requests_per_second: float | None = None
+    requests_per_day: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    context_length: int | None = None
+    training_tokens: float | None = None
+    epochs: float | None = None
+    deadline_hours: float | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def _alt(items: list[str]) -> str:
+    return "|".join(sorted(items, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Words:
+    simultaneous: re.Pattern[str]
+    people: re.Pattern[str]
+    periods: tuple[tuple[re.Pattern[str], float], ...]
+    rate_units: tuple[tuple[re.Pattern[str], float], ...]
+    peak: re.Pattern[str]
+    average: re.Pattern[str]
+    each: re.Pattern[str]
+    tokens: re.Pattern[str]
+    input: re.Pattern[str]
+    output: re.Pattern[str]
+    window: re.Pattern[str]
+    epochs: re.Pattern[str]
+    one_epoch: re.Pattern[str]
+    durations: tuple[tuple[re.Pattern[str], float], ...]
+    deadline_lead: re.Pattern[str]
+    deadline_after: re.Pattern[str]
+
+
+def _word(fragment: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9])(?:{fragment})(?![a-z0-9])")
+
+
+@cache
+def words() -> _Words:
+    t = yaml.safe_load(TABLE.read_text())
+    return _Words(
+        simultaneous=_word(_alt(t["simultaneous"])),
+        people=_word(_alt(t["people"])),
+        periods=tuple(
+            (re.compile(rf"^\s*(?:{_alt(ws)})(?![a-z0-9])"), PERIOD_SECONDS[k]) for k, ws in t["rate_period"].items()
+        ),
+        rate_units=tuple(
+            (re.compile(rf"^\s?(?:{_alt(ws)})(?![a-z0-9])"), PERIOD_SECONDS[k]) for k, ws in t["rate_units"].items()
+        ),
+        peak=_word(_alt(t["peak"])),
+        average=_word(_alt(t["average"])),
+        each=_word(_alt(t["each"])),
+        tokens=re.compile(rf"^[\s-]?(?:[a-z]+[\s-])?(?:{_alt(t['tokens'])})(?![a-z])"),
+        input=_word(_alt(t["input"])),
+        output=_word(_alt(t["output"])),
+        window=_word(_alt(t["context_window"])),
+        epochs=re.compile(rf"^\s?(?:x\s?)?(?:{_alt(t['epochs'])})(?![a-z])"),
+        one_epoch=re.compile(rf"(?<![a-z])(?:an?|one|eine?|une?|una?|uma?)\s(?:{_alt(t['epochs'])})(?![a-z])"),
+        durations=tuple(
+            (re.compile(rf"^[\s-]?(?:{_alt(ws)})(?![a-z0-9])"), DURATION_HOURS[k]) for k, ws in t["duration"].items()
+        ),
+        deadline_lead=re.compile(rf"(?<![a-z0-9])(?:{_alt(t['deadline_lead'])})\s*(?:about |around |~|ca\. |etwa )?$"),
+        deadline_after=re.compile(rf"^\s*(?:{_alt(t['deadline_after'])})(?![a-z])"),
+    )
+
+
+# --------------------------------------------------------------------------- numbers and what stands after them
+
+_MENTION = re.compile(r"(?<![\w.,/-])(?P<n>\d+(?:\.\d+)?)(?P<sfx>\s?(?:mio|mn|bn|k|m|b|t)(?![a-z0-9]))?(?![\d])")
+_SKIP_AFTER = re.compile(
+    r"^\s?(?:%|x\b|ms\b|milli|s\b|secs?\b|seconds?\b|sek\w*|gb|tb|mb|gib|tib|usd|eur|gbp|chf|inr|brl|mxn|dollars?"
+    r"|euros?|\$|€|£|us-dollar|reais|pesos|rupees|/(?:month|mo|hour|hr|h)\b|-?bit\b|[a-z]*\d)"
+)
+_SKIP_BEFORE = re.compile(r"(?:[$€£₹]|\busd|\beur|\bp|\btp|\bv|\bversion|\bx)\s?$")
+_CLAUSE_END = re.compile(r"[;!?\n]|[.,](?=\s|$)")
+_SENTENCE_END = re.compile(r"[.;!?\n](?=\s|$)")
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int  # after the suffix
+    value: float
+    raw: float
+    suffix: str
+    role: str = ""
+
+
+def _mentions(text: str) -> list[_Mention]:
+    out = []
+    for m in _MENTION.finditer(text):
+        sfx = (m.group("sfx") or "").strip()
+        if (
+            sfx in ("b", "bn")
+            and not words().tokens.match(text[m.end() :])
+            and not re.match(r"^[\s-]?(?:[a-z]+\s)?(?:tokens?|words|images|documents|rows|samples)", text[m.end() :])
+        ):
+            continue  # a model size ("8B", "1.3B-Modell")
+        if sfx in ("m", "t") and m.group("sfx").startswith(" ") and not re.match(r"^\s?[a-z]", text[m.end() :]):
+            continue
+        if _SKIP_AFTER.match(text[m.end() :]) or _SKIP_BEFORE.search(text[max(0, m.start() - 8) : m.start()]):
+            continue
+        raw = float(m.group("n"))
+        if len(m.group("n")) > 15:
+            continue  # no quantity a deployment names has more digits; a flood of them is not read
+        out.append(_Mention(m.start(), m.end(), raw * SUFFIX.get(sfx, 1.0), raw, sfx))
+    return out
+
+
+def _sentence(text: str, at: int) -> tuple[int, int]:
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
+    start = starts[-1] if starts else 0
+    end = _SENTENCE_END.search(text, at)
+    return start, end.start() if end else len(text)
+
+
+def _clause(text: str, at: int) -> tuple[int, int]:
+    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, at)]
+    start = starts[-1] if starts else 0
+    end = _CLAUSE_END.search(text, at)
+    return start, end.start() if end else len(text)
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    token_ms = [m for m in ms if w.tokens.match(text[m.end :])]
+    for m in token_ms:
+        m.role = "tokens"
+        value = m.value if m.suffix != "k" else m.raw * 1000
+        c0, c1 = _clause(text, m.start)
+        s0, s1 = _sentence(text, m.start)
+        before, after = text[c0 : m.start], text[m.end : c1]
+        unit_end = m.end + (w.tokens.match(text[m.end :]) or re.match("", "")).end()  # type: ignore[union-attr]
+        if w.window.search(text[max(c0, m.start - 40) : m.start]) or w.window.search(text[unit_end : unit_end + 30]):
+            out.setdefault("context_length", int(m.raw * 1024 if m.suffix == "k" else m.value))
+            continue
+        if value >= TRAINING_TOKENS_MIN and re.search(
+            r"train|pretrain|pre-train|fine-?tun|finetun|lora|qlora|epoch|corpus|dataset|vortrain|entrain|entren|trein"
+            r"|feintun|ajust|afinar|continued",
+            text[s0:s1],
+        ):
+            out.setdefault("training_tokens", value)
+            continue
+        role = _side(before, text[unit_end:c1], w)
+        if role is None and len(token_ms) == 1:
+            role = "input"
+        if role == "output":
+            out.setdefault("output_tokens", int(value))
+        elif role == "input":
+            out.setdefault("input_tokens", int(value))
+        del after
+    if token_ms:  # "outputs about 700", "answers around 1k": a bare number after a side word, tokens said elsewhere
+        for m in ms:
+            if m.role:
+                continue
+            c0, _ = _clause(text, m.start)
+            lead = text[max(c0, m.start - 30) : m.start]
+            tail = re.search(rf"(?:{w.output.pattern})[^0-9]{{0,22}}$", lead)
+            head = re.search(rf"(?:{w.input.pattern})[^0-9]{{0,22}}$", lead)
+            if tail and "output_tokens" not in out:
+                out["output_tokens"] = int(m.value)
+                m.role = "tokens"
+            elif head and "input_tokens" not in out and re.search(r"prompt|promt|input|eingab|entr", head.group()):
+                out["input_tokens"] = int(m.value)
+                m.role = "tokens"
+    return out
+
+
+_LINK = r"\s*(?:(?:of|in|as|for|with|an|im|von|fur|de|d'|du|des|do|da|em|del|en|the|la|le|les|der|die|das)\s+)*"
+
+
+def _side(before: str, after: str, w: _Words) -> str | None:
+    """Prompt or answer, by the nearest side word before or after the tokens in their clause."""
+    best: tuple[int, str] | None = None
+    after = re.split(r"\d", after[:40], maxsplit=1)[0]  # a side word after the tokens, before any other number
+    for role, pattern in (("input", w.input), ("output", w.output)):
+        for m in pattern.finditer(before):
+            d = len(before) - m.end()
+            if best is None or d < best[0]:
+                best = (d, role)
+        if (m2 := pattern.search(after)) and re.fullmatch(_LINK, after[: m2.start()]):
+            d = m2.start() + 1  # "tokens of context", "Tokens Kontext": the side word right after
+            if best is None or d < best[0]:
+                best = (d, role)
+    return best[1] if best else None
+
+
+def _epochs(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
+    for m in ms:
+        if not m.role and w.epochs.match(text[m.end :]):
+            m.role = "epochs"
+            return {"epochs": m.value}
+    if w.one_epoch.search(text):
+        return {"epochs": 1.0}
+    return {}
+
+
+def _deadline(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
+    for m in ms:
+        if m.role:
+            continue
+        for unit, hours in w.durations:
+            if u := unit.match(text[m.end :]):
+                lead = w.deadline_lead.search(text[max(0, m.start - 40) : m.start])
+                tail = w.deadline_after.match(text[m.end + u.end() :])
+                if lead or tail:
+                    m.role = "deadline"
+                    return {"deadline_hours": m.value * hours}
+                break
+    return {}
+
+
+def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
+    rates: list[tuple[float, float, bool, _Mention]] = []  # (per second, period, peak, mention)
+    last_unit: tuple[float, _Mention] | None = None
+    for i, m in enumerate(ms):
+        if m.role:
+            continue
+        rest = text[m.end :]
+        period = None
+        for unit, seconds in w.rate_units:
+            if unit.match(rest):
+                period = seconds
+        if period is None:
+            _, c1 = _clause(text, m.start)
+            window = text[m.end : c1]
+            nxt = next((n.start - m.end for n in ms[i + 1 :] if n.start < c1), len(window))
+            window = window[:nxt]
+            words_after = re.match(r"^(?:\s*[\w/'()-]+){0,5}", window)
+            span = words_after.group() if words_after else ""
+            for pos in [0, *[k.end() for k in re.finditer(r"\s", span)]]:
+                for unit, seconds in w.periods:
+                    if unit.match(span[pos:]):
+                        rest_words = span[pos:].split()[1:4]
+                        if w.people.search(span[:pos]) or any(w.people.fullmatch(x) for x in rest_words):
+                            break  # "300k daily active users": people, not a rate
+                        period = seconds
+                        break
+                if period is not None:
+                    break
+            s0, s1 = _sentence(text, m.start)
+            every = _EVERY.search(text, m.end, s1)
+            if period is None and every and not any(m.end < n.start < every.start() for n in ms if not n.role):
+                period = _every_seconds(every)
+        if period is None:
+            peak_lead = w.peak.search(text[max(0, m.start - 25) : m.start])
+            if peak_lead and last_unit is not None:
+                period = last_unit[0]
+            else:
+                continue
+        m.role = "rate"
+        s0, _ = _sentence(text, m.start)
+        lead = text[max(s0, m.start - 30) : m.start]
+        peak = bool(w.peak.search(lead)) and not w.average.search(lead)
+        rates.append((m.value / period, period, peak, m))
+        last_unit = (period, m)
+    if not rates:
+        return {}
+    per_s, period, _, m = max(rates, key=lambda r: (r[2], r[0]))
+    per_s *= _multiplier(text, ms, m, w)
+    out: dict[str, Any] = {"requests_per_second": round(per_s, 4)}
+    if period >= DAY_S:
+        out["requests_per_day"] = round(per_s * DAY_S, 2)
+    return out
+
+
+_EVERY = re.compile(
+    r"\b(?:every|each|alle|toutes les|tous les|cada|a cada)\s(?P<k>\d+(?:\.\d+)?\s)?"
+    r"(?P<u>s\b|secs?\b|seconds?|sekunden?|secondes?|segundos?|min\w*|hours?|stunden?|heures?|horas?)"
+)
+
+
+def _every_seconds(found: re.Match[str]) -> float:
+    k = float(found.group("k") or 1)
+    unit = found.group("u")
+    return k * (
+        60.0 if unit.startswith("min") else 3600.0 if unit[0] in "hs" and unit[:2] in ("ho", "st", "he") else 1.0
+    )
+
+
+def _multiplier(text: str, ms: list[_Mention], rate: _Mention, w: _Words) -> float:
+    """ "40k chats a day, about 8 turns each", "300k users, each sends about 10 messages a day", "Each of our 20
+    agents triggers one request per minute", "1,000 devices, each sends a snapshot every 10 seconds"."""
+    s0, s1 = _sentence(text, rate.start)
+    for m in ms:
+        if m is rate or not (s0 <= m.start < s1) or m.role in ("tokens", "epochs", "deadline", "rate"):
+            continue
+        if m.start > rate.end:
+            tail = text[m.end : min(s1, m.end + 40)]
+            if re.match(r"^\s?(?:[a-z-]+\s){0,2}?(?:each|apiece|pro \w+|per \w+|par \w+|por \w+|cada \w+)", tail):
+                if not re.match(
+                    r"^\s?(?:[a-z-]+\s){0,2}?(?:per|pro|par|por)\s(?:second|minute|hour|day|week|month"
+                    r"|sekunde|minute|stunde|tag|seconde|heure|jour|segundo|minuto|hora|dia)",
+                    tail,
+                ):
+                    m.role = "multiplier"
+                    return m.value
+        else:
+            between = text[m.end : rate.start]
+            if re.search(r"\beach\b|\bjede[rsn]?\b|\bchacun\w*|\bcada\b", between) or re.search(
+                r"\beach of\s(?:our\s|the\s)?$", text[max(s0, m.start - 12) : m.start]
+            ):
+                m.role = "multiplier"
+                return m.value
+    return 1.0
+
+
+def _users(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    free = [m for m in ms if not m.role and m.value >= 1 and m.value == int(m.value)]
+    cues = list(w.simultaneous.finditer(text))
+    best: tuple[float, _Mention] | None = None
+    for cue in cues:
+        s0, s1 = _sentence(text, cue.start())
+        for m in free:
+            if not (s0 <= m.start < s1):
+                continue
+            d = cue.start() - m.end if m.end <= cue.start() else (m.start - cue.end()) * 1.5
+            if best is None or d < best[0]:
+                best = (d, m)
+    if best is not None and best[0] < 120:
+        best[1].role = "concurrent"
+        out["concurrent_users"] = int(best[1].value)
+    for m in ms:
+        if m.role not in ("", "multiplier") or m.value < 1:
+            continue
+        after = text[m.end : m.end + 40]
+        if re.match(rf"^\s?(?:[a-z-]+\s){{0,2}}?(?:{w.people.pattern})", after) or re.match(
+            r"^\s?(?:mau|dau)\b", after
+        ):
+            m.role = "population"
+            out.setdefault("total_users", int(m.value))
+    return out
+
+
+def read_roles(text: str) -> Roles:
+    """The roles of the numbers in one message's canonical text."""
+    w = words()
+    low = text.lower()
+    ms = _mentions(low)
+    found: dict[str, Any] = {}
+    for reader in (_tokens, _epochs, _deadline, _rates, _users):
+        for key, value in reader(low, ms, w).items():
+            found.setdefault(key, value)
+    return Roles(**found)
