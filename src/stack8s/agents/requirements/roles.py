@@ -52,6 +52,12 @@ class Roles:
     training_tokens: float | None = None
     epochs: float | None = None
     deadline_hours: float | None = None
+    job_items: float | None = None
+    audio_hours: float | None = None
+    ttft_ms: float | None = None
+    itl_ms: float | None = None
+    e2e_ms: float | None = None
+    latency_ms: float | None = None  # a bare "latency": how soon the answer starts for an LLM, all of it otherwise
 
     def fields(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -79,6 +85,14 @@ class _Words:
     durations: tuple[tuple[re.Pattern[str], float], ...]
     deadline_lead: re.Pattern[str]
     deadline_after: re.Pattern[str]
+    total: re.Pattern[str]
+    job_nouns: re.Pattern[str]
+    items: re.Pattern[str]
+    audio: re.Pattern[str]
+    slo_ttft: re.Pattern[str]
+    slo_itl: re.Pattern[str]
+    slo_e2e: re.Pattern[str]
+    slo_latency: re.Pattern[str]
 
 
 def _word(fragment: str) -> re.Pattern[str]:
@@ -111,6 +125,14 @@ def words() -> _Words:
         ),
         deadline_lead=re.compile(rf"(?<![a-z0-9])(?:{_alt(t['deadline_lead'])})\s*(?:about |around |~|ca\. |etwa )?$"),
         deadline_after=re.compile(rf"^\s*(?:{_alt(t['deadline_after'])})(?![a-z])"),
+        total=_word(_alt(t["total"])),
+        job_nouns=_word(_alt(t["job_nouns"])),
+        items=re.compile(rf"^\s?(?:[a-z'-]+\s){{0,2}}?(?:{_alt(t['items'])})(?![a-z])"),
+        audio=re.compile(rf"^\s?(?:{_alt(t['audio_hours'])})(?![a-z])"),
+        slo_ttft=_word(_alt(t["slo"]["ttft"])),
+        slo_itl=_word(_alt(t["slo"]["itl"])),
+        slo_e2e=_word(_alt(t["slo"]["e2e"])),
+        slo_latency=_word(_alt(t["slo"]["latency"])),
     )
 
 
@@ -194,7 +216,9 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         ):
             out.setdefault("training_tokens", value)
             continue
-        role = _side(before, text[unit_end:c1], w)
+        inner = text[m.end : unit_end]
+        role = "output" if w.output.search(inner) else "input" if w.input.search(inner) else None
+        role = role or _side(before, text[unit_end:c1], w) or _side(text[s0 : m.start], "", w)
         if role is None and len(token_ms) == 1:
             role = "input"
         if role == "output":
@@ -386,13 +410,66 @@ def _users(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     return out
 
 
+_DURATION = re.compile(
+    r"(?<![\w.])(?P<v>\d+(?:\.\d+)?)\s?(?P<u>ms|milliseconds?|millisekunden|millisecondes|milisegundos|s|secs?|seconds?|sekunden?|secondes?|segundos?)(?![a-z])"
+)
+
+
+def _slo(text: str, w: _Words) -> dict[str, Any]:
+    """Latency targets: the duration's cue in its clause (first token, per token, end to end, a bare latency)."""
+    out: dict[str, Any] = {}
+    for d in _DURATION.finditer(text):
+        ms = float(d.group("v")) * (1.0 if d.group("u").startswith("m") else 1000.0)
+        c0, c1 = _clause(text, d.start())
+        before = text[max(c0, d.start() - 45) : d.start()]
+        after = text[d.end() : min(c1, d.end() + 25)]
+        if w.slo_itl.search(after[:22]) or re.match(r"^\s?/\s?(?:token|tok)\b", after):
+            out.setdefault("itl_ms", ms)
+        elif w.slo_ttft.search(before) or w.slo_ttft.search(after[:20]):
+            out.setdefault("ttft_ms", ms)
+        elif w.slo_e2e.search(before) or w.slo_e2e.search(after):
+            out.setdefault("e2e_ms", ms)
+        elif w.slo_itl.search(before):
+            out.setdefault("itl_ms", ms)
+        elif w.slo_latency.search(before):
+            out.setdefault("latency_ms", ms)
+    return out
+
+
+def _items(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
+    """A stored volume of work: "30 million paragraphs", "150.000 Bildern", "700 hours of recordings"."""
+    out: dict[str, Any] = {}
+    for m in ms:
+        if m.role:
+            continue
+        rest = text[m.end :]
+        if (a := w.audio.match(rest)) and _AUDIO_NOUNS.search(rest[a.end() : a.end() + 40]):
+            m.role = "audio"
+            out.setdefault("audio_hours", m.value)
+            continue
+        if w.items.match(rest) and m.value >= 10:
+            m.role = "items"
+            out.setdefault("job_items", m.value)
+    return out
+
+
+def one_off_sentence(text: str, at: int) -> bool:
+    """Whether the sentence around `at` speaks of one total for a job ("the whole thing should cost less than",
+    "Spend cap for the complete transcription batch", "insgesamt", "en tout")."""
+    w = words()
+    low = text.lower()
+    s0, s1 = _sentence(low, at)
+    return bool(w.total.search(low, s0, s1) or w.job_nouns.search(low, s0, s1))
+
+
 def read_roles(text: str) -> Roles:
     """The roles of the numbers in one message's canonical text."""
     w = words()
     low = text.lower()
     ms = _mentions(low)
     found: dict[str, Any] = {}
-    for reader in (_tokens, _epochs, _deadline, _rates, _users):
+    for reader in (_tokens, _epochs, _deadline, _rates, _items, _users):
         for key, value in reader(low, ms, w).items():
             found.setdefault(key, value)
+    found.update(_slo(low, w))
     return Roles(**found)

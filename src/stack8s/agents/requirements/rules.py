@@ -26,7 +26,7 @@ from stack8s.agents.requirements.model_names import (
     UnknownModel,
 )
 from stack8s.agents.requirements.numbers import canonical
-from stack8s.agents.requirements.roles import read_roles
+from stack8s.agents.requirements.roles import one_off_sentence, read_roles
 from stack8s.catalogs import fx
 from stack8s.catalogs.gpus import gpu_name_regex, match_gpu_preference
 from stack8s.planning.plan import HOURS_PER_MONTH
@@ -344,8 +344,8 @@ def _budget(msg: Message, state: Mapping[str, Any]) -> State:
             continue
         currency = _currency_of(found.group()) or unstated
         amount = _number(found.group("num"), found.group("scale"), currency in lx.DOT_THOUSANDS_CURRENCIES)
-        factor = _period_factor(found, lx.PERIODS, 1.0)
-        period = next((i for i in range(len(lx.PERIODS)) if found.groupdict().get(f"p{i}")), None)
+        period = _stated_period(msg.text, found)
+        factor = lx.PERIODS[period][1] if period is not None else 1.0
         name = lx.PERIOD_NAMES[lx.PERIODS[period][1]] if period is not None else None
         if amount * factor > 0:
             out[key] = Money(amount, currency, name, amount * factor)
@@ -409,7 +409,25 @@ def _one_off(text: str, found: re.Match[str]) -> bool:
         return False
     before = text[max(0, found.start() - 40) : found.start()]
     after = text[found.end() : found.end() + 60]
-    return lx.TOTAL_BEFORE.search(before) is not None or lx.TOTAL_AFTER.match(after) is not None
+    if lx.TOTAL_BEFORE.search(before) is not None or lx.TOTAL_AFTER.match(after) is not None:
+        return True
+    return one_off_sentence(text, found.start()) and _stated_period(text, found) is None
+
+
+def _stated_period(text: str, found: re.Match[str]) -> int | None:
+    """The PERIODS row an amount states, after it ("$500 a month") or as an adjective before it ("annual budget
+    of $60,000", "Hourly budget of $4.10"), in its sentence."""
+    period = next((i for i in range(len(lx.PERIODS)) if found.groupdict().get(f"p{i}")), None)
+    if period is not None:
+        return period
+    before = text[max(0, found.start() - 30) : found.start()]
+    before = re.split(r"[.;!?]\s", before)[-1]
+    for i, (pattern, _) in enumerate(lx.PERIODS):
+        if re.search(
+            rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])\s+(?:{lx.BUDGET_WORDS}|spend|cap|limit)", before, _FLAGS
+        ):
+            return i
+    return None
 
 
 def _provider(msg: Message, state: Mapping[str, Any]) -> State:
@@ -799,6 +817,15 @@ def _roles(msg: Message, state: Mapping[str, Any]) -> State:
     """What each number is by its unit and cue (roles.py): it overrides the older phrase rules it agrees with
     and fills what they missed."""
     found = read_roles(msg.text).fields()
+    slo = {k: found.pop(k) for k in ("ttft_ms", "itl_ms", "e2e_ms") if k in found}
+    latency = found.pop("latency_ms", None)
+    if slo or latency:
+        merged = dict(state.get("slo") or {})
+        if latency is not None and not slo:
+            # a bare "latency": replace what the older rule read as time to first token; `_finish` decides
+            merged.pop("ttft_ms", None)
+            found["bare_latency_ms"] = latency
+        found["slo"] = {**merged, **slo}
     if any(state.get(k) for k in ("job_items", "audio_hours", "runs_per_month")) and _batch_volume(msg, state):
         # a stored volume processed on a schedule ("summarise 50k documents a day") is a job, not a serving rate
         found.pop("requests_per_second", None)
@@ -1078,6 +1105,7 @@ def _read(user_messages: Sequence[str], models: ModelLexicon) -> State:
         state.update(directives)
         model = models.resolve(text)
         message = Message(text, model, None if model else models.unknown(text))
+        state["last_text"] = text
         for extractor in EXTRACTORS:
             state.update(extractor(message, state))
     return state
@@ -1157,7 +1185,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "requests_per_day": state.get("requests_per_day"),
         "input_tokens": state.get("input_tokens"),
         "output_tokens": state.get("output_tokens"),
-        "slo": state.get("slo") or None,
+        "slo": _slo(state),
         "kv_cache_dtype": state.get("kv_cache_dtype"),
         "use_case": state.get("use_case"),
         "context_length": state.get("context_length"),
@@ -1182,6 +1210,24 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
     fields["missing_fields"] = missing
     fields["confidence"] = _confidence(missing)
     return WorkloadSpec(**fields)
+
+
+_NOT_GENERATIVE = re.compile(
+    r"classif|sentiment|detect|embed|rerank|recogni|ocr|asr|transcri|scor|moderat|klassif", _FLAGS
+)
+
+
+def _slo(state: Mapping[str, Any]) -> dict[str, float | None] | None:
+    """The latency targets; a bare "latency" is how soon the answer starts for a generative model (time to first
+    token) and the whole answer for a classifier, a recogniser or a detector (end to end)."""
+    slo = dict(state.get("slo") or {})
+    bare = state.get("bare_latency_ms")
+    if bare is not None and not slo.get("ttft_ms") and not slo.get("e2e_ms"):
+        generative = state.get("domain") in (Domain.nlp, Domain.multimodal, None) and not _NOT_GENERATIVE.search(
+            state.get("last_text", "")
+        )
+        slo["ttft_ms" if generative else "e2e_ms"] = bare
+    return slo or None
 
 
 def _average_rate(per_day: float | None) -> float | None:
