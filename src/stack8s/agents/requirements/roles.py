@@ -415,6 +415,12 @@ _DURATION = re.compile(
 )
 
 
+_AUDIO_NOUNS = re.compile(
+    r"audio|recording|podcast|call|meeting|aufnahme|gesprach|enregistrement|grabacion|gravac|interview|speech"
+    r"|episod|lecture|video"
+)
+
+
 def _slo(text: str, w: _Words) -> dict[str, Any]:
     """Latency targets: the duration's cue in its clause (first token, per token, end to end, a bare latency)."""
     out: dict[str, Any] = {}
