@@ -206,7 +206,10 @@ FINE_TUNING_METHODS = Table[FineTuningMethod](
         (r"lora|low[- ]rank adaptation|peft", FineTuningMethod.lora),
         (
             r"(?:fully|full(?:[- ]parameter| weights?)?)[- ]?(?:fine[- ]?tun(?:e|es|ed|ing)|finetun(?:e|es|ed|ing))"
-            r"|full[- ]parameter|full[- ]weights?|all (?:the )?weights|full[- ]ft",
+            r"|full[- ]parameter|full[- ]weights?|all (?:the )?weights|full[- ]ft"
+            r"|voll(?:e[sn]?|standig\w*)? (?:fine[- ]?tuning|feintuning)"
+            r"|(?:fine[- ]?tuning|ajuste fino) (?:complet[oe]?|integral)"
+            r"|affinage complet|entrainement complet",
             FineTuningMethod.full,
         ),
     ]

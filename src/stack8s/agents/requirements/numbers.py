@@ -118,8 +118,7 @@ def _plain_digits(text: str, language: str) -> str:
         return whole
 
     text = _GROUPED.sub(grouped, text)
-    if language != "en":
-        text = _SPACED.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text)
+    text = _SPACED.sub(lambda m: m.group(1) + m.group(2).replace(" ", ""), text)
     return _DECIMAL_COMMA.sub(lambda m: f"{m.group(1)}.{m.group(2)}", text)
 
 
@@ -300,8 +299,16 @@ def _ranges(text: str, words: Words) -> tuple[str, list[Range]]:
 # --------------------------------------------------------------------------- public
 
 
+# Abbreviations whose dot is not the end of a sentence ("ca. 300 Tokens", "max. 500", "30 Mio. Tokens").
+_ABBREVIATIONS = re.compile(
+    r"(?<![A-Za-z])(ca|approx|max|min|mio|mrd|tsd|bzw|etc|evtl|inkl|zzgl|resp|vs|aprox|env|p\.ex|z\.b|u\.a|d\.h|mill)\.",
+    re.IGNORECASE,
+)
+
+
 def canonical(text: str) -> Canonical:
     """`text` (already accent-folded) with its numbers as plain digits and ranges at their upper end."""
+    text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
     language = language_of(text)
     words = tables()[language]
     out = _word_numbers(_plain_digits(text, language), words)

@@ -53,6 +53,7 @@ class Roles:
     epochs: float | None = None
     deadline_hours: float | None = None
     job_items: float | None = None
+    params_billion: float | None = None
     audio_hours: float | None = None
     ttft_ms: float | None = None
     itl_ms: float | None = None
@@ -86,6 +87,8 @@ class _Words:
     deadline_lead: re.Pattern[str]
     deadline_after: re.Pattern[str]
     total: re.Pattern[str]
+    params: re.Pattern[str]
+    daily_volume: re.Pattern[str]
     job_nouns: re.Pattern[str]
     items: re.Pattern[str]
     audio: re.Pattern[str]
@@ -126,6 +129,8 @@ def words() -> _Words:
         deadline_lead=re.compile(rf"(?<![a-z0-9])(?:{_alt(t['deadline_lead'])})\s*(?:about |around |~|ca\. |etwa )?$"),
         deadline_after=re.compile(rf"^\s*(?:{_alt(t['deadline_after'])})(?![a-z])"),
         total=_word(_alt(t["total"])),
+        params=re.compile(rf"^\s?(?:de\s)?(?:{_alt(t['params'])})(?![a-z])"),
+        daily_volume=re.compile(rf"(?<![a-z])(?:{_alt(t['daily_volume'])})\s*$"),
         job_nouns=_word(_alt(t["job_nouns"])),
         items=re.compile(rf"^\s?(?:[a-z'-]+\s){{0,2}}?(?:{_alt(t['items'])})(?![a-z])"),
         audio=re.compile(rf"^\s?(?:{_alt(t['audio_hours'])})(?![a-z])"),
@@ -141,7 +146,7 @@ def words() -> _Words:
 _MENTION = re.compile(r"(?<![\w.,/-])(?P<n>\d+(?:\.\d+)?)(?P<sfx>\s?(?:mio|mn|bn|k|m|b|t)(?![a-z0-9]))?(?![\d])")
 _SKIP_AFTER = re.compile(
     r"^\s?(?:%|x\b|ms\b|milli|s\b|secs?\b|seconds?\b|sek\w*|gb|tb|mb|gib|tib|usd|eur|gbp|chf|inr|brl|mxn|dollars?"
-    r"|euros?|\$|€|£|us-dollar|reais|pesos|rupees|/(?:month|mo|hour|hr|h)\b|-?bit\b|[a-z]*\d)"
+    r"|euros?|\$|€|£|us-dollar|reais|pesos|rupees|/(?:month|mo|hour|hr|h)\b|-?bit\b|[a-z]*\d|/\d|\s?h\s?/\s?\d)"
 )
 _SKIP_BEFORE = re.compile(r"(?:[$€£₹]|\busd|\beur|\bp|\btp|\bv|\bversion|\bx)\s?$")
 _CLAUSE_END = re.compile(r"[;!?\n]|[.,](?=\s|$)")
@@ -204,7 +209,8 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         value = m.value if m.suffix != "k" else m.raw * 1000
         c0, c1 = _clause(text, m.start)
         s0, s1 = _sentence(text, m.start)
-        before, after = text[c0 : m.start], text[m.end : c1]
+        previous = max((n.end for n in token_ms if c0 <= n.end <= m.start), default=c0)
+        before, after = text[previous : m.start], text[m.end : c1]
         unit_end = m.end + (w.tokens.match(text[m.end :]) or re.match("", "")).end()  # type: ignore[union-attr]
         if w.window.search(text[max(c0, m.start - 40) : m.start]) or w.window.search(text[unit_end : unit_end + 30]):
             out.setdefault("context_length", int(m.raw * 1024 if m.suffix == "k" else m.value))
@@ -221,6 +227,8 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         role = role or _side(before, text[unit_end:c1], w) or _side(text[s0 : m.start], "", w)
         if role is None and len(token_ms) == 1:
             role = "input"
+        if role is None and ("output_tokens" in out) != ("input_tokens" in out):
+            role = "input" if "output_tokens" in out else "output"
         if role == "output":
             out.setdefault("output_tokens", int(value))
         elif role == "input":
@@ -303,9 +311,9 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
             window = text[m.end : c1]
             nxt = next((n.start - m.end for n in ms[i + 1 :] if n.start < c1), len(window))
             window = window[:nxt]
-            words_after = re.match(r"^(?:\s*[\w/'()-]+){0,5}", window)
+            words_after = re.match(r"^(?:\s*[\w/'()-]+){0,7}", window)
             span = words_after.group() if words_after else ""
-            for pos in [0, *[k.end() for k in re.finditer(r"\s", span)]]:
+            for pos in [0, *[k.end() for k in re.finditer(r"\s", span)], *[k.start() for k in re.finditer("/", span)]]:
                 for unit, seconds in w.periods:
                     if unit.match(span[pos:]):
                         rest_words = span[pos:].split()[1:4]
@@ -319,6 +327,8 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
             every = _EVERY.search(text, m.end, s1)
             if period is None and every and not any(m.end < n.start < every.start() for n in ms if not n.role):
                 period = _every_seconds(every)
+        if period is None and w.daily_volume.search(text[max(0, m.start - 30) : m.start]):
+            period = DAY_S
         if period is None:
             peak_lead = w.peak.search(text[max(0, m.start - 25) : m.start])
             if peak_lead and last_unit is not None:
@@ -364,7 +374,7 @@ def _multiplier(text: str, ms: list[_Mention], rate: _Mention, w: _Words) -> flo
             continue
         if m.start > rate.end:
             tail = text[m.end : min(s1, m.end + 40)]
-            if re.match(r"^\s?(?:[a-z-]+\s){0,2}?(?:each|apiece|pro \w+|per \w+|par \w+|por \w+|cada \w+)", tail):
+            if re.match(r"^\s?(?:[a-z-]+\s){0,2}?(?:each|apiece|pro \w+|per \w+|par \w+|por \w+|cada\b|chacun)", tail):
                 if not re.match(
                     r"^\s?(?:[a-z-]+\s){0,2}?(?:per|pro|par|por)\s(?:second|minute|hour|day|week|month"
                     r"|sekunde|minute|stunde|tag|seconde|heure|jour|segundo|minuto|hora|dia)",
@@ -380,6 +390,20 @@ def _multiplier(text: str, ms: list[_Mention], rate: _Mention, w: _Words) -> flo
                 m.role = "multiplier"
                 return m.value
     return 1.0
+
+
+def _params(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
+    for m in ms:
+        if not m.role and w.params.match(text[m.end :]) and m.value >= 1e6:
+            m.role = "params"
+            return {"params_billion": m.value / 1e9}
+    return {}
+
+
+_REVISED = re.compile(
+    r"^[^.;!?\d]{0,30}?,\s*(?:maybe|perhaps|possibly|or|up to|vielleicht|peut-etre|quizas|talvez)\s(?P<n>\d+)\b"
+    r"(?!\s?[a-z%$])"
+)
 
 
 def _users(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
@@ -398,6 +422,9 @@ def _users(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     if best is not None and best[0] < 120:
         best[1].role = "concurrent"
         out["concurrent_users"] = int(best[1].value)
+        revised = _REVISED.match(text[best[1].end :])
+        if revised and best[1].value < float(revised.group("n")) <= 3 * best[1].value:
+            out["concurrent_users"] = int(revised.group("n"))  # "60 ppl at once, maybe 70": sized for the upper
     for m in ms:
         if m.role not in ("", "multiplier") or m.value < 1:
             continue
@@ -474,7 +501,7 @@ def read_roles(text: str) -> Roles:
     low = text.lower()
     ms = _mentions(low)
     found: dict[str, Any] = {}
-    for reader in (_tokens, _epochs, _deadline, _rates, _items, _users):
+    for reader in (_tokens, _epochs, _deadline, _params, _rates, _items, _users):
         for key, value in reader(low, ms, w).items():
             found.setdefault(key, value)
     found.update(_slo(low, w))

@@ -817,6 +817,8 @@ def _roles(msg: Message, state: Mapping[str, Any]) -> State:
     """What each number is by its unit and cue (roles.py): it overrides the older phrase rules it agrees with
     and fills what they missed."""
     found = read_roles(msg.text).fields()
+    if (billion := found.pop("params_billion", None)) is not None and msg.model is None:
+        found["size"] = (f"{billion:g}b", billion)
     slo = {k: found.pop(k) for k in ("ttft_ms", "itl_ms", "e2e_ms") if k in found}
     latency = found.pop("latency_ms", None)
     if slo or latency:
@@ -1213,7 +1215,8 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
 
 
 _NOT_GENERATIVE = re.compile(
-    r"classif|sentiment|detect|embed|rerank|recogni|ocr|asr|transcri|scor|moderat|klassif", _FLAGS
+    r"classif|clasif|sentiment|detect|embed|rerank|recogni|reconoc|reconhec|ocr|asr|transcri|scor|moderat|klassif",
+    _FLAGS,
 )
 
 
@@ -1255,6 +1258,9 @@ def _apply_defaults(fields: State, named_model: bool) -> list[str]:
     if fields["task_type"] in (None, TaskType.inference) and volume and not serving:
         fields["task_type"] = TaskType.batch_inference
         notes.append("task: batch inference (a stated volume of stored items or audio to process)")
+    if fields["task_type"] is None and fields.get("budget_total_usd") and not serving and not named_model:
+        fields["task_type"] = TaskType.batch_inference
+        notes.append("task: batch inference (a one-off total budget and no serving load: a job)")
     if fields["task_type"] is None and (named_model or params or serving):
         fields["task_type"] = TaskType.inference
         notes.append("task: inference (serving), since no training or fine-tuning was mentioned")
@@ -1290,7 +1296,7 @@ def _job_fields(fields: State) -> State:
         "training_tokens": fields["training_tokens"] if tokens else None,
         "training_tokens_basis": fields["training_tokens_basis"] if tokens else None,
         "epochs": fields["epochs"] if training else None,
-        "deadline_hours": fields["deadline_hours"] if job else None,
+        "deadline_hours": fields["deadline_hours"] if job or task is None else None,
         "runs_per_month": fields["runs_per_month"] if job else None,
         "job_items": fields["job_items"] if batch or (training and fields["domain"] not in _TEXT_DOMAINS) else None,
         "audio_hours": fields["audio_hours"] if batch or (training and fields["domain"] == Domain.audio) else None,
