@@ -319,7 +319,7 @@ AREA_REGIONS: dict[str, dict[str, tuple[str, ...]]] = _region_facts.area_regions
 # Currency spellings -> ISO 4217 code; the rates to USD are in catalogs/data/fx.yaml. Words and codes are matched
 # as whole words; the leftmost, then longest, spelling wins ("canadian dollars" is CAD, "dollars" alone USD).
 CURRENCY_CODES: tuple[tuple[str, str], ...] = (
-    ("USD", r"(?:us|u\.s\.|american) dollars?|dollars?|bucks|dolares|dolar|usd"),
+    ("USD", r"(?:us|u\.s\.|american)[- ]dollars?|dollars?|bucks|dolares|dolar|usd"),
     ("EUR", r"euros?|eur"),
     ("GBP", r"pounds?(?: sterling)?|sterling|quid|libras?(?: esterlinas?)?|livres?(?: sterling)?|pfund|gbp"),
     ("CHF", r"(?:swiss )?francs?(?: suisses?)?|(?:schweizer )?franken|sfr|chf"),
@@ -607,7 +607,11 @@ SPOT = Table[bool](
 KUBERNETES_NEEDS = Table[str](
     [
         (r"ml ?flow|experiment tracking|track(?:ing)? (?:the |our )?experiments|model registry", "mlflow"),
-        (r"prometheus|grafana|monitoring|observability|alerting|dashboards?", "monitoring"),
+        (
+            r"prometheus|grafana|monitoring|observability|alerting|dashboards?|monitori[sz]acion|monitorizacao"
+            r"|monitoramento|surveillance|uberwachung",
+            "monitoring",
+        ),
         (r"loki|logging|log aggregation|fluentd|fluent[- ]bit|promtail|centrali[sz]ed logs", "logging"),
         (r"kafka|event streaming|redpanda", "kafka"),
         (r"redis|valkey", "redis"),

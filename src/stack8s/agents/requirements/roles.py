@@ -122,7 +122,10 @@ def words() -> _Words:
         output=_word(_alt(t["output"])),
         window=_word(_alt(t["context_window"])),
         epochs=re.compile(rf"^\s?(?:x\s?)?(?:{_alt(t['epochs'])})(?![a-z])"),
-        one_epoch=re.compile(rf"(?<![a-z])(?:an?|one|eine?|une?|una?|uma?)\s(?:{_alt(t['epochs'])})(?![a-z])"),
+        one_epoch=re.compile(
+            rf"(?<![a-z])(?:an?|one|eine?|une?|una?|uma?)\s(?:single\s|seule\s|einzige\s|sola\s|unica\s)?"
+            rf"(?:{_alt(t['epochs'])})(?![a-z])"
+        ),
         durations=tuple(
             (re.compile(rf"^[\s-]?(?:{_alt(ws)})(?![a-z0-9])"), DURATION_HOURS[k]) for k, ws in t["duration"].items()
         ),
@@ -212,7 +215,13 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         previous = max((n.end for n in token_ms if c0 <= n.end <= m.start), default=c0)
         before, after = text[previous : m.start], text[m.end : c1]
         unit_end = m.end + (w.tokens.match(text[m.end :]) or re.match("", "")).end()  # type: ignore[union-attr]
-        if w.window.search(text[max(c0, m.start - 40) : m.start]) or w.window.search(text[unit_end : unit_end + 30]):
+        per_request = _PER_REQUEST.search(text[unit_end : unit_end + 25])
+        bare_context = re.search(r"(?<![a-z])(?:context|contexto|contexte|kontext)\s(?:of|de|von)\s$", before)
+        if (
+            w.window.search(text[max(c0, m.start - 40) : m.start])
+            or w.window.search(text[unit_end : unit_end + 30])
+            or (bare_context and not per_request)
+        ):
             out.setdefault("context_length", int(m.raw * 1024 if m.suffix == "k" else m.value))
             continue
         if value >= TRAINING_TOKENS_MIN and re.search(
@@ -252,6 +261,12 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
 
 
 _LINK = r"\s*(?:(?:of|in|as|for|with|an|im|von|fur|de|d'|du|des|do|da|em|del|en|the|la|le|les|der|die|das)\s+)*"
+
+
+_PER_REQUEST = re.compile(
+    r"^\s?(?:per|each|a|pro|je|par|por|cada)\s(?:prompt|request|query|question|message|anfrage|frage|requete|pregunta"
+    r"|solicitud|pergunta|pedido)"
+)
 
 
 def _side(before: str, after: str, w: _Words) -> str | None:
@@ -501,7 +516,7 @@ def read_roles(text: str) -> Roles:
     low = text.lower()
     ms = _mentions(low)
     found: dict[str, Any] = {}
-    for reader in (_tokens, _epochs, _deadline, _params, _rates, _items, _users):
+    for reader in (_tokens, _epochs, _deadline, _params, _rates, _users, _items):
         for key, value in reader(low, ms, w).items():
             found.setdefault(key, value)
     found.update(_slo(low, w))

@@ -420,7 +420,7 @@ def _stated_period(text: str, found: re.Match[str]) -> int | None:
     period = next((i for i in range(len(lx.PERIODS)) if found.groupdict().get(f"p{i}")), None)
     if period is not None:
         return period
-    before = text[max(0, found.start() - 30) : found.start()]
+    before = text[max(0, found.start() - 30) : found.start() + 16]  # "annual budget of": the adjective may lead
     before = re.split(r"[.;!?]\s", before)[-1]
     for i, (pattern, _) in enumerate(lx.PERIODS):
         if re.search(
@@ -828,7 +828,8 @@ def _roles(msg: Message, state: Mapping[str, Any]) -> State:
             merged.pop("ttft_ms", None)
             found["bare_latency_ms"] = latency
         found["slo"] = {**merged, **slo}
-    if any(state.get(k) for k in ("job_items", "audio_hours", "runs_per_month")) and _batch_volume(msg, state):
+    volume = _batch_volume(msg, state)
+    if volume.get("job_items") or volume.get("audio_hours"):
         # a stored volume processed on a schedule ("summarise 50k documents a day") is a job, not a serving rate
         found.pop("requests_per_second", None)
         found.pop("requests_per_day", None)
@@ -1239,7 +1240,7 @@ def _average_rate(per_day: float | None) -> float | None:
 
 
 LLM_SCALE_BILLION = 1.0  # a stated size of 1B+ parameters with no other domain signal is a language model
-SERVING_SIGNALS = ("concurrent_users", "total_users", "requests_per_second", "requests_per_day", "replicas")
+SERVING_SIGNALS = ("concurrent_users", "total_users", "requests_per_second", "requests_per_day", "replicas", "slo")
 
 
 def _apply_defaults(fields: State, named_model: bool) -> list[str]:

@@ -124,7 +124,10 @@ SCALES: dict[str, float] = {"tausend": 1e3, "mio": 1e6}
 SCALE_WORDS: tuple[str, ...] = ("tausend", "mio")
 NUMBER_WORDS: dict[str, int] = {"ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "acht": 8}
 BUDGET_NOUNS: tuple[str, ...] = ("kosten",)
-REPLICA_NOUNS: tuple[str, ...] = ("repliken",)
+REPLICA_NOUNS: tuple[str, ...] = (
+    "repliken",
+    r"replikate?n?",
+)
 HIGH_AVAILABILITY: tuple[str, ...] = (r"hochverfugbar(?:keit)?",)
 USER_NOUNS: tuple[str, ...] = ("nutzer", "benutzer", "mitarbeiter")
 REQUEST_NOUNS: tuple[str, ...] = ("anfragen",)

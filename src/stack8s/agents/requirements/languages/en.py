@@ -14,6 +14,7 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "batch_inference": (
         r"batch(?! ?sizes?)(?:es|ed)?|every night|nightly|overnight|offline|back ?catalog(?:ue)?s?|backlog"
+        r"|one[- ]off|one[- ]time|(?:whole|entire) (?:corpus|archive|dataset|backlog)"
         r"|archives?|scheduled|cron(?: ?jobs?)?|bulk|daily jobs?|once a (?:day|week|night)",
     ),
     "training": (r"train(?:s|ing)?|pre-?train(?:s|ing)?|from scratch",),
@@ -27,9 +28,10 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"|summari[sz](?:e|es|ation|ing|er)"
         r"|translat(?:e|es|ion|ing|or)|sentiment|named entit(?:y|ies)|question answering|text classification"
         r"|text generation|nlp|natural language|faq|support bot|customer support|copilot|code generation"
+        r"|embed(?:s|ding)?|vectori[sz](?:e|es|ing|ation)|knowledge base|retrieval|search index"
         r"|coding assistant|rerank(?:er|ing)",
     ),
-    "nlp_weak": (r"text|documents?|prompts?|chat|assistant|conversational",),
+    "nlp_weak": (r"text|documents?|prompts?|chat|assistant|conversational|\w+[- ]bots?|comments?|reviews?|articles?",),
     "computer_vision": (
         r"computer vision|vision|images?|photos?|pictures?|object detection|detect(?:ing)? objects"
         r"|segmentation|image classif(?:ier|iers|ication)|resnet|yolo\w*|ocr|face recognition|videos?|cctv"
@@ -42,7 +44,8 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"|asr|voice|call recordings?|music|dictation",
     ),
     "tabular": (
-        r"scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|tabular|fraud|churn|forecast(?:s|ing)?"
+        r"scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|tabular|fraud\w*|churn|forecast(?:s|ing)?"
+        r"|structured (?:\w+ )?(?:data|features)|numeric features"
         r"|time[- ]series|recommend(?:er|ers|ation|ations)(?: systems?)?|credit scor(?:e|ing)"
         r"|random forests?"
         r"|logistic regression|structured data|csv|anomaly detection|feature engineering",
@@ -196,7 +199,7 @@ EXCLUDE_BEFORE: tuple[str, ...] = (
     r"(?<!why )(?<!if )(?<!or )(?<!whether )not|never|no|neither|none of"
     r"|exclud(?:e|es|ed|ing)|except(?: for)?|excepting|avoid(?:s|ed|ing)?|without|outside(?: of)?|other than"
     r"|rule out|ruling out|leave out|leaving out|skip|ban|blacklist|steer clear of|stay away from"
-    r"|keep (?:it |us |this )?(?:off|away from|out of)"
+    r"|keep (?:it |us |this )?(?:off|away from|out of)|stay (?:out of|off)"
     r"|(?:(?<=anything )|(?<=anywhere )|(?<=everything )|(?<=any cloud )|(?<=any gpu )|(?<=any region ))but"
     r"|(?:(?:do|does|did|could|would|must|should)(?:n'?t| not)|can'?t|can not|cannot|won'?t|will not|shall not|dont)"
     r" (?:want|use|like|trust|allow|go with|be|run|deploy|host|touch|put it)",

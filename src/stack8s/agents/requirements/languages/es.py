@@ -26,7 +26,7 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
         "fin de semana",
     ),
     "training": (r"entren\w*", r"preentren\w*", r"desde cero"),
-    "fine_tuning": ("ajuste fino", r"afin(?:ar|ado|amiento)", r"ajustar finamente"),
+    "fine_tuning": ("ajuste fino", r"modelo ajustado", r"afin(?:ar|ado|amiento)", r"ajustar finamente"),
 }
 DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
     "nlp": (
@@ -111,7 +111,7 @@ SCALES: dict[str, float] = {"mil": 1e3}
 SCALE_WORDS: tuple[str, ...] = ("mil",)
 NUMBER_WORDS: dict[str, int] = {"uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "ocho": 8}
 BUDGET_NOUNS: tuple[str, ...] = ("presupuesto", "costo")
-REPLICA_NOUNS: tuple[str, ...] = ()
+REPLICA_NOUNS: tuple[str, ...] = (r"replicas?",)
 HIGH_AVAILABILITY: tuple[str, ...] = ("alta disponibilidad",)
 USER_NOUNS: tuple[str, ...] = ("usuarios",)
 REQUEST_NOUNS: tuple[str, ...] = ("solicitudes", "peticiones")

@@ -25,7 +25,7 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
         "fim de semana",
     ),
     "training": (r"trein\w*", r"pre-?trein\w*", r"do zero"),
-    "fine_tuning": ("ajuste fino", r"afin(?:ar|ado|amiento)"),
+    "fine_tuning": ("ajuste fino", r"modelo ajustado", r"afin(?:ar|ado|amiento)"),
 }
 DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
     "nlp": (
@@ -109,7 +109,7 @@ SCALES: dict[str, float] = {"mil": 1e3}
 SCALE_WORDS: tuple[str, ...] = ("mil",)
 NUMBER_WORDS: dict[str, int] = {"um": 1, "duas": 2}
 BUDGET_NOUNS: tuple[str, ...] = ("orcamento",)
-REPLICA_NOUNS: tuple[str, ...] = ()
+REPLICA_NOUNS: tuple[str, ...] = (r"replicas?",)
 HIGH_AVAILABILITY: tuple[str, ...] = ("alta disponibilidade",)
 USER_NOUNS: tuple[str, ...] = ("usuarios", "utilizadores")
 REQUEST_NOUNS: tuple[str, ...] = ()
