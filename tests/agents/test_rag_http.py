@@ -107,7 +107,7 @@ def test_the_generator_is_sized_as_the_same_llm_serving_plan(client: httpx.Clien
     ("message", "corpus_gb"),
     [
         ("RAG chatbot over our 20,000 internal PDFs with Llama 3.1 8B on AWS, 50 people at the same time", 2.0),
-        ("RAG over 2 million documents with Llama 3.1 8B on AWS", 200.0),
+        ("A RAG chatbot over 2 million documents with Llama 3.1 8B on AWS, 20 people at the same time", 200.0),
     ],
 )
 def test_a_stated_corpus_gets_a_priced_embedding_job(
