@@ -142,7 +142,8 @@ ARCHITECT_LAYERS = {
     "stack": 2,
     "prose": 2,
     "job_selection": 2,
-    "__init__": 3,
+    "rag": 3,
+    "__init__": 4,
 }
 
 

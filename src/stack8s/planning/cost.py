@@ -8,6 +8,7 @@ the total is the sum of the rounded lines, so a breakdown always adds up exactly
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -61,6 +62,20 @@ ADAPTER_CHECKPOINT_BYTES_PER_PARAM = 12.0
 
 BASE_DOWNLOAD_BYTES_PER_PARAM = 2.0
 """Fine-tuning starts from the published 16-bit checkpoint (QLoRA quantises it while loading)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SidePart:
+    """A serving part beside the main model (a RAG plan's embedding model, its vector store) on instances of
+    its own: `item` names its compute line, `disk_gb` its own block storage ("<item> disk"); `hourly_usd`
+    None when it runs on the main model's instances (a $0 line that says so)."""
+
+    item: str
+    hourly_usd: float | None
+    instances: int
+    what: str  # "2 x m7i.large (2 vCPU, 8 GB)": the line's assumption starts with it
+    disk_gb: float = 0.0
+
 
 _CENT = Decimal("0.01")
 _OTHER = {"load balancer", "egress", "kubernetes control plane"}
@@ -164,6 +179,22 @@ def _object_storage_line(dataset_gb: float, prices: ProviderPrices | None) -> Co
     )
 
 
+def _side_lines(part: SidePart, hours: int, prices: ProviderPrices | None) -> list[CostLine]:
+    if part.hourly_usd is None:
+        text = f"{part.what}: runs on the instances above, no instance of its own"
+        lines = [CostLine(item=part.item, monthly_usd=0.0, assumption=text)]
+    else:
+        text = f"{part.what}: {part.instances} x instance at {_price(part.hourly_usd)}/h x {hours} h (on demand)"
+        amount = _cents(_dec(part.hourly_usd) * part.instances * hours)
+        lines = [CostLine(item=part.item, monthly_usd=float(amount), assumption=text)]
+    if part.disk_gb > 0:
+        price = _price_of(prices, "block_storage")
+        amount_text = f"{part.disk_gb:g} GB for the {part.item}"
+        rate = "on block storage at {price}/GB-month"
+        lines.append(_priced(f"{part.item} disk", price, prices, part.disk_gb, "block storage", amount_text, rate))
+    return lines
+
+
 def _storage_line(storage_gb: float, prices: ProviderPrices | None) -> CostLine:
     price = _price_of(prices, "block_storage")
     amount = f"{storage_gb:g} GB of weights, checkpoints and images"
@@ -220,10 +251,12 @@ def estimate_cost(
     hours_per_month: int = HOURS_PER_MONTH,
     spot: bool = False,
     spot_hourly_usd: float | None = None,
+    parts: Sequence[SidePart] = (),
 ) -> CostEstimate:
-    """Monthly cost: compute (instance_count nodes per replica x replicas), storage, load balancer, egress
-    and the managed Kubernetes control plane, the last four at `prices` (the provider of the instances;
-    a price it lacks, or no `prices` at all, is a $0 line that says so).
+    """Monthly cost: compute (instance_count nodes per replica x replicas), the `parts` beside it (a compute
+    line each, and their own disks), storage, load balancer, egress and the managed Kubernetes control
+    plane, the last four at `prices` (the provider of the instances; a price it lacks, or no `prices` at
+    all, is a $0 line that says so).
 
     Each line is rounded to cents; total = sum of the lines; within_budget = total <= budget (None
     without a budget). Storage and egress lines appear only when non-zero."""
@@ -238,6 +271,8 @@ def estimate_cost(
         raise ValueError("instance_count, replicas and hours_per_month must be >= 1")
     compute = _compute_line(instance_hourly_usd, instance_count, replicas, hours_per_month, spot, spot_hourly_usd)
     lines = [compute]
+    for part in parts:
+        lines += _side_lines(part, hours_per_month, prices)
     if storage_gb > 0:
         lines.append(_storage_line(storage_gb, prices))
     if dataset_gb > 0:
@@ -251,8 +286,8 @@ def estimate_cost(
     total = _total(lines)
     return CostEstimate(
         hours_per_month=hours_per_month,
-        compute_monthly_usd=_total(lines, {"compute"}),
-        storage_monthly_usd=_total(lines, _STORAGE),
+        compute_monthly_usd=_total(lines, {"compute", *(p.item for p in parts)}),
+        storage_monthly_usd=_total(lines, {*_STORAGE, *(f"{p.item} disk" for p in parts)}),
         other_monthly_usd=_total(lines, _OTHER),
         total_monthly_usd=total,
         breakdown=lines,

@@ -81,6 +81,9 @@ WHISPER_REFERENCE_PARAMS_B = 1.55  # Whisper large-v3
 EMBEDDING_TOKENS_PER_ITEM = 512
 """A document chunk for embedding: 512 tokens (the input limit of BERT-class embedding models)."""
 
+TEXT_TOKENS_PER_GB = 250e6
+"""Plain English text: about 4 characters (bytes) per token (OpenAI tokenizer guidance), 250M tokens/GB."""
+
 CNN_TRAINING_MFU = 0.10
 """Convolutional networks keep tensor cores far less busy than transformer GEMMs: ResNet-50 mixed-precision
 training runs at about 2,500 images/s on one A100 (NVIDIA DeepLearningExamples, PyTorch ResNet50 v1.5

@@ -218,6 +218,36 @@ class VllmServing(BaseModel):
         return pairs + [f"{extra[i]} {extra[i + 1]}" for i in range(0, len(extra), 2)]
 
 
+ComponentRole = Literal["generator", "embedder", "vector_store"]
+
+
+class PlanComponent(BaseModel):
+    """One serving part of a multi-model plan (RAG: the generator LLM, the embedding model, the vector store):
+    what it runs, on which instances, and what it costs. `monthly_usd` is the sum of the
+    `cost_estimate.breakdown` lines named in `cost_items`; a one-off job (embedding the corpus) is in `job`
+    and not in the month."""
+
+    model_config = ConfigDict(protected_namespaces=())
+
+    role: ComponentRole
+    model_id: str | None = Field(description="the model it serves; None for the vector store")
+    purpose: str
+    provider: str | None = None
+    region: str | None = None
+    instance_type: str | None = Field(None, description="None when it runs on another component's instances")
+    instances: int = Field(0, ge=0, description="instances paid for this component (0 when it shares another's)")
+    shares_instances_with: ComponentRole | None = None
+    gpu_model: str | None = None
+    gpu_count: int = 0
+    vcpu: float | None = Field(None, description="per instance")
+    ram_gb: float | None = Field(None, description="per instance")
+    monthly_usd: float
+    cost_items: list[str] = Field(default_factory=list, description="the cost_estimate.breakdown lines it costs")
+    performance: Performance | None = Field(None, description="the generator: one replica at the planned batch")
+    job: Job | None = Field(None, description="the embedder: the one-off job that embeds the stated corpus")
+    method: str = Field("", description="how it was sized, in one line")
+
+
 class DeploymentPlan(BaseModel):
     understanding: str
     assumptions: list[str]
@@ -234,3 +264,7 @@ class DeploymentPlan(BaseModel):
     job: Job | None = None
     vllm: VllmServing | None = Field(None, description="LLM serving: the vLLM settings every artifact uses")
     artifacts: list[Artifact] = Field(default_factory=list, description="files to apply, from the plan's numbers")
+    components: list[PlanComponent] = Field(
+        default_factory=list,
+        description="multi-model plans (RAG): each serving part with its model, instances and monthly cost",
+    )

@@ -131,3 +131,18 @@ async def all_offers(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> 
     ).format(cols=_COLUMNS, where=where, price=price)
     cur = await conn.execute(query, params)
     return [to_hit(r) for r in await cur.fetchall()]
+
+
+async def cheapest_per_region(conn: AsyncConnection[dict[str, Any]], q: ComputeQuery) -> list[ComputeHit]:
+    """The cheapest instance matching q in every (provider, region), ordered by provider and region: where a
+    part beside the main model (a RAG plan's embedder, its vector store) would run in each place the main
+    model may be placed. Ties at a price go to more VRAM, then the instance type's name."""
+    clauses, params = _filters(q)
+    where = sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("TRUE")
+    price = sql.SQL("spot_price_hourly_usd" if q.spot else "price_hourly_usd")
+    query = sql.SQL(
+        "SELECT DISTINCT ON (provider, region) {cols} FROM cloud.instances WHERE {where} "
+        "ORDER BY provider, region, {price}, total_vram_gb DESC, instance_type"
+    ).format(cols=_COLUMNS, where=where, price=price)
+    cur = await conn.execute(query, params)
+    return [to_hit(r) for r in await cur.fetchall()]

@@ -9,13 +9,13 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from stack8s.agents.architect import instances, prose, stack, steps
+from stack8s.agents.architect import instances, prose, rag, stack, steps
 from stack8s.agents.architect import job_selection as job_planning
 from stack8s.agents.architect.artifacts import build_artifacts
 from stack8s.agents.architect.model_table import model_note, recommend_models
 from stack8s.agents.architect.narrate import narrate
 from stack8s.agents.architect.prices import freshness
-from stack8s.agents.architect.workload import Workload, plan_workload, serving_sizing
+from stack8s.agents.architect.workload import Workload, plan_workload, serves_rag, serving_sizing
 from stack8s.agents.deps import AgentDeps
 from stack8s.catalogs import cloud_costs
 from stack8s.catalogs.gpus import gpu_spec
@@ -30,11 +30,13 @@ from stack8s.planning.plan import (
     GpuRecommendation,
     Load,
     ModelRecommendation,
+    VllmServing,
 )
 from stack8s.planning.spec import TaskType, WorkloadSpec
 from stack8s.planning.vllm_memory import WeightFormat, replica_need
 from stack8s.tools import hf
 from stack8s.tools.cluster import ClusterStatus
+from stack8s.tools.schemas import CatalogModel
 
 log = logging.getLogger(__name__)
 EGRESS_GB_PER_MONTH = 100  # serving traffic allowance; stated in the cost line's assumption
@@ -53,11 +55,18 @@ def _storage_gb(w: Workload) -> float:
 
 
 def _month(
-    w: Workload, provider: str | None, region: str | None, hourly_usd: float, instances: int, spot_hourly: float | None
+    w: Workload,
+    provider: str | None,
+    region: str | None,
+    hourly_usd: float,
+    instances: int,
+    spot_hourly: float | None,
+    parts: rag.RagParts | None = None,
 ) -> CostEstimate:
     """The plan's month for `instances` at `hourly_usd` (spot at `spot_hourly` when spot was asked for and the
-    instance has a spot price): storage, load balancer, egress and the managed Kubernetes control plane at the
-    provider's list prices in its region. The one place a plan's total and its budget verdict come from."""
+    instance has a spot price), a RAG plan's embedder and vector store where the instances run, storage, load
+    balancer, egress and the managed Kubernetes control plane at the provider's list prices in its region.
+    The one place a plan's total and its budget verdict come from."""
     serving = w.task is TaskType.inference
     prices = cloud_costs.prices_for(provider, region) if provider else None
     return costing.estimate_cost(
@@ -72,18 +81,19 @@ def _month(
         budget_monthly_usd=w.spec.budget_monthly_usd,
         spot=bool(w.spec.spot and spot_hourly is not None),
         spot_hourly_usd=spot_hourly,
+        parts=parts.cost_parts(provider, region) if parts is not None else (),
     )
 
 
-def plan_cost(w: Workload, top: GpuRecommendation | None) -> CostEstimate:
+def plan_cost(w: Workload, top: GpuRecommendation | None, parts: rag.RagParts | None = None) -> CostEstimate:
     """The month at the top recommendation: every instance it counts (the load's fleet, or nodes x replicas)."""
     if top is None:
         return _month(w, None, None, 0.0, 1, None)
     count = top.instance_count if top.performance is not None else top.nodes * w.replicas
-    return _month(w, top.provider, top.region, top.price_hourly_usd, count, top.spot_price_hourly_usd)
+    return _month(w, top.provider, top.region, top.price_hourly_usd, count, top.spot_price_hourly_usd, parts)
 
 
-def budget_rule(w: Workload) -> instances.BudgetRule | None:
+def budget_rule(w: Workload, parts: rag.RagParts | None = None) -> instances.BudgetRule | None:
     """Whether a priced fleet keeps the plan's whole month within the budget, by `_month` itself (the fixed
     costs per provider and region are cached, and only totals within a cent of the budget are recomputed)."""
     budget = w.spec.budget_monthly_usd
@@ -93,12 +103,12 @@ def budget_rule(w: Workload) -> instances.BudgetRule | None:
 
     def within(provider: str, region: str, hourly_usd: float, count: int) -> bool:
         if (provider, region) not in fixed:
-            fixed[(provider, region)] = _month(w, provider, region, 0.0, 1, None).total_monthly_usd
+            fixed[(provider, region)] = _month(w, provider, region, 0.0, 1, None, parts).total_monthly_usd
         approx = hourly_usd * HOURS_PER_MONTH * count + fixed[(provider, region)]
         if abs(approx - budget) > 0.05:
             return approx <= budget
         # spot prices arrive as the hourly price already, so the month is priced on demand at that price
-        return _month(w, provider, region, hourly_usd, count, None).within_budget is True
+        return _month(w, provider, region, hourly_usd, count, None, parts).within_budget is True
 
     return within
 
@@ -257,11 +267,11 @@ def _load(w: Workload) -> Load | None:
 
 
 async def _charts_and_models(
-    deps: AgentDeps, w: Workload, gpu_model: str | None
+    deps: AgentDeps, w: Workload, gpu_model: str | None, values: dict[str, list[str]] | None = None
 ) -> tuple[list[ChartRecommendation], list[ModelRecommendation], list[str]]:
     """The Helm charts and the model table of the plan, and what the plan says about either."""
     await deps.report("charts")
-    charts, missing = await stack.choose_stack(deps.conn, w, gpu_model)
+    charts, missing = await stack.choose_stack(deps.conn, w, gpu_model, values)
     notes = [f"No chart for '{m}' in the catalog." for m in missing]
     await deps.report("model_search")
     models = await recommend_models(deps, w.spec, w.model)
@@ -270,12 +280,14 @@ async def _charts_and_models(
     return charts, models, notes
 
 
-async def _cheaper_alternative(deps: AgentDeps, spec: WorkloadSpec, w: Workload) -> str | None:
+async def _cheaper_alternative(
+    deps: AgentDeps, spec: WorkloadSpec, w: Workload, parts: rag.RagParts | None
+) -> str | None:
     """When over budget: price the same workload at 4-bit, by the same search and budget verdict."""
     if not w.is_llm or w.sizing.precision == "int4" or spec.budget_monthly_usd is None:
         return None
     quantised = plan_workload(spec.model_copy(update={"precision": "int4"}), w.model)
-    d = await decide(deps.conn, quantised)
+    d = await decide(deps.conn, quantised, parts)
     top = d.top
     if top is None or d.over_budget or not d.selection.fits:
         return None
@@ -301,20 +313,22 @@ class Decision:
 
     @property
     def compute_budget(self) -> float | None:
-        """What the budget leaves for instances once the plan's other lines (at the chosen provider) are paid."""
+        """What the budget leaves for the model's instances once the plan's other lines (at the chosen provider,
+        a RAG plan's embedder and vector store among them) are paid."""
         if self.budget_monthly_usd is None:
             return None
-        other = self.cost.total_monthly_usd - self.cost.compute_monthly_usd
-        return max(self.budget_monthly_usd - other, 0.0)
+        model = sum(c.monthly_usd for c in self.cost.breakdown if c.item == "compute")
+        return max(self.budget_monthly_usd - (self.cost.total_monthly_usd - model), 0.0)
 
 
-async def decide(conn: AsyncConnection[dict[str, Any]], w: Workload) -> Decision:
+async def decide(conn: AsyncConnection[dict[str, Any]], w: Workload, parts: rag.RagParts | None = None) -> Decision:
     """Search the instances for the resolved workload and price the chosen fleet: the plan's one decision
-    (`within_budget` is the month's total against the budget, the same rule the search filtered by)."""
-    selection = await instances.select(conn, w, budget_rule(w))
+    (`within_budget` is the month's total against the budget, the same rule the search filtered by; a RAG
+    plan's embedder and vector store are in both)."""
+    selection = await instances.select(conn, w, budget_rule(w, parts))
     top = selection.recommendations[0] if selection.recommendations else None
     placed = selection.placements.get((top.provider, top.instance_type)) if top else None
-    return Decision(selection, top, placed, plan_cost(w, top), w.spec.budget_monthly_usd)
+    return Decision(selection, top, placed, plan_cost(w, top, parts), w.spec.budget_monthly_usd)
 
 
 async def build_plan(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec | None = None) -> DeploymentPlan:
@@ -334,24 +348,35 @@ async def plan_for(spec: WorkloadSpec, deps: AgentDeps, previous: WorkloadSpec |
     return plan
 
 
+def _generator_request(spec: WorkloadSpec, named: CatalogModel | None) -> tuple[WorkloadSpec, CatalogModel | None]:
+    """The model the plan serves: a RAG request naming only its embedding model ("RAG with bge-m3") serves an
+    LLM the plan picks, and the named model embeds."""
+    if rag.is_rag(spec) and rag.is_embedder(named):
+        return spec.model_copy(update={"model_id": None, "params_billion": None}), None
+    return spec, named
+
+
 async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
     await deps.report("sizing")
     cluster = await deps.cluster.status() if deps.cluster else ClusterStatus(connected=False, reason="not checked")
     named = await hf.get_model(deps.conn, spec.model_id) if spec.model_id else None
-    w = plan_workload(spec, named)
+    served, model = _generator_request(spec, named)
+    w = plan_workload(served, model)
     await deps.report("compute_search")
     if job_planning.is_job(w):
         planned = await _plan_job(w, deps, cluster)
         if isinstance(planned, DeploymentPlan):
             return planned
         w = replace(w, assumptions=(*w.assumptions, planned))  # why the job is priced as a month of rent
-    d = await decide(deps.conn, w)
+    parts = await rag.resolve(deps, w, named if model is not named else None) if serves_rag(w) else None
+    d = await decide(deps.conn, w, parts)
     selection, top, placed, cost = d.selection, d.top, d.placement, d.cost
     w = placed_workload(w, d)
     vllm = steps.vllm_serving(w, top)
-    alternative = await _cheaper_alternative(deps, spec, w) if d.over_budget else None
-    charts, models, notes = await _charts_and_models(deps, w, top.gpu_model if top else None)
-    return DeploymentPlan(
+    alternative = await _cheaper_alternative(deps, served, w, parts) if d.over_budget else None
+    values = rag.chart_values(parts, top) if parts is not None else None
+    charts, models, notes = await _charts_and_models(deps, w, top.gpu_model if top else None, values)
+    plan = DeploymentPlan(
         understanding=prose.understanding(w),
         assumptions=[
             *w.assumptions,
@@ -373,6 +398,40 @@ async def _build(spec: WorkloadSpec, deps: AgentDeps) -> DeploymentPlan:
         local_cluster=cluster.model_dump(),
         load=_load(w),
         vllm=vllm,
+    )
+    if parts is None or top is None:
+        return plan
+    return await _with_rag_parts(plan, deps, parts, w, d, charts, vllm)
+
+
+async def _with_rag_parts(
+    plan: DeploymentPlan,
+    deps: AgentDeps,
+    parts: rag.RagParts,
+    w: Workload,
+    d: Decision,
+    charts: list[ChartRecommendation],
+    vllm: VllmServing | None,
+) -> DeploymentPlan:
+    """The RAG plan: the generator's plan with the embedder and the vector store as parts of their own (placed
+    and priced in the same month), the corpus embedding job, and their steps."""
+    top = d.top
+    assert top is not None
+    job = await rag.corpus_job(deps, parts, w.spec, top.provider)
+    corpus_job = job if isinstance(job, rag.CorpusJob) else None
+    parts_list = rag.components(parts, w, top, d.cost, corpus_job)
+    extra = [*rag.serve_steps(parts, top, corpus_job)]
+    notes = [*parts.notes, *rag.placement_notes(parts, top)]
+    notes += corpus_job.notes if corpus_job is not None else ([job] if isinstance(job, str) else [])
+    return plan.model_copy(
+        update={
+            "understanding": f"{plan.understanding} {rag.summary(parts_list)}",
+            "assumptions": [*plan.assumptions, *notes],
+            "deployment_steps": steps.build_steps(w, top, charts, vllm, rag.pool_steps(parts, top), extra),
+            "tradeoffs": [*plan.tradeoffs, *rag.tradeoffs(parts)],
+            "model_recommendations": rag.with_embedder(plan.model_recommendations, parts, w.sizing.model_id),
+            "components": parts_list,
+        }
     )
 
 

@@ -18,9 +18,6 @@ from stack8s.planning.plan import HOURS_PER_MONTH, GpuRecommendation, Job
 from stack8s.tools import compute
 from stack8s.tools.schemas import ComputeHit
 
-TEXT_TOKENS_PER_GB = 250e6
-"""Plain English text: about 4 characters (bytes) per token (OpenAI tokenizer guidance), 250M tokens/GB."""
-
 DEFAULT_EPOCHS = {"training": 1.0, "fine_tuning": 3.0}
 """Pretraining reads its corpus once; fine-tuning defaults to 3 epochs (Hugging Face Trainer's
 num_train_epochs default)."""
@@ -59,9 +56,9 @@ def _llm_training(w: Workload) -> JobWork:
         basis = spec.training_tokens_basis or "stated"
         notes.append(f"Training data: {tokens:,.0f} tokens per epoch ({basis}).")
     elif spec.dataset_size_gb:
-        tokens = spec.dataset_size_gb * TEXT_TOKENS_PER_GB
+        tokens = spec.dataset_size_gb * jobs.TEXT_TOKENS_PER_GB
         notes.append(
-            f"Training data: {spec.dataset_size_gb:g} GB of text x {TEXT_TOKENS_PER_GB / 1e6:.0f}M tokens/GB "
+            f"Training data: {spec.dataset_size_gb:g} GB of text x {jobs.TEXT_TOKENS_PER_GB / 1e6:.0f}M tokens/GB "
             f"(about 4 bytes per token) = {tokens:,.0f} tokens per epoch."
         )
     if not tokens:

@@ -32,6 +32,8 @@ def plan_markdown(plan: DeploymentPlan) -> str:
                 f"{r.total_vram_gb:g} GB | {r.price_hourly_usd:.4g} | {r.price_monthly_usd:,.2f} | "
                 f"{'yes' if r.fits else 'no'} |"
             )
+    if plan.components:
+        lines += _parts_table(plan)
     if plan.model_recommendations:
         lines += ["", "### Models", "", "| # | model | task | license | params | score |", "|---|---|---|---|---|---|"]
         for m in plan.model_recommendations:
@@ -66,6 +68,46 @@ def plan_markdown(plan: DeploymentPlan) -> str:
     if plan.assumptions:
         lines += ["", "### Assumptions", ""] + [f"- {a}" for a in plan.assumptions]
     return "\n".join(lines)
+
+
+def duration(hours: float) -> str:
+    """'2.3 h', or '14.5 min' under an hour."""
+    return f"{hours:,.1f} h" if hours >= 1 else f"{max(hours * 60, 0.1):,.1f} min"
+
+
+ROLE_WORDS = {"generator": "generator LLM", "embedder": "embedding model", "vector_store": "vector store"}
+
+
+def _parts_table(plan: DeploymentPlan) -> list[str]:
+    """A multi-model plan's parts: which model does what, where it runs, what it costs a month."""
+    lines = [
+        "",
+        "### Parts",
+        "",
+        "| part | model | runs on | instances | $/month | what it does |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in plan.components:
+        if c.instance_type is None:
+            where = f"the {ROLE_WORDS[c.shares_instances_with or 'generator']}'s nodes"
+        elif c.gpu_count:
+            where = f"{c.instance_type} ({c.gpu_count}x {c.gpu_model}, {c.provider} {c.region})"
+        else:
+            where = f"{c.instance_type} ({c.vcpu or 0:g} vCPU, {c.ram_gb or 0:g} GB RAM, {c.provider} {c.region})"
+        model = c.model_id or ("Qdrant" if c.role == "vector_store" else "see the model table")
+        lines.append(
+            f"| {ROLE_WORDS[c.role]} | {_cell(model)} | {_cell(where)} | {c.instances} | {c.monthly_usd:,.2f} | "
+            f"{_cell(c.purpose)} |"
+        )
+    for c in plan.components:
+        if c.job is not None:
+            job = c.job
+            lines += [
+                "",
+                f"One-off: embedding the corpus takes about {duration(job.wall_clock_hours)} on {job.instances} x "
+                f"{job.instance_type} ({job.provider}): ${job.job_cost_usd:,.2f}, not in the monthly total.",
+            ]
+    return lines
 
 
 def _load_lines(plan: DeploymentPlan) -> list[str]:

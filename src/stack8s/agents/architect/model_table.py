@@ -19,6 +19,7 @@ DOMAIN_TAGS = {
     "other": None,
 }
 KEYWORD_TAGS = [
+    (("fraud", "transaction", "churn", "credit scor"), "tabular-classification"),
     (("detect", "yolo", "detr"), "object-detection"),
     (("segment",), "image-segmentation"),
     (("classif", "resnet", "imagenet"), "image-classification"),
@@ -33,13 +34,35 @@ KEYWORD_TAGS = [
     (("ocr",), "image-to-text"),
     (("forecast", "time series", "time-series"), "time-series-forecasting"),
 ]
+VISION_TAGS = frozenset(
+    {"object-detection", "image-segmentation", "image-classification", "text-to-image", "image-to-text"}
+)
+DOMAIN_KEYWORD_TAGS: dict[str, frozenset[str]] = {
+    "nlp": frozenset({"sentence-similarity", "text-ranking"}),
+    "tabular": frozenset({"tabular-classification", "time-series-forecasting"}),
+    "audio": frozenset({"automatic-speech-recognition", "text-to-speech"}),
+    "computer_vision": VISION_TAGS,
+    "multimodal": VISION_TAGS | {"sentence-similarity", "automatic-speech-recognition", "text-to-speech"},
+}
+"""The keyword tags a stated domain admits: "fraud detection" on card transactions (tabular) or in emails
+(nlp) is a classifier of rows or of text, never object detection; without a domain every keyword counts."""
+CLASSIFIER_TAGS = {"nlp": "text-classification", "audio": "audio-classification"}
+CLASSIFIER_WORDS = ("classif", "detect", "fraud", "spam", "sentiment", "moderat", "intent", "toxic")
 
 
 def pipeline_tag_for(spec: WorkloadSpec) -> str | None:
+    """The pipeline tag of the model table. RAG's table is its generator's (an LLM: the embedder is a part of
+    the plan of its own); a keyword's tag counts only within the stated domain."""
     text = (spec.model_needs or "").lower()
+    if spec.use_case == "rag" and spec.domain in ("nlp", None):
+        return "text-generation"
+    allowed = DOMAIN_KEYWORD_TAGS.get(str(spec.domain)) if spec.domain not in (None, "other") else None
     for words, tag in KEYWORD_TAGS:
-        if any(w in text for w in words):
+        if any(w in text for w in words) and (allowed is None or tag in allowed):
             return tag
+    classifier = CLASSIFIER_TAGS.get(str(spec.domain))
+    if classifier is not None and any(w in text for w in CLASSIFIER_WORDS):
+        return classifier
     if spec.domain == "nlp" and spec.task_type in ("inference", "batch_inference", "fine_tuning", "training", None):
         return "text-generation"
     return DOMAIN_TAGS.get(str(spec.domain), None)

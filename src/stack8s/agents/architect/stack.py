@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from psycopg import AsyncConnection
 
 from stack8s.agents.architect.steps import vllm_max_model_len
-from stack8s.agents.architect.workload import Workload
+from stack8s.agents.architect.workload import Workload, serves_rag
 from stack8s.planning.plan import VLLM_IMAGE, VLLM_VERSION, ChartRecommendation
 from stack8s.tools import k8s
 from stack8s.tools.schemas import ChartHit, ChartQuery
@@ -68,6 +69,8 @@ def core_needs(w: Workload, gpu_model: str | None = None) -> list[str]:
         needs += ["batch"] + (["llm-serving"] if w.is_llm else [])
     elif w.is_llm and w.sizing.gpu_needed:
         needs.append("llm-serving")
+        if serves_rag(w):
+            needs.append("vector-database")  # the RAG system's retrieval (agents/architect/rag.py sizes it)
     else:
         needs += ["model-serving-crd", "model-serving"]
     return needs
@@ -106,10 +109,12 @@ def _values(need: str, w: Workload) -> list[str]:
     return []
 
 
-def install_command(hit: ChartHit, need: str, w: Workload) -> str:
+def install_command(hit: ChartHit, need: str, w: Workload, values: Sequence[str] = ()) -> str:
+    """`helm install` of the chart, with the values the plan sets (`values`: more, from a part sized
+    elsewhere, such as a RAG plan's vector store)."""
     release = re.sub(r"[^a-z0-9-]", "-", hit.name.lower())[:53]
     namespace = NAMESPACES.get(need, "stack8s")
-    sets = " ".join(f"--set {shlex.quote(v)}" for v in _values(need, w))
+    sets = " ".join(f"--set {shlex.quote(v)}" for v in [*_values(need, w), *values])
     version = f" --version {shlex.quote(hit.version)}" if hit.version else ""
     if hit.repository_url.startswith("oci://"):
         target = f"{hit.repository_url.rstrip('/')}/{hit.name}"
@@ -122,8 +127,12 @@ def install_command(hit: ChartHit, need: str, w: Workload) -> str:
 
 
 async def choose_stack(
-    conn: AsyncConnection[dict[str, Any]], w: Workload, gpu_model: str | None = None
+    conn: AsyncConnection[dict[str, Any]],
+    w: Workload,
+    gpu_model: str | None = None,
+    values: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[list[ChartRecommendation], list[str]]:
+    """The charts of the plan, each found in the catalog; `values` adds --set values per need."""
     charts: list[ChartRecommendation] = []
     missing: list[str] = []
     seen: set[tuple[str, str]] = set()
@@ -143,7 +152,7 @@ async def choose_stack(
                 repository_url=hit.repository_url,
                 version=hit.version,
                 purpose=purpose,
-                install_command=install_command(hit, need, w),
+                install_command=install_command(hit, need, w, (values or {}).get(need, ())),
             )
         )
     return charts, missing

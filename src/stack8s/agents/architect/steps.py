@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Sequence
 
 import yaml
 
@@ -51,6 +52,44 @@ def _cluster_commands(rec: GpuRecommendation, count: int) -> list[str]:
             "curl -sfL https://get.k3s.io | sh -",
         ],
     )
+
+
+POOL_LABEL = "stack8s-pool"
+"""The node label each extra node pool carries (its name), for the nodeSelector of what runs on it."""
+
+
+def node_pool_commands(provider: str, region: str, instance_type: str, name: str, count: int) -> list[str]:
+    """Add a node pool `name` of `count` x `instance_type` to the plan's cluster, labelled POOL_LABEL=name
+    (`name`: lowercase letters and digits, at most 12, as AKS requires)."""
+    it, where, label = shlex.quote(instance_type), shlex.quote(region), f"{POOL_LABEL}={name}"
+    oci_label = shlex.quote(json.dumps([{"key": POOL_LABEL, "value": name}]))
+    templates = {
+        "aws": f"eksctl create nodegroup --cluster {CLUSTER} --region {where} --name {name} --node-type {it} "
+        f"--nodes {count} --nodes-min {count} --nodes-max {count} --node-labels {label}",
+        "gcp": f"gcloud container node-pools create {name} --cluster {CLUSTER} --region {where} --machine-type {it} "
+        f"--num-nodes {count} --node-labels={label}",
+        "azure": f"az aks nodepool add -g {CLUSTER} --cluster-name {CLUSTER} -n {name} --node-vm-size {it} "
+        f"--node-count {count} --labels {label}",
+        "oci": f"oci ce node-pool create --cluster-id $OKE_CLUSTER_ID --name {name} --node-shape {it} --size {count} "
+        f"--compartment-id $COMPARTMENT_ID --initial-node-labels {oci_label}",
+        "do": f"doctl kubernetes cluster node-pool create {CLUSTER} --name {name} --size {it} --count {count} "
+        f"--label {label}",
+    }
+    other = f"# Add {count} x {instance_type} on {provider} ({region}) to the cluster, labelled {label}"
+    return [templates.get(provider, other)]
+
+
+def node_pool_delete_commands(provider: str, region: str, name: str) -> list[str]:
+    """Remove the node pool `name` (billing for its nodes stops)."""
+    where = shlex.quote(region)
+    templates = {
+        "aws": f"eksctl delete nodegroup --cluster {CLUSTER} --region {where} --name {name}",
+        "gcp": f"gcloud container node-pools delete {name} --cluster {CLUSTER} --region {where} --quiet",
+        "azure": f"az aks nodepool delete -g {CLUSTER} --cluster-name {CLUSTER} -n {name}",
+        "oci": "oci ce node-pool delete --node-pool-id $NODE_POOL_ID --force",
+        "do": f"doctl kubernetes cluster node-pool delete {CLUSTER} {name} --force",
+    }
+    return [templates.get(provider, f"# Release the {name} nodes on {provider} ({region})")]
 
 
 def vllm_serves(w: Workload) -> bool:
@@ -176,8 +215,15 @@ def _verify_step(w: Workload, order: int) -> DeploymentStep:
 
 
 def build_steps(
-    w: Workload, top: GpuRecommendation | None, charts: list[ChartRecommendation], vllm: VllmServing | None = None
+    w: Workload,
+    top: GpuRecommendation | None,
+    charts: list[ChartRecommendation],
+    vllm: VllmServing | None = None,
+    pools: Sequence[DeploymentStep] = (),
+    extra: Sequence[DeploymentStep] = (),
 ) -> list[DeploymentStep]:
+    """The serving (or training) steps. A RAG plan's parts add `pools` (their node pools, after the cluster)
+    and `extra` (the embedder and the corpus job, after the model's server); every step is numbered here."""
     steps: list[DeploymentStep] = []
     if top is not None:
         count = top.nodes * w.replicas
@@ -189,9 +235,11 @@ def build_steps(
                 commands=_cluster_commands(top, count),
             )
         )
+    steps += [s.model_copy(update={"order": len(steps) + i}) for i, s in enumerate(pools, start=1)]
     steps.extend(_chart_steps(charts, first=len(steps) + 1))
     is_training = w.task in (TaskType.training, TaskType.fine_tuning)
     steps.append(_train_step(w, len(steps) + 1, top) if is_training else _serve_step(w, len(steps) + 1, vllm))
+    steps += [s.model_copy(update={"order": len(steps) + i}) for i, s in enumerate(extra, start=1)]
     steps.append(_verify_step(w, len(steps) + 1))
     return steps
 

@@ -78,6 +78,12 @@ class Workload:
         return self.need.max_model_len if self.need is not None else DEFAULT_CONTEXT
 
 
+def serves_rag(w: Workload) -> bool:
+    """A RAG system around a served LLM: this workload is its generator; an embedding model and a vector store
+    are planned beside it (`agents/architect/rag.py`)."""
+    return w.spec.use_case == "rag" and w.task is TaskType.inference and w.need is not None
+
+
 def _arch(row: HFModelRow | None, params: float) -> ModelArch:
     """The architecture facts of a catalog row at `params` (any missing ones are estimated by sizing)."""
     return CatalogModel(row, 0.0).arch(params) if row is not None else ModelArch(params_billion=params)
