@@ -10,7 +10,7 @@ from tests.conftest import SHARED, LiveServer, needs_shared, token_for
 # Groups of ../shared/eval/cases-next.yaml whose issues have landed: the serving-load cases (issue 7), the
 # jobs priced by their duration (issue 8), exclusions and budgets in other currencies (issue 9), the cheapest
 # fleet that meets the load (issue 17), current models and precisions (issue 18).
-LANDED_NEXT = r"^(load|job|exclude|budget|opt|next)-"
+LANDED_NEXT = r"^(load|job|exclude|budget|opt|next|phr)-"
 
 
 def _evaluate(live: LiveServer, cases: str, *extra: str) -> subprocess.CompletedProcess[str]:

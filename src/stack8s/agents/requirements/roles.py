@@ -35,6 +35,7 @@ PERIOD_SECONDS["month"] = 730 * 3600.0  # a month of 730 hours, as the cost mode
 DURATION_HOURS = {"hour": 1.0, "day": 24.0, "week": 168.0, "month": 730.0}
 SUFFIX = {"k": 1e3, "m": 1e6, "mn": 1e6, "mio": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
 DAY_S = 86400.0
+MAX_QUANTITY = 1e15
 TRAINING_TOKENS_MIN = 1e5  # a token count to train on is a dataset, never one prompt
 
 
@@ -224,11 +225,14 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         ):
             out.setdefault("context_length", int(m.raw * 1024 if m.suffix == "k" else m.value))
             continue
-        if value >= TRAINING_TOKENS_MIN and re.search(
-            r"train|pretrain|pre-train|fine-?tun|finetun|lora|qlora|epoch|corpus|dataset|vortrain|entrain|entren|trein"
-            r"|feintun|ajust|afinar|continued",
-            text[s0:s1],
-        ):
+        training = _TRAINING.search(text[s0:s1]) is not None
+        each = _EACH_BEFORE.search(text[max(s0, m.start - 16) : m.start]) or _EACH_AFTER.match(text[unit_end:])
+        count = next((n for n in reversed(ms) if s0 <= n.start < m.start and not n.role and n.value >= 100), None)
+        if training and each and count is not None:
+            count.role = "items"  # "2 million examples of 200 tokens each": tokens per epoch = examples x tokens
+            out.setdefault("training_tokens", count.value * value)
+            continue
+        if value >= TRAINING_TOKENS_MIN and training:
             out.setdefault("training_tokens", value)
             continue
         inner = text[m.end : unit_end]
@@ -267,6 +271,14 @@ _PER_REQUEST = re.compile(
     r"^\s?(?:per|each|a|pro|je|par|por|cada)\s(?:prompt|request|query|question|message|anfrage|frage|requete|pregunta"
     r"|solicitud|pergunta|pedido)"
 )
+
+
+_TRAINING = re.compile(
+    r"train|pretrain|pre-train|fine-?tun|finetun|lora|qlora|epoch|corpus|dataset|vortrain|entrain|entren|trein"
+    r"|feintun|ajust|afinar|continued"
+)
+_EACH_BEFORE = re.compile(r"(?:each|je|jeweils|chacun\w*|cada|per)\s(?:about |around |~|ca |etwa |unos |cerca de )?$")
+_EACH_AFTER = re.compile(r"^\s?(?:\)\s)?(?:each|apiece|jeweils|chacun\w*|cada uno|cada um)")
 
 
 def _side(before: str, after: str, w: _Words) -> str | None:
@@ -520,4 +532,6 @@ def read_roles(text: str) -> Roles:
         for key, value in reader(low, ms, w).items():
             found.setdefault(key, value)
     found.update(_slo(low, w))
+    # no deployment names more than 10^15 of anything: a product of two misread numbers is dropped, not planned
+    found = {k: v for k, v in found.items() if not isinstance(v, int | float) or 0 <= v < MAX_QUANTITY}
     return Roles(**found)

@@ -1255,8 +1255,12 @@ def _apply_defaults(fields: State, named_model: bool) -> list[str]:
         fields["task_type"] = TaskType.fine_tuning
         notes.append("task: fine-tuning (LoRA/QLoRA adapts an existing model)")
     serving = any(fields.get(k) for k in SERVING_SIGNALS)
+    if fields.get("use_case") == "rag" and fields["task_type"] in (None, TaskType.batch_inference):
+        # "RAG over 2 million documents": the documents are the corpus a served assistant retrieves from
+        fields["task_type"] = TaskType.inference
+        notes.append("task: inference (a RAG assistant is served; its documents are the corpus it retrieves from)")
     volume = fields.get("job_items") or fields.get("audio_hours")
-    if fields["task_type"] in (None, TaskType.inference) and volume and not serving:
+    if fields["task_type"] in (None, TaskType.inference) and volume and not serving and fields.get("use_case") != "rag":
         fields["task_type"] = TaskType.batch_inference
         notes.append("task: batch inference (a stated volume of stored items or audio to process)")
     if fields["task_type"] is None and fields.get("budget_total_usd") and not serving and not named_model:
