@@ -84,6 +84,7 @@ class _Words:
     window: re.Pattern[str]
     epochs: re.Pattern[str]
     one_epoch: re.Pattern[str]
+    epoch_label: re.Pattern[str]
     durations: tuple[tuple[re.Pattern[str], float], ...]
     deadline_lead: re.Pattern[str]
     deadline_after: re.Pattern[str]
@@ -123,6 +124,7 @@ def words() -> _Words:
         output=_word(_alt(t["output"])),
         window=_word(_alt(t["context_window"])),
         epochs=re.compile(rf"^\s?(?:x\s?)?(?:{_alt(t['epochs'])})(?![a-z])"),
+        epoch_label=re.compile(rf"(?<![a-z])(?:{_alt(t['epochs'])})\s?(?:[:=]|of|is|to)\s?$"),
         one_epoch=re.compile(
             rf"(?<![a-z])(?:an?|one|eine?|une?|una?|uma?)\s(?:single\s|seule\s|einzige\s|sola\s|unica\s)?"
             rf"(?:{_alt(t['epochs'])})(?![a-z])"
@@ -301,6 +303,10 @@ def _epochs(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     for m in ms:
         if not m.role and w.epochs.match(text[m.end :]):
             m.role = "epochs"
+            return {"epochs": m.value}
+    for m in ms:
+        if not m.role and w.epoch_label.search(text[max(0, m.start - 14) : m.start]):
+            m.role = "epochs"  # "epochs: 4"
             return {"epochs": m.value}
     if w.one_epoch.search(text):
         return {"epochs": 1.0}

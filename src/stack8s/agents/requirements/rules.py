@@ -94,12 +94,6 @@ _REPLICAS = _compile(
     rf"{_COUNT}\s?(?:{lx.REPLICA_WORDS})(?![a-z])",
     r"replica(?:s| count)?\s?(?:of|:|=)?\s?(?P<n>\d{1,3})(?!\d)",
 )
-_USERS = _compile(
-    rf"{_NUM}\s?(?:(?:concurrent|simultaneous|parallel|active|gleichzeitige|simultaneos|simultanes)\s)?"
-    rf"(?:{lx.USER_WORDS})(?![a-z])",
-    rf"{_NUM}\s?(?:concurrent|simultaneous|parallel) (?:requests|connections|streams|sessions)",
-    rf"concurrency(?: level)?\s?(?:of|:|=)?\s?{_NUM}",
-)
 _VOLUME = rf"(?P<n>{lx.NUMBER})(?:\s?(?P<scale>{lx.SCALE_WORDS})(?![a-z]))?"  # "1 million", "20k"
 _RPS = _compile(
     rf"{_NUM}\s?(?:rps|qps|req/s|(?:requests?|queries|calls)\s?/\s?s(?:ec)?)(?![a-z])",
@@ -496,17 +490,6 @@ def _replicas(msg: Message, state: Mapping[str, Any]) -> State:
     return out
 
 
-_AT_ONCE = re.compile(r"concurren|simultan|parallel|active|gleichzeitig|at (?:the same time|once)", _FLAGS)
-
-
-def _users(msg: Message, state: Mapping[str, Any]) -> State:
-    """'4 concurrent users' are sequences at the same moment; '200 users' are people, not all at once."""
-    found = _first(_USERS, msg.text)
-    users = int(_number(found.group("n"), found.group("scale"))) if found else 0
-    if users < 1 or found is None:
-        return {}
-    at_once = _AT_ONCE.search(found.group(0)) or _AT_ONCE.search(msg.text[found.end() : found.end() + 20])
-    return {"concurrent_users": users, "total_users": None} if at_once else {"total_users": users}
 
 
 _TOKENS_NUM = rf"(?P<n>{lx.NUMBER})\s?(?P<scale>k)?"  # lx.NUMBER, not [\d,]*: linear on "1,1,1,..."
@@ -584,18 +567,6 @@ def _load_shape(msg: Message, state: Mapping[str, Any]) -> State:
 _USE_CASES = tuple((re.compile(p, _FLAGS), case) for p, case in lx.USE_CASE_WORDS)
 
 
-def _rps(msg: Message, state: Mapping[str, Any]) -> State:
-    found = _first(_RPS, msg.text)
-    if not found:
-        return {}
-    count = _number(found.group("n"), found.group("scale"))
-    period = _period_factor(found, lx.RATE_PERIODS, 1.0)
-    if period >= lx.DAILY_PERIOD_S:
-        # "1 million requests a day" is a volume, not a peak: the load spreads it with a stated peak factor
-        return {"requests_per_day": round(count * lx.DAILY_PERIOD_S / period, 2), "requests_per_second": None}
-    return {"requests_per_second": round(count / period, 4), "requests_per_day": None}
-
-
 def _context(msg: Message, state: Mapping[str, Any]) -> State:
     found = _first(_CONTEXT, msg.text)
     if not found:
@@ -650,10 +621,6 @@ _EXAMPLES = _compile(
     rf"{_BIG}\s{_ADJ}{{0,2}}?(?:{lx.EXAMPLE_NOUNS})(?![a-z])",
 )
 _CORPUS_WORDS = _compile(rf"{_BIG}[\s-]{_ADJ}?(?:(?P<page>pages?)|words?)(?![a-z])")
-_EPOCHS = _compile(
-    rf"(?P<n>\d+(?:\.\d+)?|{_NUM_WORDS})\s?(?:x\s?)?epochs?(?![a-z])",
-    r"epochs?\s?(?:[:=]|of|is|to)?\s?(?P<n>\d+(?:\.\d+)?)(?![\d.])",
-)
 _DEADLINE_COUNT = rf"(?P<n>\d+(?:\.\d+)?|{_NUM_WORDS}|an?)"
 _DEADLINE_UNIT = rf"(?:{_period_groups(lx.PERIODS)})s?(?![a-z0-9])"
 _DEADLINE = _compile(
@@ -733,15 +700,6 @@ def _corpus_tokens(text: str) -> tuple[int, str] | None:
         basis = f"{count:,.0f} pages x {lx.WORDS_PER_PAGE} words per page x {lx.TOKENS_PER_WORD} tokens per word"
         return round(words * lx.TOKENS_PER_WORD), basis
     return round(count * lx.TOKENS_PER_WORD), f"{count:,.0f} words x {lx.TOKENS_PER_WORD} tokens per word"
-
-
-def _epochs(msg: Message, state: Mapping[str, Any]) -> State:
-    found = _first(_EPOCHS, msg.text)
-    if found is None:
-        return {}
-    word = found.group("n")
-    epochs = float(word) if word[0].isdigit() else float(_count(word))
-    return {"epochs": epochs} if 0 < epochs <= 1000 else {}
 
 
 def _deadline(msg: Message, state: Mapping[str, Any]) -> State:
@@ -865,13 +823,10 @@ EXTRACTORS: tuple[Extractor, ...] = (
     _budget,
     _provider,
     _replicas,
-    _users,
-    _rps,
     _load_shape,
     _context,
     _dataset,
     _training_data,
-    _epochs,
     _deadline,
     _batch_volume,
     _licenses,
