@@ -16,6 +16,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from stack8s.agents.requirements.lexicon import PRECISIONS
 from stack8s.catalogs.gpus import match_gpu_preference
@@ -341,6 +342,23 @@ def _deletions(word: str, depth: int) -> set[str]:
     return found
 
 
+@cache
+def table_words() -> frozenset[str]:
+    """Every plain word of the parser's own phrase tables ("context", "tokens", "window"): words the parser
+    reads for their meaning, so never a misspelt model family ("context" is not "convnext")."""
+    from stack8s.agents.requirements import languages
+    from stack8s.agents.requirements.roles import TABLE
+
+    fragments: list[str] = [TABLE.read_text()]
+    for concept in languages.WORD_CONCEPTS:
+        fragments += languages.words(concept)
+    for concept in languages.KEYED_CONCEPTS:
+        for lang in languages.LANGUAGES:
+            for ws in getattr(lang, concept).values():
+                fragments += list(ws)
+    return frozenset(w for f in fragments for w in re.findall(r"[a-z]{4,}", f.lower()))
+
+
 class FuzzyVocab:
     """Spelling correction onto a small vocabulary (symmetric-delete index, then exact distance).
 
@@ -513,7 +531,7 @@ class ModelLexicon:
                 self._families[words[0]].append((words, tuple(members)))
         self._aliases = {k: sorted(v) for k, v in aliases.items()}
         vocab = {w for words in families for w in words if w.isalpha() and w not in AMBIGUOUS}
-        self._vocab = FuzzyVocab(vocab)
+        self._vocab = FuzzyVocab(vocab, FUZZY_STOP | table_words())
 
     @classmethod
     def from_rows(cls, rows: Iterable[HFModelRow]) -> ModelLexicon:

@@ -94,7 +94,7 @@ class Canonical:
 
 
 def _digits(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
+    return str(int(value)) if float(value).is_integer() else f"{value:.10g}"
 
 
 # --------------------------------------------------------------------------- digits
@@ -174,9 +174,12 @@ def _numeral(words: Words, seq: list[str]) -> float | None:
         elif w in words.units:
             current += words.units[w]
         elif w in words.articles:
-            current = current or 1.0
+            if not (current == 0 and total and i + 1 < len(seq) and seq[i + 1] in words.fractions):
+                current = current or 1.0
         elif w in words.connectors:
             continue
+        elif w in words.fractions and current == 0 and last_scale and total:
+            total += words.fractions[w] * last_scale  # "a million and a half", "un million et demi"
         elif w in words.fractions:
             f = words.fractions[w]
             # "one and a half thousand": + 0.5; "half a million", "eine halbe Million": x 0.5
@@ -219,6 +222,7 @@ def _accept(run: list[str], words: Words, ambiguous: frozenset[str]) -> bool:
     return digit or not all(w in ambiguous for w in meaningful)
 
 
+_NOT_A_COUNT_BEFORE = re.compile(r"(?:each|every|single|no|any|the|this|that|which|some|another)\s$", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
@@ -238,6 +242,10 @@ def _word_numbers(text: str, words: Words, ambiguous: frozenset[str] = frozenset
             parts = _parts(toks[j][2], words)
             if parts is None:
                 break
+            if parts == ["one"] and (
+                _NOT_A_COUNT_BEFORE.search(text[: toks[j][0]]) or text[toks[j][1] :].startswith(" of ")
+            ):
+                break  # "each one", "every single one of them", "no one": a pronoun, not a count
             if run and _is_digit(run[0][1][0]) and not all(p in words.scales or p in words.hundreds for p in parts):
                 break  # after a digit only a scale ("2 Millionen"), never "200 dos"
             if run and _is_digit(parts[0]):

@@ -210,6 +210,11 @@ def _clause(text: str, at: int) -> tuple[int, int]:
 def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     out: dict[str, Any] = {}
     token_ms = [m for m in ms if w.tokens.match(text[m.end :])]
+    for m in ms:
+        lead = text[max(0, m.start - 25) : m.start]
+        if m not in token_ms and w.window.search(lead) and _WINDOW_THEN_NUMBER.search(lead):
+            m.role = "tokens"
+            out.setdefault("context_length", int(m.raw * 1024 if m.suffix == "k" else m.value))
     for m in token_ms:
         m.role = "tokens"
         value = m.value if m.suffix != "k" else m.raw * 1000
@@ -249,14 +254,33 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         elif role == "input":
             out.setdefault("input_tokens", int(value))
         del after
+    for m in token_ms:
+        if ("input_tokens" in out) != ("output_tokens" in out) and m.value not in (
+            out.get("input_tokens"),
+            out.get("output_tokens"),
+            out.get("context_length"),
+            out.get("training_tokens"),
+        ):
+            out["input_tokens" if "output_tokens" in out else "output_tokens"] = int(
+                m.value if m.suffix != "k" else m.raw * 1000
+            )
     if token_ms:  # "outputs about 700", "answers around 1k": a bare number after a side word, tokens said elsewhere
         for m in ms:
             if m.role:
                 continue
             c0, _ = _clause(text, m.start)
             lead = text[max(c0, m.start - 30) : m.start]
+            if re.match(r"^[\s-]?[a-z]{3,}", text[m.end :]) and not _SIDE_AFTER.match(text[m.end :]):
+                continue  # "a 2-page resume": a counted noun, not a length
             tail = re.search(rf"(?:{w.output.pattern})[^0-9]{{0,22}}$", lead)
             head = re.search(rf"(?:{w.input.pattern})[^0-9]{{0,22}}$", lead)
+            side_after = _SIDE_AFTER.match(text[m.end :])
+            if side_after and not (tail or head):
+                key = "output_tokens" if w.output.search(side_after.group()) else "input_tokens"
+                if key not in out:
+                    out[key] = int(m.value)
+                    m.role = "tokens"
+                continue
             if tail and "output_tokens" not in out:
                 out["output_tokens"] = int(m.value)
                 m.role = "tokens"
@@ -266,9 +290,19 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     return out
 
 
-_LINK = r"\s*(?:(?:of|in|as|for|with|an|im|von|fur|de|d'|du|des|do|da|em|del|en|the|la|le|les|der|die|das)\s+)*"
+_LINK = (
+    r"\s*(?:(?:of|in|as|for|with|an|im|von|fur|de|d'|du|des|do|da|em|del|en|the|la|le|les|der|die|das)\s+)*"
+    r"(?:(?!and\b|und\b|et\b|y\b|e\b|but\b|or\b|oder\b|ou\b|o\b)[a-z]+\s+)?"
+)
 
 
+_WINDOW_THEN_NUMBER = re.compile(
+    r"(?:window\w*|length|size|lange|contexto|fenetre|contexte|ctx)\s?(?:of|de|von|:|=|is)?\s?"
+    r"(?:up to |hasta |bis zu )?$"
+)
+_SIDE_AFTER = re.compile(
+    r"^\s(?:en |in |de |as |of )?(?:sortie|entree|out|output|in|input|salida|entrada|saida|ausgabe|eingabe)\b"
+)
 _PER_REQUEST = re.compile(
     r"^\s?(?:per|each|a|pro|je|par|por|cada)\s(?:prompt|request|query|question|message|anfrage|frage|requete|pregunta"
     r"|solicitud|pergunta|pedido)"
@@ -481,24 +515,43 @@ _AUDIO_NOUNS = re.compile(
 )
 
 
+_PER_TOKEN_AFTER = re.compile(r"^\s?(?:/\s?|per |a |each |pro |je |par |por )(?:output |generated )?(?:token|tok)\b")
+_PER_ITEM_AFTER = re.compile(
+    r"^\s?(?:/\s?|per |a |each |pro |je |par |por )(?:image|request|call|item|prediction|frame|page|document|case|claim"
+    r"|photo|bild|fall|anfrage|requete|imagen|solicitud|imagem|requisicao|pedido|caso)"
+)
+
+
 def _slo(text: str, w: _Words) -> dict[str, Any]:
-    """Latency targets: the duration's cue in its clause (first token, per token, end to end, a bare latency)."""
+    """Latency targets, each duration by the nearest cue before it in its clause (first token, per token, end to
+    end, a bare latency) or right after it ("30 ms per token", "120 ms per image")."""
     out: dict[str, Any] = {}
     for d in _DURATION.finditer(text):
         ms = float(d.group("v")) * (1.0 if d.group("u").startswith("m") else 1000.0)
-        c0, c1 = _clause(text, d.start())
+        c0, _ = _clause(text, d.start())
         before = text[max(c0, d.start() - 45) : d.start()]
-        after = text[d.end() : min(c1, d.end() + 25)]
-        if w.slo_itl.search(after[:22]) or re.match(r"^\s?/\s?(?:token|tok)\b", after):
+        rest = text[d.end() :]
+        if _PER_TOKEN_AFTER.match(rest):
             out.setdefault("itl_ms", ms)
-        elif w.slo_ttft.search(before) or w.slo_ttft.search(after[:20]):
-            out.setdefault("ttft_ms", ms)
-        elif w.slo_e2e.search(before) or w.slo_e2e.search(after):
+            continue
+        if _PER_ITEM_AFTER.match(rest):
             out.setdefault("e2e_ms", ms)
-        elif w.slo_itl.search(before):
-            out.setdefault("itl_ms", ms)
-        elif w.slo_latency.search(before):
-            out.setdefault("latency_ms", ms)
+            continue
+        cues = [
+            (max((m.end() for m in p.finditer(before)), default=-1), kind)
+            for kind, p in (
+                ("ttft_ms", w.slo_ttft),
+                ("itl_ms", w.slo_itl),
+                ("e2e_ms", w.slo_e2e),
+                ("latency_ms", w.slo_latency),
+            )
+        ]
+        end, kind = max(cues)
+        if end < 0:
+            after = rest[:25]
+            kind = next((k for k, p in (("ttft_ms", w.slo_ttft), ("e2e_ms", w.slo_e2e)) if p.search(after)), "")
+        if kind:
+            out.setdefault(kind, ms)
     return out
 
 

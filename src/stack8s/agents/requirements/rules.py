@@ -490,8 +490,6 @@ def _replicas(msg: Message, state: Mapping[str, Any]) -> State:
     return out
 
 
-
-
 _TOKENS_NUM = rf"(?P<n>{lx.NUMBER})\s?(?P<scale>k)?"  # lx.NUMBER, not [\d,]*: linear on "1,1,1,..."
 _INPUT_TOKENS = _compile(
     rf"{_TOKENS_NUM}[- ]?tokens?[- ](?:long )?(?:prompts?|inputs?|requests?|questions?|contexts? per request)",
