@@ -109,7 +109,7 @@ def test_a_keyed_table_has_one_row_per_key_from_all_languages(
 
 
 def test_periods_and_no_gpu_are_the_union_of_the_languages() -> None:
-    months = ("month", "hour", "day", "week", "year")
+    months = ("month", "hour", "day", "week", "year", "quarter")
     assert [p for p, _ in lx.PERIODS] == ["|".join(_keyed_union("PERIOD_WORDS", k)) for k in months]
     rates = ("second", "minute", "hour", "day", "week", "month")
     assert [p for p, _ in lx.RATE_PERIODS] == ["|".join(_keyed_union("RATE_PERIOD_WORDS", k)) for k in rates]

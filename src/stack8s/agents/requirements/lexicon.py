@@ -388,8 +388,12 @@ PERIODS: tuple[tuple[str, float], ...] = (
     (keyed_alternation("PERIOD_WORDS", "day"), HOURS_PER_MONTH / 24),
     (keyed_alternation("PERIOD_WORDS", "week"), HOURS_PER_MONTH / 168),
     (keyed_alternation("PERIOD_WORDS", "year"), 1.0 / 12),
+    (keyed_alternation("PERIOD_WORDS", "quarter"), 1.0 / 3),
 )
-PERIOD_LEAD = rf"(?:\s?/\s?|\s+(?:{alternation('PERIOD_PREPOSITIONS')})\s+|\s+)"
+PERIOD_LEAD = (
+    r"(?:\s?\(\s?(?:usd|us\$|eur|€|\$|dollars?)\s?\))?"  # "0.90 dollars (USD) per hour"
+    rf"(?:\s?/\s?|\s+(?:{alternation('PERIOD_PREPOSITIONS')})\s+|\s+(?:de|a|par) l'|\s+)"
+)
 # The name of each PERIODS row, by its multiplier (for notes: "€2/hour = €1,460/month").
 PERIOD_NAMES: dict[float, str] = {
     1.0: "month",
@@ -397,6 +401,7 @@ PERIOD_NAMES: dict[float, str] = {
     HOURS_PER_MONTH / 24: "day",
     HOURS_PER_MONTH / 168: "week",
     1.0 / 12: "year",
+    1.0 / 3: "quarter",
 }
 SCALE: dict[str, float] = numbers("SCALES")
 BUDGET_WORDS = alternation("BUDGET_NOUNS")

@@ -397,6 +397,16 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         if period is None and w.daily_volume.search(text[max(0, m.start - 30) : m.start]):
             period = DAY_S
         if period is None:
+            c0, _ = _clause(text, m.start)
+            lead = text[c0 : m.start]
+            if not re.search(r"\d", lead) and re.match(r"^\s?(?:[a-z'-]+\s){0,2}?(?:" + _COUNTED + ")", text[m.end :]):
+                for unit, seconds in w.periods:
+                    if re.search(r"(?<![a-z])" + unit.pattern[4:], lead) or _PERIOD_ADVERB.get(seconds, _NEVER).search(
+                        lead
+                    ):
+                        period = seconds
+                        break
+        if period is None:
             peak_lead = w.peak.search(text[max(0, m.start - 25) : m.start])
             if peak_lead and last_unit is not None:
                 period = last_unit[0]
@@ -419,7 +429,8 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
 
 
 _EVERY = re.compile(
-    r"\b(?:every|each|alle|toutes les|tous les|cada|a cada)\s(?P<k>\d+(?:\.\d+)?\s)?"
+    r"\b(?:every|each|alle|toutes les|tous les|cada|a cada)\s(?:~|about |around |ca |environ |unos |uns )?"
+    r"(?P<k>\d+(?:\.\d+)?\s)?"
     r"(?P<u>s\b|secs?\b|seconds?|sekunden?|secondes?|segundos?|min\w*|hours?|stunden?|heures?|horas?)"
 )
 
@@ -432,16 +443,37 @@ def _every_seconds(found: re.Match[str]) -> float:
     )
 
 
+_NEVER = re.compile(r"(?!)")
+_PERIOD_ADVERB = {
+    3600.0: re.compile(r"\b(?:hourly|stundlich|pro stunde|par heure|por hora)\b"),
+    DAY_S: re.compile(
+        r"\b(?:daily|taglich|quotidiennement|chaque jour|diariamente|todos los dias|todos os dias|por dia)\b"
+    ),
+    7 * DAY_S: re.compile(r"\b(?:weekly|wochentlich|chaque semaine|semanalmente|cada semana|toda semana)\b"),
+    730 * 3600.0: re.compile(r"\b(?:monthly|monatlich|chaque mois|mensualmente|cada mes|todo mes)\b"),
+}
+_COUNTED = (
+    r"[a-z]+s\b|[a-z]+en\b|[a-z]+es\b|fotos|mails|chats|requests|anfragen|requetes|solicitudes|pedidos|photos|images"
+)
+_PERIOD_END = re.compile(r"[.!?\n](?=\s|$)")
+_EACH_OF = re.compile(
+    r"(?:each|every one) of\s(?:our\s|the\s|these\s)?$|chacune? de (?:nos|ces|les)\s$|cada uno de (?:nuestros|los)\s$"
+    r"|cada uma? d(?:os|as) (?:nossos\s|nossas\s)?$|jede[rsn]? (?:unserer|der)\s$"
+)
+
+
 def _multiplier(text: str, ms: list[_Mention], rate: _Mention, w: _Words) -> float:
     """ "40k chats a day, about 8 turns each", "300k users, each sends about 10 messages a day", "Each of our 20
     agents triggers one request per minute", "1,000 devices, each sends a snapshot every 10 seconds"."""
-    s0, s1 = _sentence(text, rate.start)
+    s0 = max((k.end() for k in _PERIOD_END.finditer(text, 0, rate.start)), default=0)
+    end = _PERIOD_END.search(text, rate.end)
+    s1 = end.start() if end else len(text)
     for m in ms:
-        if m is rate or not (s0 <= m.start < s1) or m.role in ("tokens", "epochs", "deadline", "rate"):
+        if m is rate or not (s0 <= m.start < s1) or m.role in ("tokens", "epochs", "deadline", "rate", "concurrent"):
             continue
         if m.start > rate.end:
             tail = text[m.end : min(s1, m.end + 40)]
-            if re.match(r"^\s?(?:[a-z-]+\s){0,2}?(?:each|apiece|pro \w+|per \w+|par \w+|por \w+|cada\b|chacun)", tail):
+            if re.match(r"^\s?(?:[a-z'-]+\s){0,2}?(?:each|apiece|pro \w+|per \w+|par \w+|por \w+|cada\b|chacun)", tail):
                 if not re.match(
                     r"^\s?(?:[a-z-]+\s){0,2}?(?:per|pro|par|por)\s(?:second|minute|hour|day|week|month"
                     r"|sekunde|minute|stunde|tag|seconde|heure|jour|segundo|minuto|hora|dia)",
@@ -451,8 +483,8 @@ def _multiplier(text: str, ms: list[_Mention], rate: _Mention, w: _Words) -> flo
                     return m.value
         else:
             between = text[m.end : rate.start]
-            if re.search(r"\beach\b|\bjede[rsn]?\b|\bchacun\w*|\bcada\b", between) or re.search(
-                r"\beach of\s(?:our\s|the\s)?$", text[max(s0, m.start - 12) : m.start]
+            if re.search(r"\beach\b|\bjede[rsn]?\b|\bchacun\w*|\bcada\b|\bje\b", between) or _EACH_OF.search(
+                text[max(s0, m.start - 24) : m.start]
             ):
                 m.role = "multiplier"
                 return m.value
@@ -467,6 +499,14 @@ def _params(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     return {}
 
 
+_GROUPS_OF = re.compile(
+    r"(?P<n>\d+)\s(?:[a-z'-]+\s){1,3}?(?:x|×|times|with|mit|avec|con|com)\s(?:je|jeweils|each|chacun\w*|cada)?\s?$"
+    r"|(?P<m>\d+)\s(?:[a-z'-]+\s){1,4}?(?:je|jeweils|chacun\w*|cada una?)\s$"
+)
+_TIMES_AFTER = re.compile(r"\s(?:[a-z'-]+\s){1,2}?(?:x|×|times)\s(?P<n>\d+)\s[a-z]")
+_PEAK_COUNT = re.compile(
+    r"(?:in der spitze|peaks?(?: of| at)?|spitze|au pic|en pointe|no pico|en el pico|pico de)\s(?P<n>\d+)\b(?!\s?[%$])"
+)
 _REVISED = re.compile(
     r"^[^.;!?\d]{0,30}?,\s*(?:maybe|perhaps|possibly|or|up to|vielleicht|peut-etre|quizas|talvez)\s(?P<n>\d+)\b"
     r"(?!\s?[a-z%$])"
@@ -489,6 +529,18 @@ def _users(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     if best is not None and best[0] < 120:
         best[1].role = "concurrent"
         out["concurrent_users"] = int(best[1].value)
+        s0, s1 = _sentence(text, best[1].start)
+        group = _GROUPS_OF.search(text[s0 : best[1].start])
+        groups = float(group.group("n") or group.group("m")) if group else 0.0
+        if groups >= 2:
+            # "35 classrooms x 30 tablets", "45 Filialen stehen je 4 Tablets": the groups times each group's count
+            out["concurrent_users"] = int(groups * best[1].value)
+        times = _TIMES_AFTER.match(text, best[1].end)
+        if times:
+            out["concurrent_users"] = int(best[1].value * float(times.group("n")))  # "35 classrooms x 30 tablets"
+        peak = _PEAK_COUNT.search(text, best[1].end, s1)
+        if peak and best[1].value < float(peak.group("n")):
+            out["concurrent_users"] = int(float(peak.group("n")))  # "40 at once on average, 150 at peak"
         revised = _REVISED.match(text[best[1].end :])
         if revised and best[1].value < float(revised.group("n")) <= 3 * best[1].value:
             out["concurrent_users"] = int(revised.group("n"))  # "60 ppl at once, maybe 70": sized for the upper

@@ -394,7 +394,16 @@ def _budget_matches(text: str) -> list[re.Match[str]]:
     for found in sorted((m for p in _BUDGET_MONEY for m in p.finditer(text)), key=lambda m: (m.start(), -m.end())):
         if not _inside(found.start(), spans) and not (money and found.start() < money[-1].end()):
             money.append(found)
+    # an amount under a limit word ("has to come in under $6k") before one spent today ("we burn $9k on OpenAI")
+    money.sort(key=lambda m: _LIMIT_BEFORE.search(text[max(0, m.start() - 24) : m.start()]) is None)
     return keyword + money
+
+
+_LIMIT_BEFORE = re.compile(
+    r"(?:under|below|less than|at most|max(?:imum)?|up to|no more than|within|cap(?:ped)?(?: at)?|limit(?: of)?"
+    r"|unter|hochstens|maximal|moins de|au plus|menos de|como maximo|no maximo|ate)\s*[:~]?\s*$",
+    _FLAGS,
+)
 
 
 def _one_off(text: str, found: re.Match[str]) -> bool:
@@ -416,10 +425,10 @@ def _stated_period(text: str, found: re.Match[str]) -> int | None:
         return period
     before = text[max(0, found.start() - 30) : found.start() + 16]  # "annual budget of": the adjective may lead
     before = re.split(r"[.;!?]\s", before)[-1]
+    noun = rf"(?:{lx.BUDGET_WORDS}|spend|cap|limit|presupuesto|orcamento)"
     for i, (pattern, _) in enumerate(lx.PERIODS):
-        if re.search(
-            rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])\s+(?:{lx.BUDGET_WORDS}|spend|cap|limit)", before, _FLAGS
-        ):
+        word = rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
+        if re.search(rf"{word}\s+{noun}|{noun}\s+{word}", before, _FLAGS):  # "annual budget", "budget annuel"
             return i
     return None
 
@@ -1151,7 +1160,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "kubernetes_needs": state.get("kubernetes_needs", []),
         **{name: state.get(name) for name in JOB_FIELDS},
         "ranking": state.get("ranking"),
-        **_budget_fields(state),
+        **_budget_fields(_job_budget(state)),
     }
     if gpu is False or any(_same(fields["gpu_preference"] or "", ex) for ex in fields["excluded_gpus"]):
         fields["gpu_preference"] = None
@@ -1185,6 +1194,16 @@ def _slo(state: Mapping[str, Any]) -> dict[str, float | None] | None:
         )
         slo["ttft_ms" if generative else "e2e_ms"] = bare
     return slo or None
+
+
+def _job_budget(state: State) -> State:
+    """A budget with no period of its own in a job's request ("fine-tune ..., budget $900") is the job's total."""
+    money: Money | None = state.get("budget_monthly")
+    job = state.get("task_type") in (TaskType.training, TaskType.fine_tuning, TaskType.batch_inference)
+    serving = any(state.get(k) for k in SERVING_SIGNALS)
+    if money is None or money.period is not None or not job or serving or state.get("budget_total") is not None:
+        return state
+    return {**state, "budget_monthly": None, "budget_total": money}
 
 
 def _average_rate(per_day: float | None) -> float | None:

@@ -109,7 +109,8 @@ PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "hour": ("stunde",),
     "day": ("tag",),
     "week": ("woche",),
-    "year": ("jahr",),
+    "year": ("jahr", r"jahrlich\w*", r"jahres\w*"),
+    "quarter": ("quartal",),
 }
 RATE_PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "second": ("sekunde",),

@@ -123,6 +123,7 @@ PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "day": ("day", "daily"),
     "week": ("week", "wk", "weekly"),
     "year": ("year", "yr", "y", "yearly", r"annual(?:ly)?", "annum", "pa", r"p\.a\."),
+    "quarter": ("quarter", "quarterly", "qtr"),
 }
 RATE_PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "second": ("second", "sec", "s"),

@@ -96,7 +96,8 @@ PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "hour": ("hora",),
     "day": ("dia",),
     "week": ("semana",),
-    "year": ("ano",),
+    "year": ("ano", r"anual\w*"),
+    "quarter": ("trimestre", r"trimestral\w*"),
 }
 RATE_PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "second": ("segundo",),

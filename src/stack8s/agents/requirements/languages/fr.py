@@ -104,7 +104,8 @@ PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "hour": ("heure",),
     "day": ("jour",),
     "week": ("semaine",),
-    "year": ("annee",),
+    "year": ("annee", r"annuel\w*", r"an"),
+    "quarter": ("trimestre", r"trimestriel\w*"),
 }
 RATE_PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "second": ("seconde",),
