@@ -81,6 +81,8 @@ DOMAINS = Table[tuple[Domain, float]](
     [
         (keyed_alternation("DOMAIN_WORDS", "nlp"), (Domain.nlp, 2.0)),
         (keyed_alternation("DOMAIN_WORDS", "nlp_weak"), (Domain.nlp, 1.0)),
+        # free text outweighs what the text is about: "fraud detection from free-text claim notes" reads text
+        (keyed_alternation("DOMAIN_WORDS", "nlp_free_text"), (Domain.nlp, 3.0)),
         (keyed_alternation("DOMAIN_WORDS", "computer_vision"), (Domain.computer_vision, 2.0)),
         (keyed_alternation("DOMAIN_WORDS", "audio"), (Domain.audio, 2.0)),
         (keyed_alternation("DOMAIN_WORDS", "tabular"), (Domain.tabular, 2.0)),

@@ -31,6 +31,7 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
     "fine_tuning": (r"feinabstimm(?:en|ung)", r"feintun\w*", r"feinjustier\w*", r"fine-tuning", r"nachtrainier\w*"),
 }
 DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
+    "nlp_free_text": (r"freitext\w*",),
     "nlp": (
         r"\w*sprachmodell\w*",
         r"ubersetz\w*",
@@ -42,7 +43,6 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"\w*dokument\w*",
         r"\w*artikel\w*",
         r"\w*mails?",
-        r"freitext\w*",
         r"suchanfragen",
         r"wissensdatenbank\w*",
         r"klassifikator fur kundenmails",
@@ -50,7 +50,13 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"tickets?",
         r"\w*berichte\w*",
         r"\w*absatze\w*",
-        r"\w*vertrage\w*",
+        r"\w*vertrag\w*",
+        r"wissens\w*",
+        r"\w*suche",
+        r"kontext\w*",
+        r"tokens?",
+        r"antworten",
+        r"chat\w*",
     ),
     "computer_vision": (
         r"\w*bild(?:er|ern)?",
@@ -68,6 +74,10 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
     "audio": (
         "spracherkennung",
         r"transkri\w*",
+        r"spracheingabe\w*",
+        r"diktier\w*",
+        r"\w*diktat\w*",
+        r"sprachnotiz\w*",
         r"\w*audio\w*",
         r"gesprachsaufnahmen",
         r"sprachausgabe",

@@ -22,6 +22,7 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
     "adapter": (r"q?lora|peft|adapt(?:s|ing)?|domain adaptation",),
 }
 DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
+    "nlp_free_text": (r"free[- ]?text\w*",),
     "nlp": (
         r"llms?|large language models?|language models?|chat ?bots?|gpt|rag|retrieval[- ]augmented"
         r"|embeddings?|semantic search|e5|bert|roberta|sentence[- ]transformers?"
@@ -29,19 +30,25 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"|translat(?:e|es|ion|ing|or)|sentiment|named entit(?:y|ies)|question answering|text classification"
         r"|text generation|nlp|natural language|faq|support bot|customer support|copilot|code generation"
         r"|embed(?:s|ding)?|vectori[sz](?:e|es|ing|ation)|knowledge base|retrieval|search index"
+        r"|summary|summaries|re-?rank\w*|cross-encoders?|autocomplet\w*|code completions?"
+        r"|tokens?|context window|transcripts|meeting minutes|contracts?|codebase|chatting|conversation\w*"
         r"|coding assistant|rerank(?:er|ing)",
     ),
-    "nlp_weak": (r"text|documents?|prompts?|chat|assistant|conversational|\w+[- ]bots?|comments?|reviews?|articles?",),
+    "nlp_weak": (
+        r"text|documents?|prompts?|chat|assistant|conversational|\w+[- ]bots?|comments?|reviews?|articles?"
+        r"|questions?|answers?|messages?|descriptions?|generators?|completions?|notes",
+    ),
     "computer_vision": (
         r"computer vision|vision|images?|photos?|pictures?|object detection|detect(?:ing)? objects"
         r"|segmentation|image classif(?:ier|iers|ication)|resnet|yolo\w*|ocr|face recognition|videos?|cctv"
+        r"|x-?rays?|radiograph\w*|ct scans?|mri|mammogra\w*|frames?"
         r"|cameras?|vit|detr|stable diffusion|sdxl|flux|text[- ]to[- ]image|image generation"
         r"|generat(?:e|ing) images|dall-?e|midjourney",
     ),
     "audio": (
         r"whisper|speech|audio|podcasts?|tts|text[- ]to[- ]speech|speech[- ]to[- ]text"
         r"|transcri(?:be|bing|ption|ptions)"
-        r"|asr|voice|call recordings?|music|dictation",
+        r"|asr|voice|call recordings?|music|dictation|dictat(?:e|es|ing)|voice notes?",
     ),
     "tabular": (
         r"scikit[- ]?learn|sklearn|xgboost|lightgbm|catboost|tabular|fraud\w*|churn|forecast(?:s|ing)?"

@@ -29,6 +29,10 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
     "fine_tuning": ("ajuste fino", r"modelo ajustado", r"afin(?:ar|ado|amiento)", r"ajustar finamente"),
 }
 DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
+    "nlp_free_text": (
+        r"texto libre",
+        r"descripciones libres",
+    ),
     "nlp": (
         "modelo de lenguaje",
         "lenguaje natural",
@@ -47,6 +51,12 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"contratos?",
         r"informes?",
         r"parrafos",
+        r"chate\w*",
+        r"copiloto\w*",
+        r"asistente\w*",
+        r"consultas?",
+        r"conversacion\w*",
+        r"tokens?",
     ),
     "computer_vision": (
         r"imagen(?:es)?",
@@ -61,7 +71,10 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
     "audio": (
         "voz",
         "reconocimiento de voz",
-        r"transcri\w*",
+        r"transcrib\w*",
+        r"transcripcion\w*",
+        r"dictado\w*",
+        r"dictar",
         r"audio\w*",
         r"podcasts?",
         r"llamadas",

@@ -30,6 +30,10 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
     "fine_tuning": (r"affin(?:er|age|ement)", r"ajust\w* fin\w*", r"reglage fin"),
 }
 DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
+    "nlp_free_text": (
+        r"descriptions? libres?",
+        r"textes? libres?",
+    ),
     "nlp": (
         "modele de langage",
         r"tradu\w*",
@@ -49,6 +53,9 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"libelles?",
         r"contrats?",
         r"rapports?",
+        r"assistant\w*",
+        r"conversation\w*",
+        r"tokens?",
     ),
     "computer_vision": (
         r"images?",
@@ -61,7 +68,9 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"radiographies?",
     ),
     "audio": (
-        r"transcri\w*",
+        r"transcri(?:re|ption\w*|vez|t|vons)",
+        r"dictee\w*",
+        r"dicter",
         r"audio\w*",
         r"podcasts?",
         r"appels",

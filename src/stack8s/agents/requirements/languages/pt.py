@@ -28,6 +28,10 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
     "fine_tuning": ("ajuste fino", r"modelo ajustado", r"afin(?:ar|ado|amiento)"),
 }
 DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
+    "nlp_free_text": (
+        r"texto livre",
+        r"descricoes livres",
+    ),
     "nlp": (
         "modelo de linguagem",
         "linguagem natural",
@@ -47,6 +51,9 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"relatorios?",
         r"paragrafos",
         r"embeddings?",
+        r"assistente\w*",
+        r"conversac\w*",
+        r"tokens?",
     ),
     "computer_vision": (
         "imagens",
@@ -60,7 +67,11 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "audio": (
         "voz",
-        r"transcri\w*",
+        r"transcrev\w*",
+        r"transcric\w*",
+        r"ditar",
+        r"ditado\w*",
+        r"audiencias",
         r"audio\w*",
         r"podcasts?",
         r"ligacoes",
