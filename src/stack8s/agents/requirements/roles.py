@@ -152,7 +152,8 @@ def words() -> _Words:
 _MENTION = re.compile(r"(?<![\w.,/-])(?P<n>\d+(?:\.\d+)?)(?P<sfx>\s?(?:mio|mn|bn|k|m|b|t)(?![a-z0-9]))?(?![\d])")
 _SKIP_AFTER = re.compile(
     r"^\s?(?:%|x\b|ms\b|milli|s\b|secs?\b|seconds?\b|sek\w*|gb|tb|mb|gib|tib|usd|eur|gbp|chf|inr|brl|mxn|dollars?"
-    r"|euros?|\$|€|£|us-dollar|reais|pesos|rupees|/(?:month|mo|hour|hr|h)\b|-?bit\b|[a-z]*\d|/\d|\s?h\s?/\s?\d)"
+    r"|euros?|\$|€|£|us-dollar|reais|pesos|rupees|/(?:month|mo|hour|hr|h)\b|-?bit\b|[a-z]*\d|/\d|\s?h\s?/\s?\d"
+    r"|minut\w*|mins?\b|second\w*|segund\w*|sekund\w*)"
 )
 _SKIP_BEFORE = re.compile(r"(?:[$€£₹]|\busd|\beur|\bp|\btp|\bv|\bversion|\bx)\s?$")
 _CLAUSE_END = re.compile(r"[;!?\n]|[.,](?=\s|$)")
@@ -212,7 +213,7 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     token_ms = [m for m in ms if w.tokens.match(text[m.end :])]
     for m in ms:
         lead = text[max(0, m.start - 25) : m.start]
-        if m not in token_ms and w.window.search(lead) and _WINDOW_THEN_NUMBER.search(lead):
+        if m not in token_ms and _WINDOW_THEN_NUMBER.search(lead):
             m.role = "tokens"
             out.setdefault("context_length", int(m.raw * 1024 if m.suffix == "k" else m.value))
     for m in token_ms:
@@ -275,7 +276,7 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
             tail = re.search(rf"(?:{w.output.pattern})[^0-9]{{0,22}}$", lead)
             head = re.search(rf"(?:{w.input.pattern})[^0-9]{{0,22}}$", lead)
             side_after = _SIDE_AFTER.match(text[m.end :])
-            if side_after and not (tail or head):
+            if side_after:
                 key = "output_tokens" if w.output.search(side_after.group()) else "input_tokens"
                 if key not in out:
                     out[key] = int(m.value)
@@ -347,6 +348,26 @@ def _epochs(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     return {}
 
 
+_ONE_UNIT = re.compile(
+    r"(?<![a-z])(?:within|in|inside|en|em|in|innerhalb|binnen|dans|dentro de)\s(?:a|one|una|uma|einer|une|un)\s"
+    r"(?P<u>week|day|month|semana|semaine|woche|dia|jour|tag|mes|mois|monat)(?![a-z])"
+)
+_ONE_UNIT_HOURS = {
+    "week": 168.0,
+    "semana": 168.0,
+    "semaine": 168.0,
+    "woche": 168.0,
+    "day": 24.0,
+    "dia": 24.0,
+    "jour": 24.0,
+    "tag": 24.0,
+    "month": 730.0,
+    "mes": 730.0,
+    "mois": 730.0,
+    "monat": 730.0,
+}
+
+
 def _deadline(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     for m in ms:
         if m.role:
@@ -359,6 +380,8 @@ def _deadline(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
                     m.role = "deadline"
                     return {"deadline_hours": m.value * hours}
                 break
+    if one := _ONE_UNIT.search(text):
+        return {"deadline_hours": _ONE_UNIT_HOURS[one.group("u")]}
     return {}
 
 
@@ -390,8 +413,8 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
                         break
                 if period is not None:
                     break
-            s0, s1 = _sentence(text, m.start)
-            every = _EVERY.search(text, m.end, s1)
+            end = _PERIOD_END.search(text, m.end)
+            every = _EVERY.search(text, m.end, end.start() if end else len(text))
             if period is None and every and not any(m.end < n.start < every.start() for n in ms if not n.role):
                 period = _every_seconds(every)
         if period is None and w.daily_volume.search(text[max(0, m.start - 30) : m.start]):
@@ -415,7 +438,8 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         m.role = "rate"
         s0, _ = _sentence(text, m.start)
         lead = text[max(s0, m.start - 30) : m.start]
-        peak = bool(w.peak.search(lead)) and not w.average.search(lead)
+        _, c1 = _clause(text, m.start)
+        peak = (bool(w.peak.search(lead)) and not w.average.search(lead)) or bool(w.peak.search(text, m.end, c1))
         rates.append((m.value / period, period, peak, m))
         last_unit = (period, m)
     if not rates:
@@ -453,7 +477,7 @@ _PERIOD_ADVERB = {
     730 * 3600.0: re.compile(r"\b(?:monthly|monatlich|chaque mois|mensualmente|cada mes|todo mes)\b"),
 }
 _COUNTED = (
-    r"[a-z]+s\b|[a-z]+en\b|[a-z]+es\b|fotos|mails|chats|requests|anfragen|requetes|solicitudes|pedidos|photos|images"
+    r"[a-z-]+s\b|[a-z-]+en\b|[a-z-]+es\b|fotos|mails|chats|requests|anfragen|requetes|solicitudes|pedidos|photos|images"
 )
 _PERIOD_END = re.compile(r"[.!?\n](?=\s|$)")
 _EACH_OF = re.compile(
@@ -548,7 +572,7 @@ def _users(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         if m.role not in ("", "multiplier") or m.value < 1:
             continue
         after = text[m.end : m.end + 40]
-        if re.match(rf"^\s?(?:[a-z-]+\s){{0,2}}?(?:{w.people.pattern})", after) or re.match(
+        if re.match(rf"^\s?(?:d'|de\s|of\s)?(?:[a-z-]+\s){{0,2}}?(?:{w.people.pattern})", after) or re.match(
             r"^\s?(?:mau|dau)\b", after
         ):
             m.role = "population"
@@ -563,13 +587,17 @@ _DURATION = re.compile(
 
 _AUDIO_NOUNS = re.compile(
     r"audio|recording|podcast|call|meeting|aufnahme|gesprach|enregistrement|grabacion|gravac|interview|speech"
-    r"|episod|lecture|video"
+    r"|episod|lecture|video|entrevist|cours|audienc|aula|llamad|appel|chamad|reunion|sesion|sitzung|vortrag"
 )
 
 
-_PER_TOKEN_AFTER = re.compile(r"^\s?(?:/\s?|per |a |each |pro |je |par |por )(?:output |generated )?(?:token|tok)\b")
+_PER_TOKEN_AFTER = re.compile(
+    r"^\s?(?:/\s?|per |a |each |pro |je |par |por )(?:output |generated )?(?:token|tok)\b"
+    r"|^\s?(?:between|entre|zwischen) (?:output |two )?tokens"
+)
 _PER_ITEM_AFTER = re.compile(
-    r"^\s?(?:/\s?|per |a |each |pro |je |par |por )(?:image|request|call|item|prediction|frame|page|document|case|claim"
+    r"^\s?(?:latenz |latency |latence |latencia )?(?:/\s?|per |a |each |pro |je |par |por )"
+    r"(?:image|request|call|item|prediction|frame|fotograma|page|document|case|claim"
     r"|photo|bild|fall|anfrage|requete|imagen|solicitud|imagem|requisicao|pedido|caso)"
 )
 

@@ -207,7 +207,7 @@ EXCLUDE_BEFORE: tuple[str, ...] = (
     r"(?<!why )(?<!if )(?<!or )(?<!whether )not|never|no|neither|none of"
     r"|exclud(?:e|es|ed|ing)|except(?: for)?|excepting|avoid(?:s|ed|ing)?|without|outside(?: of)?|other than"
     r"|rule out|ruling out|leave out|leaving out|skip|ban|blacklist|steer clear of|stay away from"
-    r"|keep (?:it |us |this )?(?:off|away from|out of)|stay (?:out of|off)"
+    r"|keep (?:it |us |this |everything |all )?(?:off|away from|out of)|stay (?:out of|off)"
     r"|(?:(?<=anything )|(?<=anywhere )|(?<=everything )|(?<=any cloud )|(?<=any gpu )|(?<=any region ))but"
     r"|(?:(?:do|does|did|could|would|must|should)(?:n'?t| not)|can'?t|can not|cannot|won'?t|will not|shall not|dont)"
     r" (?:want|use|like|trust|allow|go with|be|run|deploy|host|touch|put it)",

@@ -136,7 +136,7 @@ LIST_ARTICLES: tuple[str, ...] = ("el", "la", "los", "las")
 LIST_FILLERS: tuple[str, ...] = ("el", "los", "las", "del", "con", "una", "usar", "uses", "utilizar")
 EXCLUDE_BEFORE: tuple[str, ...] = (
     "ni", "nunca", "jamas", "sin", "excepto", "salvo", r"evita[rn]?", "evite", "excluye", "excluyendo", "fuera de",
-    "nada de", r"ningun(?:a|o)?", r"(?:todo|cualquier cosa|cualquiera) menos",
+    "excluir", "nada de", r"ningun(?:a|o)?", r"(?:todo|cualquier cosa|cualquiera) menos",
 )  # fmt: skip
 EXCLUDE_AFTER: tuple[str, ...] = (r"(?:esta|estan) (?:excluid[oa]s?|prohibid[oa]s?)|no (?:es|son) (?:una )?opcion",)
 # Spanish and Portuguese forms share this row ("esta bien", "esta permitido", "e ok", "estao permitidos").
