@@ -92,7 +92,11 @@ def _row(table: lx.Table[Any], fragment: str) -> bool:
     ("concept", "keys", "table"),
     [
         ("TASK_WORDS", ("inference", "batch_inference", "training", "fine_tuning", "adapter"), lx.TASKS),
-        ("DOMAIN_WORDS", ("nlp", "nlp_weak", "nlp_free_text", "computer_vision", "audio", "tabular", "multimodal"), lx.DOMAINS),
+        (
+            "DOMAIN_WORDS",
+            ("nlp", "nlp_weak", "nlp_free_text", "computer_vision", "audio", "tabular", "multimodal"),
+            lx.DOMAINS,
+        ),
         ("AREA_WORDS", tuple(dict.fromkeys(k for lang in languages.LANGUAGES for k in lang.AREA_WORDS)), lx.AREAS),
         ("TAKE_BACK_WORDS", ("budget", "provider", "region", "gpu", "gpu_count"), lx.TAKE_BACKS),
         ("RANKING_WORDS", ("cheapest", "fastest"), lx.RANKINGS),

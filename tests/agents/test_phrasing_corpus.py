@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from bench.understanding import CORPUS, OPEN_FILES, score
+
 from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.catalogs.shipped import default_paths, load_models
 

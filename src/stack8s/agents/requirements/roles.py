@@ -20,9 +20,10 @@ The words are data (`languages/roles.yaml`); this module holds only the grammar.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -191,18 +192,27 @@ def _mentions(text: str) -> list[_Mention]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _boundaries(text: str, pattern: re.Pattern[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    found = list(pattern.finditer(text))
+    return tuple(m.start() for m in found), tuple(m.end() for m in found)
+
+
+def _span(text: str, at: int, pattern: re.Pattern[str]) -> tuple[int, int]:
+    """The sentence or clause around `at`: after the last boundary before it, up to the next one (once per text)."""
+    starts, ends = _boundaries(text, pattern)
+    i = bisect.bisect_right(starts, at - 1)  # boundaries starting before `at`
+    start = ends[i - 1] if i else 0
+    j = bisect.bisect_left(starts, at)
+    return start, starts[j] if j < len(starts) else len(text)
+
+
 def _sentence(text: str, at: int) -> tuple[int, int]:
-    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
-    start = starts[-1] if starts else 0
-    end = _SENTENCE_END.search(text, at)
-    return start, end.start() if end else len(text)
+    return _span(text, at, _SENTENCE_END)
 
 
 def _clause(text: str, at: int) -> tuple[int, int]:
-    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, at)]
-    start = starts[-1] if starts else 0
-    end = _CLAUSE_END.search(text, at)
-    return start, end.start() if end else len(text)
+    return _span(text, at, _CLAUSE_END)
 
 
 # --------------------------------------------------------------------------- roles

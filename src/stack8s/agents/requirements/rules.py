@@ -12,9 +12,9 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from stack8s.agents.requirements import lexicon as lx
 from stack8s.agents.requirements.model_names import (
@@ -25,14 +25,12 @@ from stack8s.agents.requirements.model_names import (
     ModelMatch,
     UnknownModel,
 )
-from stack8s.agents.requirements.numbers import canonical
+from stack8s.agents.requirements.numbers import Range, canonical
 from stack8s.agents.requirements.roles import one_off_sentence, read_roles
 from stack8s.catalogs import fx
 from stack8s.catalogs.gpus import gpu_name_regex, match_gpu_preference
 from stack8s.planning.plan import HOURS_PER_MONTH
 from stack8s.planning.spec import CRITICAL_FIELDS, Confidence, Domain, Precision, TaskType, WorkloadSpec
-
-State = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +40,74 @@ class Message:
     unknown: UnknownModel | None = None  # a model named that the catalog does not know (when `model` is None)
 
 
-Extractor = Callable[[Message, Mapping[str, Any]], State]
+class Reading(TypedDict, total=False):
+    """What the messages said so far, field by field, before `_finish` derives the spec: the typed intermediate
+    result every extractor returns a part of (a later message's part overrides an earlier one's)."""
+
+    task_type: TaskType | None
+    domain: Domain | None
+    gpu_preference: str | None
+    gpu_explicit: bool | None
+    gpu_hint: bool | None
+    gpu_count: int | None
+    model: ModelMatch | None
+    model_text: str | None
+    size: tuple[str, float] | None
+    unknown_model: str | None
+    precision: Precision | str | None
+    quant_method: str | None
+    kv_cache_dtype: str | None
+    fine_tuning_method: str | None
+    budget_monthly: Money | None
+    budget_total: Money | None
+    provider: str | None
+    region: str | None
+    area: str | None
+    excluded_providers: list[str]
+    excluded_gpus: list[str]
+    excluded_areas: list[str]
+    excluded_region_ids: list[str]
+    replicas: int | None
+    high_availability: bool
+    concurrent_users: int | None
+    total_users: int | None
+    requests_per_second: float | None
+    requests_per_day: float | None
+    input_tokens: int | None
+    output_tokens: int | None
+    slo: dict[str, float | None]
+    bare_latency_ms: float
+    use_case: str | None
+    context_length: int | None
+    dataset_size_gb: float | None
+    training_tokens: float | None
+    training_tokens_basis: str | None
+    epochs: float | None
+    deadline_hours: float | None
+    job_items: float | None
+    audio_hours: float | None
+    runs_per_month: float | None
+    license_filter: list[str]
+    spot: bool | None
+    ranking: str | None
+    kubernetes_needs: list[str]
+    needs: list[str]
+    taken_back: list[str]
+    ranges: list[Range]
+    last_text: str
+
+
+State = Reading
+Fields = dict[str, Any]  # WorkloadSpec fields by name, as `_finish` assembles them
+
+
+def _loose(reading: Reading) -> dict[str, Any]:
+    """The reading by a field name held in a variable (exclusion kinds, job fields): the names are checked where
+    they are declared (`_EXCLUDED_KEYS`, `JOB_FIELDS`), not here."""
+    return cast(dict[str, Any], reading)
+
+
+Extractor = Callable[[Message, Reading], Reading]
 
 _FLAGS = re.IGNORECASE
 _DASHES = str.maketrans(
@@ -177,7 +242,7 @@ def _first(patterns: Iterable[re.Pattern[str]], text: str) -> re.Match[str] | No
 # --------------------------------------------------------------------------- extractors
 
 
-def _task(msg: Message, state: Mapping[str, Any]) -> State:
+def _task(msg: Message, state: Reading) -> State:
     hits = lx.TASKS.values(msg.text)
     if not hits:
         return {}
@@ -185,7 +250,7 @@ def _task(msg: Message, state: Mapping[str, Any]) -> State:
     return {"task_type": task}
 
 
-def _domain(msg: Message, state: Mapping[str, Any]) -> State:
+def _domain(msg: Message, state: Reading) -> State:
     scores: dict[Domain, float] = {}
     for domain, weight in lx.DOMAINS.values(msg.text):
         scores[domain] = scores.get(domain, 0.0) + weight
@@ -197,7 +262,7 @@ def _domain(msg: Message, state: Mapping[str, Any]) -> State:
     return {"domain": max(_DOMAIN_ORDER, key=lambda d: (scores.get(d, 0.0), -_DOMAIN_ORDER.index(d)))}
 
 
-def _gpu(msg: Message, state: Mapping[str, Any]) -> State:
+def _gpu(msg: Message, state: Reading) -> State:
     out: State = {}
     hedged = _hedged_sentences(msg.text)
     explicit = [h for h in lx.GPU_EXPLICIT.hits(msg.text) if not (h.value and _inside(h.start, hedged))]
@@ -225,23 +290,23 @@ def _inside(position: int, spans: Sequence[tuple[int, int]]) -> bool:
     return index >= 0 and spans[index][0] <= position < spans[index][1]
 
 
-def _gpu_count(msg: Message, state: Mapping[str, Any]) -> State:
+def _gpu_count(msg: Message, state: Reading) -> State:
     found = _first(_GPU_COUNT, msg.text)
     count = _count(found.group("n")) if found else 0
     return {"gpu_count": count} if 0 < count <= 1024 else {}
 
 
-def _model(msg: Message, state: Mapping[str, Any]) -> State:
+def _model(msg: Message, state: Reading) -> State:
     out: State = {}
     sized = _first(_STATED_SIZE, msg.text)
     if sized:
         out["size"] = _size_of(sized)
     if msg.model:
-        out.update(model=msg.model, model_text=msg.text, size=out.get("size"), unknown_model=None)
+        out["model"], out["model_text"], out["size"], out["unknown_model"] = msg.model, msg.text, out.get("size"), None
     elif msg.unknown:
         # Never a silent default: the closest known member of the family is planned and the plan says so;
         # with none, the user is asked for the size (or for the config.json) unless they stated it.
-        out.update(model=msg.unknown.closest, model_text=msg.text, unknown_model=msg.unknown.named)
+        out["model"], out["model_text"], out["unknown_model"] = msg.unknown.closest, msg.text, msg.unknown.named
     return out
 
 
@@ -257,7 +322,7 @@ def _size_of(found: re.Match[str]) -> tuple[str, float]:
 _KV_FP8 = re.compile(r"(?:fp8|8-bit) kv(?:[- ]cache)?|kv[- ]cache (?:in |as |of )?(?:fp8|8-bit)", _FLAGS)
 
 
-def _precision(msg: Message, state: Mapping[str, Any]) -> State:
+def _precision(msg: Message, state: Reading) -> State:
     out: State = {}
     text = msg.text
     if kv := _KV_FP8.search(text):
@@ -270,7 +335,7 @@ def _precision(msg: Message, state: Mapping[str, Any]) -> State:
     return out
 
 
-def _fine_tuning(msg: Message, state: Mapping[str, Any]) -> State:
+def _fine_tuning(msg: Message, state: Reading) -> State:
     """The first method named and not ruled out: "fully fine-tune it (not LoRA)" is full fine-tuning."""
     hits = lx.FINE_TUNING_METHODS.hits(msg.text)
     wanted = [hit.value for hit in hits if not _negated(msg.text, hit.start)]
@@ -324,11 +389,11 @@ def _currency_switch(text: str) -> str | None:
     return _currency_of(whole.group()) if whole else None
 
 
-def _budget(msg: Message, state: Mapping[str, Any]) -> State:
+def _budget(msg: Message, state: Reading) -> State:
     """The first monthly budget and the first one-off budget ("$500 in total", "a total budget of $2,000"), in
     the currency they were stated in. A message that only names a currency ("I meant euros") re-reads the
     budgets said before in that currency."""
-    out: State = {}
+    out: dict[str, Money] = {}
     switch = _currency_switch(msg.text)
     in_currency = _first(_IN_CURRENCY, msg.text)
     unstated = switch or (_currency_of(in_currency.group()) if in_currency else None) or "USD"
@@ -347,17 +412,17 @@ def _budget(msg: Message, state: Mapping[str, Any]) -> State:
             break
     if not out and switch:
         for key in ("budget_monthly", "budget_total"):
-            if state.get(key) is not None:
-                out[key] = replace(state[key], currency=switch)
-    return out
+            if (said := _loose(state).get(key)) is not None:
+                out[key] = replace(said, currency=switch)
+    return cast(Reading, out)
 
 
-def _budget_fields(state: Mapping[str, Any]) -> State:
+def _budget_fields(state: Reading) -> Fields:
     """The budgets in USD, and how any other currency was converted (rate and the rate table's date)."""
-    out: State = {"budget_monthly_usd": None, "budget_total_usd": None, "currency_note": None}
+    out: Fields = {"budget_monthly_usd": None, "budget_total_usd": None, "currency_note": None}
     notes = []
     for key, source in (("budget_monthly_usd", "budget_monthly"), ("budget_total_usd", "budget_total")):
-        money: Money | None = state.get(source)
+        money: Money | None = _loose(state).get(source)
         if money is None:
             continue
         usd, rate_note = fx.to_usd(money.monthly, money.currency)
@@ -433,7 +498,7 @@ def _stated_period(text: str, found: re.Match[str]) -> int | None:
     return None
 
 
-def _provider(msg: Message, state: Mapping[str, Any]) -> State:
+def _provider(msg: Message, state: Reading) -> State:
     """The provider, region and area last named. Naming one that an earlier message ruled out lifts that
     exclusion ("no AWS" ... "ok, use AWS after all")."""
     out: State = {}
@@ -463,11 +528,11 @@ def _provider(msg: Message, state: Mapping[str, Any]) -> State:
     return out
 
 
-def _lift_named(state: Mapping[str, Any], key: str, named: str | None) -> State:
-    excluded = state.get(key, [])
+def _lift_named(state: Reading, key: str, named: str | None) -> State:
+    excluded: list[str] = _loose(state).get(key, [])
     if named is None or not any(_same(named, ex) for ex in excluded):
         return {}
-    return {key: [ex for ex in excluded if not _same(named, ex)]}
+    return cast(Reading, {key: [ex for ex in excluded if not _same(named, ex)]})
 
 
 def _same(a: str, b: str) -> bool:
@@ -489,7 +554,7 @@ def _fuzzy_providers(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def _replicas(msg: Message, state: Mapping[str, Any]) -> State:
+def _replicas(msg: Message, state: Reading) -> State:
     out: State = {}
     found = _first(_REPLICAS, msg.text)
     if found and 0 < _count(found.group("n")) <= 1000:
@@ -544,7 +609,7 @@ def _tokens(found: re.Match[str]) -> int:
     return int(_number(found.group("n"), found.group("scale")))
 
 
-def _load_shape(msg: Message, state: Mapping[str, Any]) -> State:
+def _load_shape(msg: Message, state: Reading) -> State:
     """Tokens per request and latency targets ('500-token prompts', 'first token under 300 ms',
     'p95 latency under 2 s', 'at least 30 tokens/s per user')."""
     out: State = {}
@@ -574,7 +639,7 @@ def _load_shape(msg: Message, state: Mapping[str, Any]) -> State:
 _USE_CASES = tuple((re.compile(p, _FLAGS), case) for p, case in lx.USE_CASE_WORDS)
 
 
-def _context(msg: Message, state: Mapping[str, Any]) -> State:
+def _context(msg: Message, state: Reading) -> State:
     found = _first(_CONTEXT, msg.text)
     if not found:
         return {}
@@ -583,7 +648,7 @@ def _context(msg: Message, state: Mapping[str, Any]) -> State:
     return {"context_length": tokens} if 1 <= tokens <= 100_000_000 else {}
 
 
-def _dataset(msg: Message, state: Mapping[str, Any]) -> State:
+def _dataset(msg: Message, state: Reading) -> State:
     sized = _first(_DATASET_SIZE, msg.text)
     if sized:
         unit = lx.SIZE_UNITS[sized.group("unit").lower()]
@@ -656,7 +721,7 @@ def _count_of(found: re.Match[str], number: str = "n", scale: str = "scale") -> 
     return _number(found.group(number)) * lx.COUNT_SCALE.get((found.group(scale) or "").lower(), 1.0)
 
 
-def _training_data(msg: Message, state: Mapping[str, Any]) -> State:
+def _training_data(msg: Message, state: Reading) -> State:
     """Tokens per epoch: stated ("on 50B tokens"), or converted from examples, words or pages (the basis says how)."""
     examples = _first(_EXAMPLES, msg.text)
     reading = _stated_tokens(msg.text, examples) or _example_tokens(examples) or _corpus_tokens(msg.text)
@@ -709,7 +774,7 @@ def _corpus_tokens(text: str) -> tuple[int, str] | None:
     return round(count * lx.TOKENS_PER_WORD), f"{count:,.0f} words x {lx.TOKENS_PER_WORD} tokens per word"
 
 
-def _deadline(msg: Message, state: Mapping[str, Any]) -> State:
+def _deadline(msg: Message, state: Reading) -> State:
     """'within a month' (730 h), 'in two weeks' (336), 'in 48 hours', 'by tomorrow' (24), 'overnight' (12)."""
     numeric = _first(_DEADLINE, msg.text)
     phrases = lx.DEADLINE_PHRASES.hits(msg.text)
@@ -723,7 +788,7 @@ def _deadline(msg: Message, state: Mapping[str, Any]) -> State:
     return {"deadline_hours": hours} if hours > 0 else {}
 
 
-def _batch_volume(msg: Message, state: Mapping[str, Any]) -> State:
+def _batch_volume(msg: Message, state: Reading) -> State:
     """Hours of audio or items one batch run processes, and how often it runs ("every night", "per month")."""
     out: State = {}
     audio = _first(_AUDIO, msg.text)
@@ -762,23 +827,23 @@ def _runs_per_month(text: str, volume_ends: Sequence[int]) -> float | None:
     return None
 
 
-def _licenses(msg: Message, state: Mapping[str, Any]) -> State:
+def _licenses(msg: Message, state: Reading) -> State:
     hits = lx.LICENSES.values(msg.text)
     return {"license_filter": _unique(lid for ids in hits for lid in ids)} if hits else {}
 
 
-def _spot(msg: Message, state: Mapping[str, Any]) -> State:
+def _spot(msg: Message, state: Reading) -> State:
     hits = lx.SPOT.values(msg.text)
     return {"spot": hits[-1]} if hits else {}
 
 
-def _ranking(msg: Message, state: Mapping[str, Any]) -> State:
+def _ranking(msg: Message, state: Reading) -> State:
     """'make it cheaper', 'cut the cost' -> cheapest; 'faster', 'lower latency' -> fastest (the last one named)."""
     hits = lx.RANKINGS.values(msg.text)
     return {"ranking": hits[-1]} if hits else {}
 
 
-def _roles(msg: Message, state: Mapping[str, Any]) -> State:
+def _roles(msg: Message, state: Reading) -> State:
     """What each number is by its unit and cue (roles.py): it overrides the older phrase rules it agrees with
     and fills what they missed."""
     found = read_roles(msg.text).fields()
@@ -804,13 +869,13 @@ def _roles(msg: Message, state: Mapping[str, Any]) -> State:
         )
     if "requests_per_second" in found and "requests_per_day" not in found:
         found["requests_per_day"] = None
-    return found
+    return cast(Reading, found)
 
 
 def _accumulate(key: str, table: lx.Table[str]) -> Extractor:
-    def extract(msg: Message, state: Mapping[str, Any]) -> State:
+    def extract(msg: Message, state: Reading) -> State:
         found = table.values(msg.text)
-        return {key: _unique([*state.get(key, []), *found])} if found else {}
+        return cast(Reading, {key: _unique([*_loose(state).get(key, []), *found])}) if found else {}
 
     return extract
 
@@ -928,19 +993,20 @@ _TAKEN_AMOUNT = re.compile(
 _LEAD_WINDOW = 120  # characters before a list where its lead ("not on the", "exclude") must be
 
 
-def _directives(text: str, state: Mapping[str, Any]) -> tuple[State, str]:
+def _directives(text: str, state: Reading) -> tuple[State, str]:
     """A message's exclusions ("not on L4", "no AWS", "outside the EU"), lifts ("A10G is fine again") and
     take-backs ("forget the budget", "drop the AWS requirement", "any region"), in that order: the state they
     change, and the message with their words cut out."""
-    out: State = {}
-    excluded = {key: list(state.get(key, [])) for key in _EXCLUDED_KEYS.values()}
+    out: dict[str, Any] = {}
+    said = _loose(state)
+    excluded: dict[str, list[str]] = {key: list(said.get(key, [])) for key in _EXCLUDED_KEYS.values()}
     cleared: list[str] = []
     text, ruled_out = _cut(text, _find_lists(text, _EXCLUDE))
     for item in ruled_out:
         key, wanted = _EXCLUDED_KEYS[item.kind], _WANTED_KEYS[item.kind]
         if item.value not in excluded[key]:
             excluded[key].append(item.value)
-        if state.get(wanted) is not None and _same(state[wanted], item.value):
+        if said.get(wanted) is not None and _same(said[wanted], item.value):
             out[wanted] = None
             if item.kind == "provider":
                 out["region"] = None
@@ -967,11 +1033,11 @@ def _directives(text: str, state: Mapping[str, Any]) -> tuple[State, str]:
             end = amount.end()
         text = _mask(text, hit.start, end)
     for key, values in excluded.items():
-        if values != list(state.get(key, [])):
+        if values != list(said.get(key, [])):
             out[key] = values
     if cleared:
         out["taken_back"] = _unique([*state.get("taken_back", []), *cleared])
-    return out, re.sub(r"\s*;[;\s]*", " ; ", text).strip() if ";" in text else text
+    return cast(Reading, out), re.sub(r"\s*;[;\s]*", " ; ", text).strip() if ";" in text else text
 
 
 def _items(text: str) -> list[_Item]:
@@ -1132,7 +1198,7 @@ def unknown_model_question(named: str) -> str:
 def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
     model, params = _final_model(state, models)
     gpu = _gpu_needed(state, model, params)
-    fields: State = {
+    fields: Fields = {
         "task_type": state.get("task_type"),
         "domain": state.get("domain"),
         "gpu_needed": gpu,
@@ -1158,7 +1224,7 @@ def _finish(state: State, models: ModelLexicon) -> WorkloadSpec:
         "license_filter": state.get("license_filter", []),
         "spot": state.get("spot"),
         "kubernetes_needs": state.get("kubernetes_needs", []),
-        **{name: state.get(name) for name in JOB_FIELDS},
+        **{name: _loose(state).get(name) for name in JOB_FIELDS},
         "ranking": state.get("ranking"),
         **_budget_fields(_job_budget(state)),
     }
@@ -1183,7 +1249,7 @@ _NOT_GENERATIVE = re.compile(
 )
 
 
-def _slo(state: Mapping[str, Any]) -> dict[str, float | None] | None:
+def _slo(state: Reading) -> dict[str, float | None] | None:
     """The latency targets; a bare "latency" is how soon the answer starts for a generative model (time to first
     token) and the whole answer for a classifier, a recogniser or a detector (end to end)."""
     slo = dict(state.get("slo") or {})
@@ -1215,7 +1281,7 @@ LLM_SCALE_BILLION = 1.0  # a stated size of 1B+ parameters with no other domain 
 SERVING_SIGNALS = ("concurrent_users", "total_users", "requests_per_second", "requests_per_day", "replicas", "slo")
 
 
-def _apply_defaults(fields: State, named_model: bool) -> list[str]:
+def _apply_defaults(fields: Fields, named_model: bool) -> list[str]:
     """Fill what any reader would infer, and say so: a named model or a serving signal (users, rps,
     replicas) with no task verb means serving; an LLM-scale size with no domain means NLP."""
     notes = []
@@ -1261,7 +1327,7 @@ _TRAINING_TASKS = (TaskType.training, TaskType.fine_tuning)
 _TEXT_DOMAINS = (Domain.nlp, Domain.multimodal, None)  # where words, pages and examples become tokens
 
 
-def _job_fields(fields: State) -> State:
+def _job_fields(fields: Fields) -> Fields:
     """Job fields count only for a job: tokens and epochs for training, volumes for batch work, deadlines and
     schedules for any job. A one-off budget is kept whatever the task: the user said it."""
     task = fields["task_type"]
@@ -1286,8 +1352,8 @@ def _final_model(state: State, models: ModelLexicon) -> tuple[ModelMatch | None,
     model: ModelMatch | None = state.get("model")
     if model is None:
         return None, size[1] if size else None
-    quant = state.get("quant_method") or _PRECISION_QUANT.get(state.get("precision", ""))
-    model = models.resolve(state["model_text"], quantization=quant) or model
+    quant = state.get("quant_method") or _PRECISION_QUANT.get(str(state.get("precision") or ""))
+    model = models.resolve(state.get("model_text") or "", quantization=quant) or model
     if size and not _fits(model, size[1]):
         model = models.resolve(f"{model.family} {size[0]}", quantization=quant)
         if model is None:
@@ -1322,7 +1388,7 @@ def _regions(area: str | None, provider: str | None, excluded_providers: Sequenc
     return _unique(r for p in lx.REGION_OWNERS if p not in excluded_providers for r in per_provider.get(p, ()))
 
 
-def _exclusions(state: State) -> State:
+def _exclusions(state: State) -> Fields:
     """Provider, region, regions and GPU wanted, less what was ruled out: an excluded provider is never the
     provider; an excluded area is its regions (of the provider, else of every provider), never among `regions`."""
     excluded_providers = list(state.get("excluded_providers", []))
@@ -1348,8 +1414,8 @@ def _exclusions(state: State) -> State:
 def _model_needs(state: State, model: ModelMatch | None) -> str | None:
     parts = [model.matched] if model else []
     parts += state.get("needs", [])
-    if not parts and state.get("domain"):
-        parts.append(lx.DOMAIN_NEEDS.get(state["domain"], ""))
+    if not parts and (domain := state.get("domain")):
+        parts.append(lx.DOMAIN_NEEDS.get(domain, ""))
     text = " ".join(_unique(p for p in parts if p))
     return text[:200] or None
 
