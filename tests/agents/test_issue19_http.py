@@ -85,20 +85,10 @@ def test_parallel_ide_sessions_are_concurrent_sequences(client: httpx.Client) ->
         pytest.param(
             "Serve Qwen2.5 7B for 12 support agents typing at the same time",
             "chat",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="'support agents' (people typing) is read as an agentic workload: use_case 'agent', "
-                "sized at 4,096 + 512 tokens per request for tool-call loops",
-            ),
         ),
         pytest.param(
             "25 parallel sessions from our IDE plugin with Qwen2.5 Coder 7B",
             "code",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="an IDE plugin on a Coder model is not read as code traffic: use_case None, "
-                "sized with chat's 512 + 256 tokens",
-            ),
         ),
     ],
 )
@@ -245,9 +235,6 @@ def test_ocr_of_scanned_invoices_is_vision(client: httpx.Client) -> None:
     assert spec["requests_per_second"] == pytest.approx(3, rel=0.03)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="'3 pages per second' (a rate) is also read as a stored dataset: dataset_size_gb 0.0"
-)
 def test_a_rate_of_pages_is_not_a_dataset(client: httpx.Client) -> None:
     """Beyond the issue's list: the same message states no data to store."""
     plan = plan_of(client, "OCR for scanned invoices, 3 pages per second")

@@ -698,11 +698,19 @@ DOMAIN_NEEDS: dict[Domain, str] = {
 # --------------------------------------------------------------------------- use cases (serving load)
 # Words that name the kind of traffic; the load module has the token sizes and think times of each.
 USE_CASE_WORDS: tuple[tuple[str, str], ...] = (
-    (r"coding assistant|code assistant|copilot|code completion|code generation|coding|developers|devs", "code"),
+    (
+        r"coding assistant|code assistant|copilot|code completion|code generation|coding|developers|devs|coder"
+        r"|\bide\b|ide plugin|autocomplete|code review|codebase",
+        "code",
+    ),
     (r"\brag\b|retrieval[- ]augmented|document q&?a|knowledge base|search over (?:our )?doc", "rag"),
     (r"summari[sz]", "summarization"),
-    (r"\bagents?\b|agentic|tool calls?", "agent"),
-    (r"chat ?bot|chat|assistant|faq|customer support|support bot|conversation", "chat"),
+    # an AI agent, not people called agents ("12 support agents typing at the same time")
+    (
+        r"agentic|tool[- ]calls?|tool[- ]use|(?:ai|llm|autonomous|coding|research) agents?|agent (?:loops?|workflows?)",
+        "agent",
+    ),
+    (r"chat ?bot|chat|assistant|faq|customer support|support bot|conversation|typing|chatting", "chat"),
 )
 
 

@@ -658,7 +658,14 @@ def _dataset(msg: Message, state: Reading) -> State:
         return {}
     count = _number(items.group("n"), items.group("scale"))
     kilobytes = _period_factor(items, lx.ITEM_SIZE_KB, 0.0)
+    if kilobytes <= 0 or _RATE_AFTER_ITEMS.match(msg.text, items.end()):
+        return {}  # "3 pages per second" is a rate, not a stored dataset
     return {"dataset_size_gb": round(count * kilobytes / 1e6, 3)}
+
+
+_RATE_AFTER_ITEMS = re.compile(
+    rf"\s?(?:per|a|an|each|every|/|pro|par|por)\s?(?:{_period_groups(lx.RATE_PERIODS)})(?![a-z])", _FLAGS
+)
 
 
 # --------------------------------------------------------------------------- jobs: training data, epochs,
