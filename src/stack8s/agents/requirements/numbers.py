@@ -223,14 +223,15 @@ def _accept(run: list[str], words: Words, ambiguous: frozenset[str]) -> bool:
 
 
 _NOT_A_COUNT_BEFORE = re.compile(r"(?:each|every|single|no|any|the|this|that|which|some|another)\s$", re.IGNORECASE)
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*")
+# whole words and whole numbers only: "MI355X" and "H100" are names, never "mi" (a million) or 355
+_TOKEN = re.compile(
+    r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])|(?<![A-Za-z\d])[A-Za-z]+(?:-[A-Za-z]+)*(?![A-Za-z\d])"
+)
 
 
 def _word_numbers(text: str, words: Words, ambiguous: frozenset[str] = frozenset()) -> str:
     """Runs of number words (with a digit before a scale: "2 Millionen", "1.5 crore") as digits."""
-    toks = [
-        (m.start(), m.end(), m.group().lower()) for m in re.finditer(r"\d+(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*", text)
-    ]
+    toks = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
     pieces: list[tuple[int, int, float]] = []
     i = 0
     while i < len(toks):
