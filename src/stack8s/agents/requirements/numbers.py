@@ -103,11 +103,17 @@ def _digits(value: float) -> str:
 _GROUPED = re.compile(r"(?<![\w.,])(\d{1,3})((?:([,.'])\d{3})(?:\3\d{3})*)(?:([.,])(\d+))?(?![\d])")
 _SPACED = re.compile(r"(?<![\w.,])(\d{1,3})((?: \d{3})+)(?![\d.,]?\d)")
 _INDIAN = re.compile(r"(?<![\w.,])\d{1,2}(?:,\d{2}){1,3},\d{3}(?![\d,])")
+_DECIMAL_BEFORE_SCALE = re.compile(
+    r"(?<![\w.,])(\d{1,3}),(\d{3})(?=\s?(?:mrd|mio|milliard|million|milhao|milhoes|millones|millon|tsd|md)\w*)",
+    re.IGNORECASE,
+)
 _DECIMAL_COMMA = re.compile(r"(?<![\w.,])(\d+),(\d{1,2}|\d{4,})(?![\d])")
 
 
 def _plain_digits(text: str, language: str) -> str:
     text = _INDIAN.sub(lambda m: m.group().replace(",", ""), text)
+    if language != "en":  # "2,628 Mrd.", "1,500 millions": a decimal comma before a scale word
+        text = _DECIMAL_BEFORE_SCALE.sub(lambda m: f"{m.group(1)}.{m.group(2)}", text)
 
     def grouped(m: re.Match[str]) -> str:
         whole = m.group(1) + re.sub(r"[,.']", "", m.group(2))
@@ -315,9 +321,17 @@ _ABBREVIATIONS = re.compile(
 )
 
 
+_ONE_SECOND = re.compile(
+    r"\b(?P<lead>under|within|below|in|than|unter|innerhalb|binnen|als|sous|moins d'|en|de|em)\s"
+    r"(?:a|one|einer|eine|une|un|um|uma)\s(?P<unit>second|sekunde|seconde|segundo)\b",
+    re.IGNORECASE,
+)
+
+
 def canonical(text: str) -> Canonical:
     """`text` (already accent-folded) with its numbers as plain digits and ranges at their upper end."""
     text = _ABBREVIATIONS.sub(lambda m: m.group(1).replace(".", ""), text)
+    text = _ONE_SECOND.sub(lambda m: f"{m.group('lead')} 1 {m.group('unit')}", text)  # "under a second"
     language = language_of(text)
     words = tables()[language]
     out = _word_numbers(_plain_digits(text, language), words)

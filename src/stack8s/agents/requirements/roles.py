@@ -127,7 +127,7 @@ def words() -> _Words:
         epochs=re.compile(rf"^\s?(?:x\s?)?(?:{_alt(t['epochs'])})(?![a-z])"),
         epoch_label=re.compile(rf"(?<![a-z])(?:{_alt(t['epochs'])})\s?(?:[:=]|of|is|to)\s?$"),
         one_epoch=re.compile(
-            rf"(?<![a-z])(?:an?|one|eine?|une?|una?|uma?)\s(?:single\s|seule\s|einzige\s|sola\s|unica\s)?"
+            rf"(?<![a-z])(?:an?|one|single|eine?|une?|una?|uma?)\s(?:single\s|seule\s|einzige\s|sola\s|unica\s)?"
             rf"(?:{_alt(t['epochs'])})(?![a-z])"
         ),
         durations=tuple(
@@ -382,6 +382,9 @@ def _deadline(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     for m in ms:
         if m.role:
             continue
+        rest = text[m.end :]
+        if (a := w.audio.match(rest)) and _AUDIO_NOUNS.search(rest[a.end() : a.end() + 40]):
+            continue  # "700 hours of meeting recordings" is audio to process, not a deadline
         for unit, hours in w.durations:
             if u := unit.match(text[m.end :]):
                 lead = w.deadline_lead.search(text[max(0, m.start - 40) : m.start])
@@ -441,11 +444,15 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
                         break
         if period is None:
             peak_lead = w.peak.search(text[max(0, m.start - 25) : m.start])
-            if peak_lead and last_unit is not None:
-                period = last_unit[0]
+            peak_after = w.peak.search(text[m.end : m.end + 18])
+            bare = not re.match(r"^\s?[a-z]{3,}", text[m.end :]) or peak_after is not None
+            if (peak_lead or (peak_after and bare)) and last_unit is not None:
+                period = last_unit[0]  # "40/s on average, 120 at peak", "the worst minute was 4,800"
             else:
                 continue
         m.role = "rate"
+        if more := _GIVE_OR_TAKE.match(text, m.end):
+            m.value += float(more.group("n"))  # "95 a second, give or take 10": sized at the upper end
         s0, _ = _sentence(text, m.start)
         lead = text[max(s0, m.start - 30) : m.start]
         _, c1 = _clause(text, m.start)
@@ -455,13 +462,15 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     if not rates:
         return {}
     per_s, period, _, m = max(rates, key=lambda r: (r[2], r[0]))
-    per_s *= _multiplier(text, ms, m, w)
+    factor = _multiplier(text, ms, m, w)
+    per_s *= factor if factor != 1.0 else _groups(text, ms, m)
     out: dict[str, Any] = {"requests_per_second": round(per_s, 4)}
     if period >= DAY_S:
         out["requests_per_day"] = round(per_s * DAY_S, 2)
     return out
 
 
+_GIVE_OR_TAKE = re.compile(r"[^.;\d]{0,30}?(?:give or take|plus or minus|plus minus|±)\s?(?P<n>\d+(?:\.\d+)?)")
 _EVERY = re.compile(
     r"\b(?:every|each|alle|toutes les|tous les|cada|a cada)\s(?:~|about |around |ca |environ |unos |uns )?"
     r"(?P<k>\d+(?:\.\d+)?\s)?"
@@ -494,6 +503,36 @@ _EACH_OF = re.compile(
     r"(?:each|every one) of\s(?:our\s|the\s|these\s)?$|chacune? de (?:nos|ces|les)\s$|cada uno de (?:nuestros|los)\s$"
     r"|cada uma? d(?:os|as) (?:nossos\s|nossas\s)?$|jede[rsn]? (?:unserer|der)\s$"
 )
+
+
+_DISTRIBUTIVE = re.compile(
+    r"\b(?:per|each|every|par|pro|je|por|cada|in jedem|in jeder|dans chaque|en cada|em cada)\s(?:of (?:our |the )?)?"
+    r"(?P<noun>[a-z]{3,})"
+)
+_TIME_NOUNS = re.compile(
+    r"^(?:second|minute|hour|day|week|month|year|sekunde|minute|stunde|tag|woche|monat|jahr|seconde"
+    r"|heure|jour|semaine|mois|segundo|minuto|hora|dia|semana|mes|ano|shift|night|weekday)\w*$"
+)
+
+
+def _groups(text: str, ms: list[_Mention], rate: _Mention) -> float:
+    """ "48 a minute per store, 350 supermarkets", "600 pro Stunde und Zweigstelle, mal 12 Zweigstellen", "10 fps
+    from every camera, and there are six cameras": a rate said per member of a group, times the group's count
+    (another count in the message, followed by a noun, no other role)."""
+    window = text[max(0, rate.start - 60) : rate.end + 60]
+    per = [d for d in _DISTRIBUTIVE.finditer(window) if not _TIME_NOUNS.match(d.group("noun"))]
+    if not per:
+        return 1.0
+    for m in ms:
+        if m is rate or m.role or m.value < 2 or m.value != int(m.value):
+            continue
+        if re.match(r"^\s?(?:[a-z'-]+\s){0,2}?[a-z]{3,}", text[m.end :]) and not _TIME_AFTER.match(text[m.end :]):
+            m.role = "multiplier"
+            return m.value
+    return 1.0
+
+
+_TIME_AFTER = re.compile(r"^\s?(?:%|ms|s\b|sec|min|hours?|hrs?|days?|weeks?|months?|stunden|tage|jours|dias|heures)")
 
 
 def _multiplier(text: str, ms: list[_Mention], rate: _Mention, w: _Words) -> float:
@@ -604,6 +643,7 @@ _AUDIO_NOUNS = re.compile(
 _PER_TOKEN_AFTER = re.compile(
     r"^\s?(?:/\s?|per |a |each |pro |je |par |por )(?:output |generated )?(?:token|tok)\b"
     r"|^\s?(?:between|entre|zwischen) (?:output |two )?tokens"
+    r"|^\s?(?:je|per|pro|par|por) (?:weiteres?|next|additional|further|following|nouveau|siguiente) (?:token|tok)"
 )
 _PER_ITEM_AFTER = re.compile(
     r"^\s?(?:latenz |latency |latence |latencia )?(?:/\s?|per |a |each |pro |je |par |por )"

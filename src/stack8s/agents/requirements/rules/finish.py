@@ -126,6 +126,10 @@ def _apply_defaults(fields: Fields, named_model: bool) -> list[str]:
         fields["task_type"] = TaskType.fine_tuning
         notes.append("task: fine-tuning (LoRA/QLoRA adapts an existing model)")
     serving = any(fields.get(k) for k in SERVING_SIGNALS)
+    if fields["task_type"] is None and fields.get("epochs") and not serving:
+        # epochs are passes of training over data: "40 epochs on 120,000 annotated volumes" trains a model
+        fields["task_type"] = TaskType.training
+        notes.append("task: training (epochs were stated)")
     if fields.get("use_case") == "rag" and fields["task_type"] in (None, TaskType.batch_inference):
         # "RAG over 2 million documents": the documents are the corpus a served assistant retrieves from
         fields["task_type"] = TaskType.inference
