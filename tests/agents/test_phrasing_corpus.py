@@ -2,8 +2,7 @@
 the open part (developed against) and on the sealed part (never read by whoever changes the rules; it measures
 generalisation). `make bench` prints the same figures with a breakdown by language and meaning.
 
-Targets from the issue: >= 97% of fields on the open part, >= 93% on the sealed part. The sealed floor below is
-what the rules reach today (92.4%): the 93% target is not met yet, and the floor only moves up."""
+Targets from the issue: >= 97% of fields on the open part, >= 93% on the sealed part (today 97.2% and 94.5%)."""
 
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.catalogs.shipped import default_paths, load_models
 
 OPEN_TARGET = 0.97
-SEALED_FLOOR = 0.92
+SEALED_FLOOR = 0.93
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,7 @@ def _entries(*names: str) -> list[dict[str, object]]:
 def test_the_corpus_is_what_its_readme_says() -> None:
     open_entries, sealed = _entries(*OPEN_FILES), _entries("sealed.yaml")
     ids = [e["id"] for e in open_entries + sealed]
-    assert len(ids) == len(set(ids)) and len(ids) >= 600
+    assert len(ids) == len(set(ids)) and len(ids) >= 1200
     assert {e["lang"] for e in sealed} == {"en", "de", "fr", "es", "pt"}
     assert all(isinstance(e["expect"], dict) and e["expect"] for e in open_entries + sealed)
     assert Path(CORPUS / "README.md").is_file()

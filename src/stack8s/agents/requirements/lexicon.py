@@ -211,7 +211,8 @@ FINE_TUNING_METHODS = Table[FineTuningMethod](
             r"|full[- ]parameter|full[- ]weights?|all (?:the )?weights|full[- ]ft"
             r"|voll(?:e[sn]?|standig\w*)? (?:fine[- ]?tuning|feintuning)"
             r"|(?:fine[- ]?tuning|ajuste fino) (?:complet[oe]?|integral)"
-            r"|affinage complet|entrainement complet",
+            r"|affinage complet|entrainement complet|every weight|all (?:the )?weights|alle gewichte|tous les poids"
+            r"|todos los pesos|todos os pesos|no adapters?|keine?n? adapter|sans adaptateurs?|sin adaptadores",
             FineTuningMethod.full,
         ),
     ]

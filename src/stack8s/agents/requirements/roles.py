@@ -37,6 +37,7 @@ DURATION_HOURS = {"hour": 1.0, "day": 24.0, "week": 168.0, "month": 730.0}
 SUFFIX = {"k": 1e3, "m": 1e6, "mn": 1e6, "mio": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
 DAY_S = 86400.0
 MAX_QUANTITY = 1e15
+_TOTAL_TOKENS = re.compile(r"tokens? (?:in total|au total|insgesamt|en total|no total|overall)|across \d+ epochs")
 TRAINING_TOKENS_MIN = 1e5  # a token count to train on is a dataset, never one prompt
 
 
@@ -223,7 +224,8 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     token_ms = [m for m in ms if w.tokens.match(text[m.end :])]
     for m in ms:
         lead = text[max(0, m.start - 25) : m.start]
-        if m not in token_ms and _WINDOW_THEN_NUMBER.search(lead):
+        window_after = re.match(r"^\s?(?:context|kontext|contexte|contexto)\b", text[m.end :]) and m.suffix == "k"
+        if m not in token_ms and (_WINDOW_THEN_NUMBER.search(lead) or window_after):
             m.role = "tokens"
             out.setdefault("context_length", int(m.raw * 1024 if m.suffix == "k" else m.value))
     for m in token_ms:
@@ -238,12 +240,12 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         bare_context = re.search(r"(?<![a-z])(?:context|contexto|contexte|kontext)\s(?:of|de|von)\s$", before)
         if (
             w.window.search(text[max(c0, m.start - 40) : m.start])
-            or w.window.search(text[unit_end : unit_end + 30])
+            or w.window.search(text[unit_end : min(c1, unit_end + 30)])
             or (bare_context and not per_request)
         ):
             out.setdefault("context_length", int(m.raw * 1024 if m.suffix == "k" else m.value))
             continue
-        training = _TRAINING.search(text[s0:s1]) is not None
+        training = _TRAINING.search(text[s0:s1]) is not None or (value >= 1e7 and _TRAINING.search(text) is not None)
         each = _EACH_BEFORE.search(text[max(s0, m.start - 16) : m.start]) or _EACH_AFTER.match(text[unit_end:])
         count = next((n for n in reversed(ms) if s0 <= n.start < m.start and not n.role and n.value >= 100), None)
         if training and each and count is not None:
@@ -279,7 +281,7 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         for m in ms:
             if m.role:
                 continue
-            c0, _ = _clause(text, m.start)
+            c0, _ = _sentence(text, m.start)
             lead = text[max(c0, m.start - 30) : m.start]
             if re.match(r"^[\s-]?[a-z]{3,}", text[m.end :]) and not _SIDE_AFTER.match(text[m.end :]):
                 continue  # "a 2-page resume": a counted noun, not a length
@@ -308,7 +310,7 @@ _LINK = (
 
 
 _WINDOW_THEN_NUMBER = re.compile(
-    r"(?:window\w*|length|size|lange|contexto|fenetre|contexte|ctx)\s?(?:of|de|von|:|=|is)?\s?"
+    r"(?:window\w*|length|size|lange|contexto|fenetre|contexte|ctx|kontextfenster)\s?(?:of|de|von|:|=|is)?\s?"
     r"(?:up to |hasta |bis zu )?$"
 )
 _SIDE_AFTER = re.compile(
@@ -353,6 +355,8 @@ def _epochs(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         if not m.role and w.epoch_label.search(text[max(0, m.start - 14) : m.start]):
             m.role = "epochs"  # "epochs: 4"
             return {"epochs": m.value}
+    if re.search(r"\b(?:twice|zweimal|deux fois|dos veces|duas vezes)\b", text) and _TRAINING.search(text):
+        return {"epochs": 2.0}  # "the data will be run through twice"
     if w.one_epoch.search(text):
         return {"epochs": 1.0}
     return {}
@@ -360,9 +364,12 @@ def _epochs(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
 
 _ONE_UNIT = re.compile(
     r"(?<![a-z])(?:within|in|inside|en|em|in|innerhalb|binnen|dans|dentro de)\s(?:a|one|una|uma|einer|une|un)\s"
-    r"(?P<u>week|day|month|semana|semaine|woche|dia|jour|tag|mes|mois|monat)(?![a-z])"
+    r"(?P<u>week|day|month|fortnight|semana|semaine|woche|dia|jour|tag|mes|mois|monat|quinzaine|quincena)(?![a-z])"
 )
 _ONE_UNIT_HOURS = {
+    "fortnight": 336.0,
+    "quinzaine": 336.0,
+    "quincena": 336.0,
     "week": 168.0,
     "semana": 168.0,
     "semaine": 168.0,
@@ -433,7 +440,7 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         if period is None and w.daily_volume.search(text[max(0, m.start - 30) : m.start]):
             period = DAY_S
         if period is None:
-            c0, _ = _clause(text, m.start)
+            c0, _ = _sentence(text, m.start)
             lead = text[c0 : m.start]
             if not re.search(r"\d", lead) and re.match(r"^\s?(?:[a-z'-]+\s){0,2}?(?:" + _COUNTED + ")", text[m.end :]):
                 for unit, seconds in w.periods:
@@ -493,7 +500,9 @@ _PERIOD_ADVERB = {
         r"\b(?:daily|taglich|quotidiennement|chaque jour|diariamente|todos los dias|todos os dias|por dia)\b"
     ),
     7 * DAY_S: re.compile(r"\b(?:weekly|wochentlich|chaque semaine|semanalmente|cada semana|toda semana)\b"),
-    730 * 3600.0: re.compile(r"\b(?:monthly|monatlich|chaque mois|mensualmente|cada mes|todo mes)\b"),
+    730 * 3600.0: re.compile(
+        r"\b(?:monthly|monatlich|chaque mois|mensuellement|mensualmente|mensalmente|cada mes|todo mes)\b"
+    ),
 }
 _COUNTED = (
     r"[a-z-]+s\b|[a-z-]+en\b|[a-z-]+es\b|fotos|mails|chats|requests|anfragen|requetes|solicitudes|pedidos|photos|images"
@@ -576,6 +585,10 @@ _GROUPS_OF = re.compile(
     r"(?P<n>\d+)\s(?:[a-z'-]+\s){1,3}?(?:x|×|times|with|mit|avec|con|com)\s(?:je|jeweils|each|chacun\w*|cada)?\s?$"
     r"|(?P<m>\d+)\s(?:[a-z'-]+\s){1,4}?(?:je|jeweils|chacun\w*|cada una?)\s$"
 )
+_PERCENT_AT_ONCE = re.compile(r"(?<![\d.])(?P<p>\d{1,3}(?:\.\d{1,3})?)\s?%")
+_IN_TOTAL = re.compile(
+    r"^\s?(?:people |users |staff )?(?:in total|au total|insgesamt|en total|no total|overall|all told)\b"
+)
 _TIMES_AFTER = re.compile(r"\s(?:[a-z'-]+\s){1,2}?(?:x|×|times)\s(?P<n>\d+)\s[a-z]")
 _PEAK_COUNT = re.compile(
     r"(?:in der spitze|peaks?(?: of| at)?|spitze|au pic|en pointe|no pico|en el pico|pico de)\s(?P<n>\d+)\b(?!\s?[%$])"
@@ -588,7 +601,9 @@ _REVISED = re.compile(
 
 def _users(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    free = [m for m in ms if not m.role and m.value >= 1 and m.value == int(m.value)]
+    # a group counted for a rate may also be the concurrency ("each of our 3,000 riders queries the app every
+    # 5 minutes, and all of them work at the same time")
+    free = [m for m in ms if m.role in ("", "multiplier") and m.value >= 1 and m.value == int(m.value)]
     cues = list(w.simultaneous.finditer(text))
     best: tuple[float, _Mention] | None = None
     for cue in cues:
@@ -599,6 +614,15 @@ def _users(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
             d = cue.start() - m.end if m.end <= cue.start() else (m.start - cue.end()) * 1.5
             if best is None or d < best[0]:
                 best = (d, m)
+    pct = _PERCENT_AT_ONCE.search(text)
+    in_sentence = pct is not None and any(_sentence(text, pct.start()) == _sentence(text, cue.start()) for cue in cues)
+    if pct and in_sentence:
+        population = max((m for m in free if not m.role and m.value >= 100), key=lambda m: m.value, default=None)
+        if population is not None:
+            population.role = "population"
+            out["total_users"] = int(population.value)
+            out["concurrent_users"] = round(population.value * float(pct.group("p")) / 100)
+            return out  # "of 250,000 students, 3% use the tutor at the same time"
     if best is not None and best[0] < 120:
         best[1].role = "concurrent"
         out["concurrent_users"] = int(best[1].value)
@@ -621,6 +645,14 @@ def _users(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         if m.role not in ("", "multiplier") or m.value < 1:
             continue
         after = text[m.end : m.end + 40]
+        label = re.search(
+            r"(?:mau|dau|users?|subscribers?|members?|population|seats?)\s(?:is|are|of|=|:)\s?(?:about |~)?$",
+            text[max(0, m.start - 24) : m.start],
+        )
+        if label or _IN_TOTAL.match(after):
+            m.role = "population"
+            out.setdefault("total_users", int(m.value))
+            continue
         if re.match(rf"^\s?(?:d'|de\s|of\s)?(?:[a-z-]+\s){{0,2}}?(?:{w.people.pattern})", after) or re.match(
             r"^\s?(?:mau|dau)\b", after
         ):
@@ -646,9 +678,17 @@ _PER_TOKEN_AFTER = re.compile(
     r"|^\s?(?:je|per|pro|par|por) (?:weiteres?|next|additional|further|following|nouveau|siguiente) (?:token|tok)"
 )
 _PER_ITEM_AFTER = re.compile(
-    r"^\s?(?:latenz |latency |latence |latencia )?(?:/\s?|per |a |each |pro |je |par |por )"
-    r"(?:image|request|call|item|prediction|frame|fotograma|page|document|case|claim"
+    r"^\s?(?:latenz |latency |latence |latencia )?(?:max(?:imum|imo)? |en total |in total |insgesamt )?"
+    r"(?:/\s?|per |a |each |pro |je |par |por )"
+    r"(?:image|request|call|item|prediction|frame|fotograma|page|document|case|claim|decision|transaction|enunciado"
+    r"|utterance|query|message"
     r"|photo|bild|fall|anfrage|requete|imagen|solicitud|imagem|requisicao|pedido|caso)"
+)
+
+
+_BARE_LIMIT = re.compile(
+    r"(?:within|under|below|less than|come back in|return(?:ed)? in|unter|innerhalb(?: von)?|weniger als|moins de"
+    r"|en moins de|menos de|em menos de|max(?:imal|imum|imo)?|hochstens|como maximo|no maximo|in)\s?$"
 )
 
 
@@ -669,14 +709,11 @@ def _slo(text: str, w: _Words) -> dict[str, Any]:
             continue
         cues = [
             (max((m.end() for m in p.finditer(before)), default=-1), kind)
-            for kind, p in (
-                ("ttft_ms", w.slo_ttft),
-                ("itl_ms", w.slo_itl),
-                ("e2e_ms", w.slo_e2e),
-                ("latency_ms", w.slo_latency),
-            )
+            for kind, p in (("ttft_ms", w.slo_ttft), ("itl_ms", w.slo_itl), ("e2e_ms", w.slo_e2e))
         ]
         end, kind = max(cues)
+        if end < 0 and (w.slo_latency.search(before) or _BARE_LIMIT.search(before)):
+            end, kind = 0, "latency_ms"  # a bare latency or limit: how soon the answer starts, or all of it
         if end < 0:
             after = rest[:25]
             kind = next((k for k, p in (("ttft_ms", w.slo_ttft), ("e2e_ms", w.slo_e2e)) if p.search(after)), "")
@@ -721,6 +758,8 @@ def read_roles(text: str) -> Roles:
         for key, value in reader(low, ms, w).items():
             found.setdefault(key, value)
     found.update(_slo(low, w))
+    if found.get("training_tokens") and found.get("epochs") and _TOTAL_TOKENS.search(low):
+        found["training_tokens"] = found["training_tokens"] / found["epochs"]  # "8B tokens in total across 4 epochs"
     # no deployment names more than 10^15 of anything: a product of two misread numbers is dropped, not planned
     found = {k: v for k, v in found.items() if not isinstance(v, int | float) or 0 <= v < MAX_QUANTITY}
     return Roles(**found)

@@ -56,6 +56,13 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"kontext\w*",
         r"tokens?",
         r"antworten",
+        r"beschwerden",
+        r"absichten",
+        r"stimmungsanalyse\w*",
+        r"\w*kommentare?n?",
+        r"verschlagwort\w*",
+        r"\w*meldungen",
+        r"presse\w*",
         r"chat\w*",
     ),
     "computer_vision": (
@@ -87,7 +94,7 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"gesprache",
         r"callcenter\w*",
     ),
-    "tabular": (r"tabellarisch\w*", r"betrug\w*", r"transaktionsdaten", r"strukturierte\w* daten"),
+    "tabular": (r"tabellen\w*", r"tabellarisch\w*", r"betrug\w*", r"transaktionsdaten", r"strukturierte\w* daten"),
 }
 NO_GPU: tuple[str, ...] = (r"ohne gpus?", "nur cpu")
 PROVIDER_NEGATION: tuple[str, ...] = (r"\bnicht",)
@@ -130,7 +137,7 @@ RATE_PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "week": ("woche",),
     "month": ("monat",),
 }
-PERIOD_PREPOSITIONS: tuple[str, ...] = ("pro", "im")
+PERIOD_PREPOSITIONS: tuple[str, ...] = ("pro", "im", "die", "je", "in der")
 SCALES: dict[str, float] = {"tausend": 1e3, "mio": 1e6}
 SCALE_WORDS: tuple[str, ...] = ("tausend", "mio")
 NUMBER_WORDS: dict[str, int] = {"ein": 1, "eine": 1, "einer": 1, "zwei": 2, "drei": 3, "vier": 4, "acht": 8}
@@ -157,6 +164,8 @@ EXCLUDE_BEFORE: tuple[str, ...] = (
 EXCLUDE_AFTER: tuple[str, ...] = (
     r"(?:ist|sind) (?:nicht|keine) (?:erlaubt|erwunscht|option|moglich)|(?:ist|sind) ausgeschlossen",
     "kommt nicht in frage",
+    r"scheide[tn] aus",
+    r"entf(?:a|ae)ll(?:t|en)",
 )
 LIFT_AFTER: tuple[str, ...] = (r"(?:ist|sind) (?:doch |wieder |auch )?(?:ok|okay|in ordnung|erlaubt|moglich)",)
 LIFT_BEFORE: tuple[str, ...] = ("erlaube",)

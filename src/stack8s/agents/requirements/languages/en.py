@@ -31,6 +31,7 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
         r"|text generation|nlp|natural language|faq|support bot|customer support|copilot|code generation"
         r"|embed(?:s|ding)?|vectori[sz](?:e|es|ing|ation)|knowledge base|retrieval|search index"
         r"|summary|summaries|re-?rank\w*|cross-encoders?|autocomplet\w*|code completions?"
+        r"|phishing|scams?|spam|toxicity|toxic|hate speech|narratives?|explanations?|complaints?|intents?"
         r"|tokens?|context window|transcripts|meeting minutes|contracts?|codebase|chatting|conversation\w*"
         r"|coding assistant|rerank(?:er|ing)",
     ),
@@ -41,7 +42,8 @@ DOMAIN_WORDS: dict[str, tuple[str, ...]] = {
     "computer_vision": (
         r"computer vision|vision|images?|photos?|pictures?|object detection|detect(?:ing)? objects"
         r"|segmentation|image classif(?:ier|iers|ication)|resnet|yolo\w*|ocr|face recognition|videos?|cctv"
-        r"|x-?rays?|radiograph\w*|ct scans?|mri|mammogra\w*|frames?"
+        r"|x-?rays?|radiograph\w*|ct scans?|mri|mammogra\w*|frames?|dashcams?|handwrit\w*|cv(?! ?s\b)|pics"
+        r"|license plates?|number plates?|helmets?"
         r"|cameras?|vit|detr|stable diffusion|sdxl|flux|text[- ]to[- ]image|image generation"
         r"|generat(?:e|ing) images|dall-?e|midjourney",
     ),
@@ -140,7 +142,7 @@ RATE_PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "week": ("week",),
     "month": ("month",),
 }
-PERIOD_PREPOSITIONS: tuple[str, ...] = ("per", "a", "an", "each", "every")
+PERIOD_PREPOSITIONS: tuple[str, ...] = ("per", "a", "an", "each", "every", "for the", "for a")
 SCALES: dict[str, float] = {
     "k": 1e3,
     "thousand": 1e3,

@@ -12,6 +12,9 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
         "en direct",
         r"chatbot\w*",
         r"assistant\w*",
+        r"courriers?",
+        r"reclamations?",
+        r"intentions?",
         "au fil de l'eau",
     ),
     "batch_inference": (
@@ -141,7 +144,7 @@ LIST_FILLERS: tuple[str, ...] = (
 )  # fmt: skip
 EXCLUDE_BEFORE: tuple[str, ...] = (
     "ni", "pas", "jamais", "sans", "sauf", "excepte", "hormis", r"hors(?: de)?", "en dehors de", r"evite[rz]?",
-    r"exclu(?:re|ez|ant)", r"aucun(?:e)?",
+    r"exclu(?:re|ez|ant|t|ons)", r"aucun(?:e)?",
 )  # fmt: skip
 EXCLUDE_AFTER: tuple[str, ...] = (r"(?:est|sont) exclue?s?|(?:est|sont) interdite?s?|n'est pas (?:une )?option",)
 LIFT_AFTER: tuple[str, ...] = (r"(?:est|sont) (?:bien|ok|acceptable|acceptee?s?|possible|autorisee?s?)",)

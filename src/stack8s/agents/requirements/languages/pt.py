@@ -12,6 +12,10 @@ TASK_WORDS: dict[str, tuple[str, ...]] = {
         "ao vivo",
         r"chatbot\w*",
         r"assistente\w*",
+        r"reclamacoes",
+        r"intencoes",
+        r"mensagens",
+        r"sentimento\w*",
     ),
     "batch_inference": (
         "uma vez",
