@@ -11,19 +11,9 @@ from tests.agents.test_requirements import CATALOG, catalog_rows, spec_of
 from stack8s.agents.requirements import lexicon as lx
 from stack8s.agents.requirements.llm_extract import merge
 from stack8s.agents.requirements.model_names import ModelLexicon
-from stack8s.agents.requirements.rules import extract_spec
+from stack8s.agents.requirements.rules import JOB_FIELDS, extract_spec
 from stack8s.planning.spec import WorkloadSpec
 
-JOB_FIELDS = (
-    "training_tokens",
-    "training_tokens_basis",
-    "epochs",
-    "deadline_hours",
-    "budget_total_usd",
-    "job_items",
-    "audio_hours",
-    "runs_per_month",
-)
 NIGHTLY = 730 / 24  # runs per month of a nightly job, with the cost model's 730-hour month
 WEEKLY = 730 / 168
 

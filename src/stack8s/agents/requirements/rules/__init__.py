@@ -10,6 +10,7 @@ confidence). All phrasings live in `lexicon`; the text is only ever matched, nev
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from stack8s.agents.requirements.model_names import ModelLexicon
 from stack8s.agents.requirements.numbers import canonical
@@ -34,12 +35,12 @@ __all__ = [
 ]
 
 
-def extract_spec(user_messages: Sequence[str], models: ModelLexicon) -> WorkloadSpec:
+def extract_spec(user_messages: Sequence[str], models: ModelLexicon, now: datetime | None = None) -> WorkloadSpec:
     """Read the user's messages in order (later ones override) and return what they ask for."""
-    return _finish(_read(user_messages, models), models)
+    return _finish(_read(user_messages, models, now), models)
 
 
-def _read(user_messages: Sequence[str], models: ModelLexicon) -> State:
+def _read(user_messages: Sequence[str], models: ModelLexicon, now: datetime | None = None) -> State:
     """The state after every message: first its exclusions, lifts and take-backs (`_directives`), then the
     extractors on the rest of the message, so that "exclude L4" never names the L4 as the GPU wanted."""
     state: State = {}
@@ -50,7 +51,7 @@ def _read(user_messages: Sequence[str], models: ModelLexicon) -> State:
         directives, text = _directives(written.text, state)
         state.update(directives)
         model = models.resolve(text)
-        message = Message(text, model, None if model else models.unknown(text))
+        message = Message(text, model, None if model else models.unknown(text), now or datetime.now(UTC))
         state["last_text"] = text
         for extractor in EXTRACTORS:
             state.update(extractor(message, state))

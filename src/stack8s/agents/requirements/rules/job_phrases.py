@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from stack8s.agents.requirements import lexicon as lx
+from stack8s.agents.requirements.calendar_deadlines import calendar_deadline
 from stack8s.agents.requirements.rules.money import _budget_matches
 from stack8s.agents.requirements.rules.reading import (
     _CONTEXT,
@@ -174,6 +175,8 @@ def _corpus_tokens(text: str) -> tuple[int, str] | None:
 def _deadline(msg: Message, state: Reading) -> State:
     """'within a month' (730 h), 'in two weeks' (336), 'in 48 hours', 'by tomorrow' (24), 'overnight' (12)."""
     numeric = _first(_DEADLINE, msg.text)
+    if numeric is None and msg.now is not None and (hours := calendar_deadline(msg.text.lower(), msg.now)):
+        return {"deadline_hours": hours}  # "by Monday morning", "bis Freitag", "before 2027-01-15"
     phrases = lx.DEADLINE_PHRASES.hits(msg.text)
     if phrases and (numeric is None or phrases[0].start < numeric.start()):
         return {"deadline_hours": phrases[0].value}

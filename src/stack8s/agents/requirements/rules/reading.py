@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from stack8s.agents.requirements import lexicon as lx
@@ -28,6 +29,7 @@ class Message:
     text: str  # accents folded, dashes and spaces normalised, case kept
     model: ModelMatch | None
     unknown: UnknownModel | None = None  # a model named that the catalog does not know (when `model` is None)
+    now: datetime | None = None  # when the message is read: a deadline named as a day counts from here
 
 
 class Reading(TypedDict, total=False):
