@@ -70,6 +70,15 @@ async def upsert_instances(conn: AsyncConnection[dict[str, Any]], rows: Sequence
     return len(rows)
 
 
+async def replace_source_instances(
+    conn: AsyncConnection[dict[str, Any]], provider: str, source: str, rows: Sequence[InstanceRow]
+) -> int:
+    """The rows one source gave one provider, replaced: its old rows gone (types it no longer lists), the new
+    ones upserted. Call inside a transaction, so readers see the old rows or the new ones, never neither."""
+    await conn.execute("DELETE FROM cloud.instances WHERE provider = %s AND source = %s", (provider, source))
+    return await upsert_instances(conn, rows)
+
+
 async def upsert_charts(conn: AsyncConnection[dict[str, Any]], rows: Sequence[ChartRow]) -> int:
     tuples = [tuple(list(v) if isinstance(v, tuple) else v for v in astuple(r)) for r in rows]
     await _copy_upsert(conn, "cloud.helm_charts", _CHART_COLS, ("repository", "name"), tuples)

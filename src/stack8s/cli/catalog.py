@@ -1,4 +1,4 @@
-"""`stack8s catalog import|stats|reembed`: load real sources on top of the shipped catalog.
+"""`stack8s catalog import|refresh|stats|reembed`: load real sources on top of the shipped catalog.
 
 Messages are one per line (soft-wrapped by the terminal, never broken by rich), and every file of a
 folder that is not imported is named with the reason, then summed up ("skipped 3 files: 2 not a
@@ -283,6 +283,36 @@ def import_(
     else:
         reports = asyncio.run(_import_hf(path, cards))
     _print(reports, skipped, time.perf_counter() - started)
+
+
+@app.command("refresh")
+def refresh(
+    source: str = typer.Option("all", "--source", help="skypilot | all"),
+    from_dir: Path | None = typer.Option(
+        None, "--from", exists=True, file_okay=False, help="a local copy instead of the network: DIR/<cloud>/vms.csv"
+    ),
+) -> None:
+    """Refresh catalogs from their upstream sources; a part that fails keeps its previous rows (exit code 1)."""
+    from stack8s.catalogs.refresh import refreshers
+
+    registry = refreshers()
+    if source != "all" and source not in registry:
+        raise typer.BadParameter(f"--source wants one of {', '.join([*registry, 'all'])}, not {source!r}")
+    names = list(registry) if source == "all" else [source]
+    results = asyncio.run(_refresh([registry[n] for n in names], from_dir))
+    for r in results:
+        status = f"{r.rows} rows" if r.ok else "[red]failed[/red]"
+        console.print(f"[bold]{r.source}[/bold] {status}{': ' + r.reason if r.reason else ''}", highlight=False)
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+async def _refresh(refreshers: list[Any], from_dir: Path | None) -> list[Any]:
+    from stack8s.cli._run import database
+    from stack8s.settings import Settings
+
+    async with database(Settings()) as conn:
+        return [result for refresher in refreshers for result in await refresher(conn, from_dir)]
 
 
 @app.command("stats")
