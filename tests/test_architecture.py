@@ -197,6 +197,7 @@ SHARED_NAMES = {
     "repository": "a package's SQL",
     "schemas": "request and response bodies",
     "service": "a package's use cases",
+    "skypilot": "SkyPilot's instance catalog: its parser (importers/) and its upstream fetch (refresh/)",
 }
 
 
