@@ -8,7 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -100,6 +100,17 @@ def test_rows_are_stored_with_their_url_and_date_and_a_second_refresh_is_not_mod
     assert sent["If-None-Match"] == etag((DATA / "lambda" / "vms.csv").read_bytes())
     assert sent["If-Modified-Since"] == LAST_MODIFIED
     assert stored(dsn, url) == rows
+
+
+def test_without_last_modified_rows_are_dated_by_the_fetch_day(dsn: str, catalog: FakeCatalog) -> None:
+    path = _path(catalog, "nebius")
+    catalog.modes[path] = "no-date"
+    assert refresh(dsn, catalog)["skypilot:nebius"].rows == 3
+    assert {r["as_of"] for r in stored(dsn, cloud_url(catalog.base_url, "nebius"))} == {datetime.now(UTC).date()}
+    catalog.requests.clear()
+    assert refresh(dsn, catalog)["skypilot:nebius"].reason == "not modified"
+    sent = dict(catalog.requests)[path]
+    assert "If-Modified-Since" not in sent and sent["If-None-Match"] == etag(catalog.files[path])
 
 
 def test_a_changed_file_replaces_the_clouds_rows(dsn: str, catalog: FakeCatalog) -> None:

@@ -3,7 +3,8 @@
 `files` maps a URL path (`/catalogs/v8/lambda/vms.csv`) to its bytes; each answer carries a strong ETag (the
 body's SHA-256) and a fixed Last-Modified, and an If-None-Match that matches gets a 304. `modes` picks a
 path's misbehaviour: "error" (HTTP 500), "sleep" (answers after `sleep_seconds`), "short" (announces more
-bytes than it sends, then closes). Every request's headers are recorded in `requests` as (path, headers).
+bytes than it sends, then closes), "no-date" (no Last-Modified header). Every request's headers are
+recorded in `requests` as (path, headers).
 """
 
 from __future__ import annotations
@@ -61,12 +62,15 @@ def _handler(fake: FakeCatalog) -> type[BaseHTTPRequestHandler]:
             if self.headers.get("If-None-Match") == etag(body):
                 self._answer(304, None, etag(body))
                 return
-            self._answer(200, body, etag(body))
+            self._answer(200, body, etag(body), dated=mode != "no-date")
 
-        def _answer(self, status: int, body: bytes | None, tag: str = "", length: int | None = None) -> None:
+        def _answer(
+            self, status: int, body: bytes | None, tag: str = "", length: int | None = None, dated: bool = True
+        ) -> None:
             self.send_response(status)
             if tag:
                 self.send_header("ETag", tag)
+            if tag and dated:
                 self.send_header("Last-Modified", LAST_MODIFIED)
             if body is not None:
                 self.send_header("Content-Type", "text/plain; charset=utf-8")
