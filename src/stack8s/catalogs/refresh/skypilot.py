@@ -30,6 +30,7 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 import httpx
+import psycopg
 from psycopg import AsyncConnection
 
 from stack8s.catalogs import repository
@@ -128,11 +129,15 @@ async def _refresh_cloud(conn: AsyncConnection[dict[str, Any]], cloud: str, url:
     except RefreshFailed as failed:
         log.warning("catalog.refresh.failed source=%s reason=%s", url, failed)
         return RefreshResult(name, False, 0, f"{failed}; previous rows kept")
-    async with conn.transaction():
-        await repository.replace_source_instances(conn, cloud, url, rows)
-        await repository.record_source(
-            conn, "instances", url, len(rows), rows[0].as_of, fetched.validators, len(errors)
-        )
+    try:
+        async with conn.transaction():  # rolled back on error: the previous rows stay
+            await repository.replace_source_instances(conn, cloud, url, rows)
+            await repository.record_source(
+                conn, "instances", url, len(rows), rows[0].as_of, fetched.validators, len(errors)
+            )
+    except psycopg.Error as exc:
+        log.warning("catalog.refresh.failed source=%s reason=%s", url, exc)
+        return RefreshResult(name, False, 0, f"database refused the rows: {exc}; previous rows kept")
     log.info("catalog.refresh.stored source=%s rows=%d skipped=%d", url, len(rows), len(errors))
     return RefreshResult(name, True, len(rows), f"{len(errors)} rows skipped" if errors else "")
 
@@ -167,7 +172,10 @@ def _local_files(folder: Path) -> list[Path]:
 
 
 def _read_local(path: Path, stored: str | None) -> Fetched | None:
-    body = path.read_bytes()
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise RefreshFailed(f"cannot read {path}: {exc.strerror}") from None
     checksum = "sha256:" + hashlib.sha256(body).hexdigest()
     return None if checksum == stored else Fetched(body, path, None, checksum)
 
