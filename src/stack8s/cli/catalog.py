@@ -1,4 +1,4 @@
-"""`stack8s catalog import|stats|reembed`: load real sources on top of the shipped catalog.
+"""`stack8s catalog import|stats|reembed|refresh`: load real sources on top of the shipped catalog.
 
 Messages are one per line (soft-wrapped by the terminal, never broken by rich), and every file of a
 folder that is not imported is named with the reason, then summed up ("skipped 3 files: 2 not a
@@ -327,3 +327,37 @@ def reembed() -> None:
             return details
 
     console.print(asyncio.run(run()))
+
+
+@app.command("refresh")
+def refresh(
+    source: str = typer.Option("all", "--source", help="fx | all (every source)"),
+    from_dir: Path | None = typer.Option(
+        None, "--from", exists=True, file_okay=False, help="read each source's file from DIR instead of the network"
+    ),
+) -> None:
+    """Fetch real sources (fx: the ECB's daily reference rates) and store them where the service reads them.
+    A source that fails keeps its previous table and says why; exit 1 only when every source failed."""
+    from stack8s.catalogs.refresh import SOURCES, RefreshOptions
+    from stack8s.catalogs.refresh import refresh as run
+    from stack8s.settings import Settings
+
+    if source != "all" and source not in SOURCES:
+        raise typer.BadParameter(f"--source wants one of {', '.join([*SOURCES, 'all'])}, not {source!r}")
+    names = list(SOURCES) if source == "all" else [source]
+    outcomes = run(names, RefreshOptions.from_settings(Settings(), from_dir))
+    for outcome in outcomes:
+        if outcome.ok:
+            console.print(f"[bold]{outcome.source}[/bold]: refreshed {outcome.message}", highlight=False)
+        else:
+            console.print(
+                f"[bold]{outcome.source}[/bold]: [red]failed[/red]: {outcome.message}; kept the previous table",
+                highlight=False,
+            )
+    failed = [o.source for o in outcomes if not o.ok]
+    if failed and len(failed) == len(outcomes):
+        console.print(f"every requested source failed ({', '.join(failed)}); nothing was refreshed")
+        raise typer.Exit(1)
+    if failed:
+        done = len(outcomes) - len(failed)
+        console.print(f"{len(failed)} failed ({', '.join(failed)}), {done} refreshed")
