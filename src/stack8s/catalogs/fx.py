@@ -44,7 +44,7 @@ class Rate:
     verified: bool  # True: read from `source`; False: a hand-kept figure
 
     def note(self) -> str:
-        """'1.264 USD per GBP (ECB euro foreign exchange reference rates, 2026-11-26)'; a hand-kept
+        """'1.31861 USD per GBP (ECB euro foreign exchange reference rates, 2026-11-26)'; a hand-kept
         figure says so: '(hand-kept fallback table of 2026-11-27, not read from a published source)'."""
         head = f"{self.usd_per_unit:g} USD per {self.code}"
         if self.verified:
@@ -175,7 +175,7 @@ def rate(code: str) -> Rate:
 
 def to_usd(amount: float, currency: str) -> tuple[float, str]:
     """`amount` of `currency` in US dollars (unrounded), and a note naming the rate, its source and date:
-    ``(1517.3, "1.264 USD per GBP (ECB euro foreign exchange reference rates, 2026-11-26)")``. USD
+    ``(1582.3, "1.31861 USD per GBP (ECB euro foreign exchange reference rates, 2026-11-26)")``. USD
     converts to itself with the note ``""``. ValueError for a currency the table does not have."""
     found = rate(currency)
     if found.code == "USD":
