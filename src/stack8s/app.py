@@ -20,6 +20,7 @@ from stack8s.agents.requirements.cache import LexiconCache
 from stack8s.api import api_router, docs, errors, health, security
 from stack8s.api.deps import State
 from stack8s.auth import Authenticator, check_auth_config
+from stack8s.catalogs import fx
 from stack8s.catalogs.seed import seed_shipped
 from stack8s.chat.service import InFlight
 from stack8s.db.embedded import EmbeddedPostgres
@@ -101,6 +102,7 @@ async def _supervise(embedded: EmbeddedPostgres, db: Database) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    fx.use_data_dir(settings.data_dir)  # the exchange rates a refresh stored for this service's data folder
     if not logging.getLogger().handlers:
         # A uvicorn worker process starts with bare logging: set ours up before the MCP SDK's MCPServer
         # would install its rich handler (which wraps every line at the terminal's width).

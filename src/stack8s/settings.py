@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("STACK8S_PRICE_MAX_AGE_DAYS"),
         description="a plan warns when its newest instance price is older than this",
     )
+    ecb_url: str = Field(
+        "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml",
+        validation_alias=AliasChoices("STACK8S_ECB_URL"),
+        description="`stack8s catalog refresh --source fx` reads the ECB's daily reference rates here",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -505,9 +505,7 @@ def test_one_off_budgets_in_any_currency(text: str, amount: float, currency: str
 
 
 def note(stated: str, usd_text: str, currency: str, total: bool = False) -> str:
-    table = fx.fx_table()
-    rate = f"{fx.rate(currency).usd_per_unit:g} USD per {currency} ({table.source}, {table.as_of.isoformat()})"
-    return f"{stated} = {usd_text} at {rate}"
+    return f"{stated} = {usd_text} at {fx.rate(currency).note()}"
 
 
 def test_currency_notes_give_amount_rate_and_date() -> None:
@@ -600,7 +598,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_the_shipped_rates_load() -> None:
     table = fx.fx_table()
     assert table.as_of.isoformat() == "2026-11-27"
-    assert table.source == "ECB reference rates"
+    assert (table.source, table.verified) == ("hand-kept fallback table", False)  # never claims the ECB
     assert table.rates["USD"].usd_per_unit == 1.0
     assert len(table.rates) >= 20 and all(r.usd_per_unit > 0 for r in table.rates.values())
     assert 1.25 <= table.rates["GBP"].usd_per_unit <= 1.35  # the eval case: £1,200 -> $1,500-1,620
@@ -611,7 +609,15 @@ def test_the_shipped_rates_load() -> None:
 def test_a_good_file_loads(tmp_path: Path) -> None:
     table = fx.load_fx(write(tmp_path, GOOD_ROWS))
     assert table.source == "Test rates" and list(table.rates) == ["USD", "GBP"]
-    assert table.rates["GBP"] == fx.Rate(code="GBP", name="pound sterling", symbol="£", usd_per_unit=1.25)
+    assert table.rates["GBP"] == fx.Rate(
+        code="GBP",
+        name="pound sterling",
+        symbol="£",
+        usd_per_unit=1.25,
+        source="Test rates",
+        as_of=table.as_of,
+        verified=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -648,7 +654,9 @@ def test_conversion_math() -> None:
     gbp, eur = fx.rate("GBP"), fx.rate("eur")
     amount, text = fx.to_usd(1200, "GBP")
     assert amount == pytest.approx(1200 * gbp.usd_per_unit)
-    assert text == f"{gbp.usd_per_unit:g} USD per GBP (ECB reference rates, 2026-11-27)"
+    assert text == (
+        f"{gbp.usd_per_unit:g} USD per GBP (hand-kept fallback table of 2026-11-27, not read from a published source)"
+    )
     assert fx.to_usd(100, "eur")[0] == pytest.approx(100 * eur.usd_per_unit)
     assert fx.to_usd(0, "JPY")[0] == 0.0
     assert fx.to_usd(2.5, "USD") == (2.5, "")

@@ -180,21 +180,21 @@ def test_cli_refresh_from_a_local_copy(dsn: str, tmp_path: Path) -> None:
 
     first = runner.invoke(app, ["refresh", "--source", "skypilot", "--from", str(folder)], env=env)
     assert first.exit_code == 0, first.output
-    assert "skypilot:lambda 4 rows" in first.output and "skypilot:nebius 3 rows" in first.output
+    assert "skypilot:lambda: 4 rows" in first.output and "skypilot:nebius: 3 rows" in first.output
     rows = stored(dsn, (folder / "lambda" / "vms.csv").resolve().as_uri())
     assert len(rows) == 4 and {r["as_of"] for r in rows} == {date(2026, 10, 1)}
 
-    again = runner.invoke(app, ["refresh", "--source", "all", "--from", str(folder)], env=env)
+    again = runner.invoke(app, ["refresh", "--source", "skypilot", "--from", str(folder)], env=env)
     assert again.exit_code == 0, again.output
-    assert "skypilot:lambda 0 rows: not modified" in again.output
+    assert "skypilot:lambda: not modified" in again.output
 
     (folder / "nebius" / "vms.csv").write_bytes(b"InstanceType,vCPUs\r\nx,1\r\n")
     broken = runner.invoke(app, ["refresh", "--source", "skypilot", "--from", str(folder)], env=env)
     assert broken.exit_code == 1
-    assert "skypilot:nebius failed: header not known to the importer" in broken.output
+    assert "skypilot:nebius: failed: header not known to the importer" in broken.output
     assert len(stored(dsn, (folder / "nebius" / "vms.csv").resolve().as_uri())) == 3
 
 
 def test_cli_refuses_an_unknown_source() -> None:
     result = CliRunner().invoke(app, ["refresh", "--source", "nope"])
-    assert result.exit_code == 2 and "--source wants one of skypilot, all" in result.output
+    assert result.exit_code == 2 and "--source wants one of skypilot, fx, all" in result.output

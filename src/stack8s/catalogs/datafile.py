@@ -34,15 +34,15 @@ def as_of(value: Any, file: str) -> date:
         raise ValueError(f"{file}: as_of must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
-def read_mapping(path: Path, top_keys: frozenset[str]) -> dict[str, Any]:
-    """The YAML file at `path` as a mapping with exactly `top_keys`."""
+def read_mapping(path: Path, top_keys: frozenset[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The YAML file at `path` as a mapping with every one of `top_keys`, and perhaps some of `optional`."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ValueError(f"{path.name}: invalid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path.name}: expected a mapping with keys {sorted(top_keys)}")
-    check_keys(data, top_keys, top_keys, path.name)
+    check_keys(data, top_keys, top_keys | optional, path.name)
     return data
 
 

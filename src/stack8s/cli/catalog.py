@@ -287,12 +287,17 @@ def import_(
 
 @app.command("refresh")
 def refresh(
-    source: str = typer.Option("all", "--source", help="skypilot | all"),
+    source: str = typer.Option("all", "--source", help="skypilot | fx | all"),
     from_dir: Path | None = typer.Option(
-        None, "--from", exists=True, file_okay=False, help="a local copy instead of the network: DIR/<cloud>/vms.csv"
+        None,
+        "--from",
+        exists=True,
+        file_okay=False,
+        help="a local copy instead of the network: DIR/<cloud>/vms.csv, DIR/eurofxref-daily.xml",
     ),
 ) -> None:
-    """Refresh catalogs from their upstream sources; a part that fails keeps its previous rows (exit code 1)."""
+    """Refresh catalogs from their upstream sources (skypilot: instances; fx: the ECB's daily reference rates). A
+    part that fails keeps what was stored before and says why; exit code 1 when any part failed."""
     from stack8s.catalogs.refresh import refreshers
 
     registry = refreshers()
@@ -301,9 +306,12 @@ def refresh(
     names = list(registry) if source == "all" else [source]
     results = asyncio.run(_refresh([registry[n] for n in names], from_dir))
     for r in results:
-        status = f"{r.rows} rows" if r.ok else "[red]failed[/red]"
-        console.print(f"[bold]{r.source}[/bold] {status}{': ' + r.reason if r.reason else ''}", highlight=False)
-    if not all(r.ok for r in results):
+        said = (r.reason or f"{r.rows} rows") if r.ok else f"[red]failed[/red]: {r.reason}"
+        console.print(f"[bold]{r.source}[/bold]: {said}", highlight=False)
+    failed = [r.source for r in results if not r.ok]
+    if failed and len(failed) == len(results):
+        console.print(f"every requested source failed ({', '.join(failed)}); nothing was refreshed")
+    if failed:
         raise typer.Exit(1)
 
 

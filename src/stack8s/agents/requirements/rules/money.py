@@ -147,7 +147,7 @@ def _budget_fields(state: Reading) -> Fields:
 
 
 def _currency_note(money: Money, total: bool, usd: float, rate_note: str) -> str:
-    """'£1,200/month = $1,582/month at 1.318 USD per GBP (ECB reference rates, 2026-11-27)'."""
+    """'£1,200/month = $1,582/month at 1.318 USD per GBP (ECB euro foreign exchange reference rates, 2026-11-26)'."""
     if total:
         return f"{_money(money.amount, money.currency)} in total = {_money(usd, 'USD')} in total at {rate_note}"
     stated = _money(money.amount, money.currency) + f"/{money.period or 'month'}"
