@@ -538,16 +538,13 @@ DEADLINE_LEAD = (
     r"in|within|inside(?: of)?|under|in under|in less than|less than|no (?:more|longer) than|at most"
     r"|deadline(?: of| is)?:?|(?:done|finished|ready|complete) in"
 )
-OVERNIGHT_HOURS = 12.0  # an evening-to-morning run
+# Deadlines said as a day (overnight, a weekday, the end of the month, a date) are counted from when the message is
+# read by calendar_deadlines.py; these are the English spans it does not name.
 DEADLINE_PHRASES = Table[float](
     [
-        (r"overnight", OVERNIGHT_HOURS),
         (r"by tomorrow(?: morning)?|by (?:the )?end of (?:the )?day|by eod|by tonight", 24.0),
-        (r"by (?:the )?end of (?:the |this )?week|by eow|by next week|by the weekend|within the week", 168.0),
-        (
-            r"by (?:the )?end of (?:the |this )?month|by eom|by next month|within the month",
-            float(HOURS_PER_MONTH),
-        ),
+        (r"by (?:the )?end of (?:the |this )?week|by eow|by next week|within the week", 168.0),
+        (r"by next month|within the month", float(HOURS_PER_MONTH)),
     ]
 )
 # A money amount right after these words, or followed by TOTAL_AFTER, is a one-off budget for the whole job.

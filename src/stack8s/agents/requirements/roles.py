@@ -75,7 +75,8 @@ def _alt(items: list[str]) -> str:
 class _Words:
     simultaneous: re.Pattern[str]
     people: re.Pattern[str]
-    periods: tuple[tuple[re.Pattern[str], float], ...]
+    periods: tuple[tuple[re.Pattern[str], float], ...]  # right after a number
+    periods_anywhere: tuple[tuple[re.Pattern[str], float], ...]  # said before it ("pro Stunde kommen 7.200 Fotos")
     rate_units: tuple[tuple[re.Pattern[str], float], ...]
     peak: re.Pattern[str]
     average: re.Pattern[str]
@@ -114,6 +115,10 @@ def words() -> _Words:
         people=_word(_alt(t["people"])),
         periods=tuple(
             (re.compile(rf"^\s*(?:{_alt(ws)})(?![a-z0-9])"), PERIOD_SECONDS[k]) for k, ws in t["rate_period"].items()
+        ),
+        periods_anywhere=tuple(
+            (re.compile(rf"(?<![a-z])(?:{_alt(ws)})(?![a-z0-9])"), PERIOD_SECONDS[k])
+            for k, ws in t["rate_period"].items()
         ),
         rate_units=tuple(
             (re.compile(rf"^\s?(?:{_alt(ws)})(?![a-z0-9])"), PERIOD_SECONDS[k]) for k, ws in t["rate_units"].items()
@@ -234,8 +239,9 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
         c0, c1 = _clause(text, m.start)
         s0, s1 = _sentence(text, m.start)
         previous = max((n.end for n in token_ms if c0 <= n.end <= m.start), default=c0)
-        before, after = text[previous : m.start], text[m.end : c1]
-        unit_end = m.end + (w.tokens.match(text[m.end :]) or re.match("", "")).end()  # type: ignore[union-attr]
+        before = text[previous : m.start]
+        unit = w.tokens.match(text[m.end :])
+        unit_end = m.end + (unit.end() if unit else 0)
         per_request = _PER_REQUEST.search(text[unit_end : unit_end + 25])
         bare_context = re.search(r"(?<![a-z])(?:context|contexto|contexte|kontext)\s(?:of|de|von)\s$", before)
         if (
@@ -266,7 +272,6 @@ def _tokens(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
             out.setdefault("output_tokens", int(value))
         elif role == "input":
             out.setdefault("input_tokens", int(value))
-        del after
     for m in token_ms:
         if ("input_tokens" in out) != ("output_tokens" in out) and m.value not in (
             out.get("input_tokens"),
@@ -443,10 +448,8 @@ def _rates(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:
             c0, _ = _sentence(text, m.start)
             lead = text[c0 : m.start]
             if not re.search(r"\d", lead) and re.match(r"^\s?(?:[a-z'-]+\s){0,2}?(?:" + _COUNTED + ")", text[m.end :]):
-                for unit, seconds in w.periods:
-                    if re.search(r"(?<![a-z])" + unit.pattern[4:], lead) or _PERIOD_ADVERB.get(seconds, _NEVER).search(
-                        lead
-                    ):
+                for unit, seconds in w.periods_anywhere:
+                    if unit.search(lead) or _PERIOD_ADVERB.get(seconds, _NEVER).search(lead):
                         period = seconds
                         break
         if period is None:
@@ -719,7 +722,16 @@ def _slo(text: str, w: _Words) -> dict[str, Any]:
             kind = next((k for k, p in (("ttft_ms", w.slo_ttft), ("e2e_ms", w.slo_e2e)) if p.search(after)), "")
         if kind:
             out.setdefault(kind, ms)
+    if "itl_ms" not in out and (per_user := _TOKENS_PER_USER.search(text)) and float(per_user.group("n")) > 0:
+        out["itl_ms"] = round(1000 / float(per_user.group("n")), 2)  # "at least 25 tokens/s per user"
     return out
+
+
+# per user only: "5,000 tokens/s" alone is a throughput, not a latency target
+_TOKENS_PER_USER = re.compile(
+    r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s?(?:tokens?/s|tok/s|tokens? (?:per|a) second)"
+    r" (?:per|for each|each) (?:user|request|stream)"
+)
 
 
 def _items(text: str, ms: list[_Mention], w: _Words) -> dict[str, Any]:

@@ -18,12 +18,9 @@ from stack8s.agents.requirements.rules.reading import (
     _CONTEXT,
     _COUNT,
     _FLAGS,
-    _INPUT_TOKENS,
     _NUM,
-    _OUTPUT_TOKENS,
     _REGION,
     _REGION_OWNERS,
-    _TOKENS_PER_S,
     Extractor,
     Message,
     Reading,
@@ -240,66 +237,13 @@ def _replicas(msg: Message, state: Reading) -> State:
     return out
 
 
-_DURATION = r"(?P<v>\d+(?:\.\d+)?)\s?(?P<u>ms|milliseconds?|s|secs?|seconds?)(?![a-z])"
-
-
-_TTFT = _compile(
-    rf"(?:first token|ttft|time to first token)[^.;,]{{0,30}}?(?:under|below|within|<|<=|less than|at most|in)\s?"
-    rf"{_DURATION}",
-    rf"{_DURATION} (?:to |for the )?(?:first token|ttft)",
-)
-
-
-_LATENCY = _compile(
-    rf"(?<!end-to-end )(?<!end to end )(?<!total )(?:p\d{{2}} )?latenc(?:y|ies)[^.;,]{{0,20}}?(?:under|below|within|<|"
-    rf"<=|less than|at most|of)\s?{_DURATION}",
-)
-
-
-_E2E = _compile(
-    rf"(?:end[- ]to[- ]end|e2e|total|full) (?:latency|response time)[^.;,]{{0,20}}?(?:under|below|within|<|<=|"
-    rf"less than|at most|of)\s?{_DURATION}",
-    rf"(?:respond|answers?|replies|responses?) (?:with)?in (?:under |less than )?{_DURATION}",
-)
-
-
-_ITL = _compile(rf"(?:itl|inter[- ]token latency|tpot|time per (?:output )?token)[^.;,]{{0,20}}?{_DURATION}")
-
-
-def _ms(found: re.Match[str]) -> float:
-    value = float(found.group("v"))
-    return value if found.group("u").startswith("m") else value * 1000
-
-
-def _tokens(found: re.Match[str]) -> int:
-    return int(_number(found.group("n"), found.group("scale")))
-
-
-def _load_shape(msg: Message, state: Reading) -> State:
-    """Tokens per request and latency targets ('500-token prompts', 'first token under 300 ms',
-    'p95 latency under 2 s', 'at least 30 tokens/s per user')."""
-    out: State = {}
-    if found := _first(_INPUT_TOKENS, msg.text):
-        out["input_tokens"] = _tokens(found)
-    if found := _first(_OUTPUT_TOKENS, msg.text):
-        out["output_tokens"] = _tokens(found)
-    slo = dict(state.get("slo") or {})
-    if found := _first(_TTFT, msg.text) or _first(_LATENCY, msg.text):
-        # A bare "latency" of a streaming service is how soon the answer starts: time to first token.
-        slo["ttft_ms"] = _ms(found)
-    if found := _first(_ITL, msg.text):
-        slo["itl_ms"] = _ms(found)
-    elif (found := _first(_TOKENS_PER_S, msg.text)) and float(found.group("n")) > 0:
-        slo["itl_ms"] = round(1000 / float(found.group("n")), 2)
-    if found := _first(_E2E, msg.text):
-        slo["e2e_ms"] = _ms(found)
-    if slo != (state.get("slo") or {}):
-        out["slo"] = slo
+def _use_case(msg: Message, state: Reading) -> State:
+    """What the requests are for (chat, code, RAG, summarisation, agents): it sets typical lengths when none are
+    said. Lengths and latency targets themselves are read by `roles` (`_roles`)."""
     for pattern, case in _USE_CASES:
         if pattern.search(msg.text):
-            out["use_case"] = case
-            break
-    return out
+            return {"use_case": case}
+    return {}
 
 
 _USE_CASES = tuple((re.compile(p, _FLAGS), case) for p, case in lx.USE_CASE_WORDS)
@@ -398,7 +342,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     _budget,
     _provider,
     _replicas,
-    _load_shape,
+    _use_case,
     _context,
     _dataset,
     _training_data,
